@@ -1,0 +1,1 @@
+//! Examples of profile-info; run them with `cargo run --example NAME`.

@@ -1,0 +1,13 @@
+//! The parts of profile-info that both the proc macro (at compile time) and the library or the
+//! inspector (at run time) need: the build document model, its text rendering, the embedded section
+//! format and the x86 feature table.
+//!
+//! Users depend on `profile-info`, which re-exports everything here that is public API.
+#![deny(missing_docs)]
+
+pub mod model;
+pub mod render;
+pub mod section;
+pub mod x86;
+
+pub use model::*;

@@ -1,0 +1,350 @@
+//! The build document (schema 1): what `--build-info=json` prints, what `/buildinfo` serves and
+//! what the `.profile_info` section of a binary holds.
+//!
+//! Every field that could not be known is `None` (`null` in JSON) rather than a guess. Strings are
+//! `Cow<'static, str>` so that the document of a binary is a `static` built at compile time, and a
+//! document read back from JSON owns its strings.
+
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// A string that is `&'static str` in the compiled-in document and owned in a parsed one.
+pub type Str = Cow<'static, str>;
+
+/// The schema version this crate writes and reads.
+pub const SCHEMA: u32 = 1;
+
+/// Everything known about the build that produced a binary (or a library crate, see
+/// [`BuildInfo::crate_type`]).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BuildInfo {
+    /// Version of this document's layout; currently [`SCHEMA`].
+    pub schema: u32,
+    /// `"bin"` for a binary crate, `"test"` for a `--test` harness, or the `--crate-type` rustc
+    /// was given (`"lib"`, `"rlib"`, …) when the document was captured in a library crate, whose
+    /// flags are not those of the final link.
+    pub crate_type: Option<Str>,
+    /// The package the crate belongs to.
+    pub package: Package,
+    /// The cargo profile and its code-generation settings.
+    pub profile: Profile,
+    /// What the code was compiled for.
+    pub target: Target,
+    /// The compiler.
+    pub rustc: Rustc,
+    /// The git checkout the package was built from; `None` outside git.
+    pub vcs: Option<Vcs>,
+    #[serde(skip)]
+    json: &'static str,
+    #[serde(skip)]
+    text: &'static str,
+}
+
+/// The package a crate belongs to, from cargo's `CARGO_PKG_*` variables.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Package {
+    /// `CARGO_PKG_NAME`.
+    pub name: Option<Str>,
+    /// `CARGO_PKG_VERSION`.
+    pub version: Option<Str>,
+}
+
+/// The cargo profile and the code-generation settings rustc actually received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Profile {
+    /// `"dev"`, `"release"` or a custom profile's name (`"production"`). Cargo's `test` and
+    /// `bench` profiles share the `dev` and `release` output directories and report those names.
+    pub name: Option<Str>,
+    /// `-C opt-level`.
+    pub opt_level: Option<OptLevel>,
+    /// `-C debuginfo`.
+    pub debuginfo: Option<DebugInfo>,
+    /// `-C strip`.
+    pub strip: Option<Strip>,
+    /// `-C lto`; `thin-local` when cargo passes no `-C lto` (rustc's default).
+    pub lto: Option<Lto>,
+    /// `-C codegen-units`; rustc's default (16, or 256 when incremental) when none is passed.
+    pub codegen_units: Option<u32>,
+    /// `-C panic`.
+    pub panic: Option<Panic>,
+    /// `-C debug-assertions`; defaults to `opt_level == 0`.
+    pub debug_assertions: Option<bool>,
+    /// `-C overflow-checks`; defaults to `debug_assertions`.
+    pub overflow_checks: Option<bool>,
+    /// Whether `-C incremental` was passed.
+    pub incremental: Option<bool>,
+}
+
+/// The compilation target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Target {
+    /// The target triple (`--target`, or the compiler's host).
+    pub triple: Option<Str>,
+    /// `-C target-cpu`; `"x86-64"` on x86_64 when none is given.
+    pub cpu: Option<Str>,
+    /// The target features enabled for the code, as `rustc --print cfg` lists them, sorted.
+    pub features: Option<Cow<'static, [Str]>>,
+    /// The highest x86-64 psABI level (`"x86-64"`, `"x86-64-v2"`, `"x86-64-v3"`, `"x86-64-v4"`)
+    /// all of whose features are enabled; `None` on other architectures.
+    pub level: Option<Str>,
+}
+
+/// The compiler that built the crate, from `rustc -vV`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Rustc {
+    /// `"1.95.0"`.
+    pub version: Option<Str>,
+    /// `"stable"`, `"beta"`, `"nightly"` or `"dev"`.
+    pub channel: Option<Str>,
+    /// The compiler's commit hash.
+    pub commit_hash: Option<Str>,
+    /// The compiler's commit date.
+    pub commit_date: Option<Str>,
+    /// The LLVM version the compiler uses.
+    pub llvm_version: Option<Str>,
+    /// The triple the compiler runs on.
+    pub host: Option<Str>,
+}
+
+/// The version-control state of the package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Vcs {
+    /// The full commit id `HEAD` pointed at.
+    pub revision: Option<Str>,
+    /// Whether tracked files differed from `HEAD` when the crate was compiled; `None` when that
+    /// could not be known cheaply (no `git` binary).
+    pub dirty: Option<bool>,
+}
+
+macro_rules! name_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant,)*
+        }
+
+        impl $name {
+            /// Every value, in the order of the schema.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The name used in the document.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            /// The value with this document name.
+            pub fn from_name(name: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == name)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+name_enum! {
+    /// Optimisation level.
+    OptLevel {
+        /// No optimisation.
+        O0 = "0",
+        /// Basic optimisation.
+        O1 = "1",
+        /// Some optimisation.
+        O2 = "2",
+        /// All optimisation.
+        O3 = "3",
+        /// Optimise for size.
+        S = "s",
+        /// Optimise for size, no loop vectorisation.
+        Z = "z",
+    }
+}
+
+name_enum! {
+    /// Debug information level.
+    DebugInfo {
+        /// No debug info.
+        None = "none",
+        /// Line tables directives only.
+        LineDirectivesOnly = "line-directives-only",
+        /// Line tables only.
+        LineTablesOnly = "line-tables-only",
+        /// Debug info without type or variable information.
+        Limited = "limited",
+        /// Full debug info.
+        Full = "full",
+    }
+}
+
+name_enum! {
+    /// What the linker strips.
+    Strip {
+        /// Nothing.
+        None = "none",
+        /// Debug info.
+        Debuginfo = "debuginfo",
+        /// Debug info and symbols.
+        Symbols = "symbols",
+    }
+}
+
+name_enum! {
+    /// Link-time optimisation.
+    Lto {
+        /// rustc's default: LTO across the crate's own codegen units only.
+        ThinLocal = "thin-local",
+        /// Explicitly off.
+        Off = "off",
+        /// ThinLTO across crates.
+        Thin = "thin",
+        /// Full ("fat") LTO across crates.
+        Fat = "fat",
+    }
+}
+
+name_enum! {
+    /// Panic strategy.
+    Panic {
+        /// Unwind the stack.
+        Unwind = "unwind",
+        /// Abort the process.
+        Abort = "abort",
+    }
+}
+
+impl BuildInfo {
+    /// The JSON rendering exactly as embedded at compile time (what `--build-info=json` prints);
+    /// `None` for a document that was not compiled in (for example one deserialized at run time).
+    pub fn json(&self) -> Option<&'static str> {
+        (!self.json.is_empty()).then_some(self.json)
+    }
+
+    /// The human-readable summary (what `--build-info` prints): rendered at compile time for a
+    /// compiled-in document, rendered now for any other.
+    pub fn text(&self) -> Cow<'static, str> {
+        if self.text.is_empty() {
+            Cow::Owned(crate::render::text(self))
+        } else {
+            Cow::Borrowed(self.text)
+        }
+    }
+
+    /// Assembles a document. Public for the proc macro's expansion only.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn __new(
+        crate_type: Option<Str>,
+        package: Package,
+        profile: Profile,
+        target: Target,
+        rustc: Rustc,
+        vcs: Option<Vcs>,
+        json: &'static str,
+        text: &'static str,
+    ) -> Self {
+        BuildInfo { schema: SCHEMA, crate_type, package, profile, target, rustc, vcs, json, text }
+    }
+}
+
+/// Two documents are equal when every field of the schema is; how they were rendered is not compared.
+impl PartialEq for BuildInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.schema == other.schema
+            && self.crate_type == other.crate_type
+            && self.package == other.package
+            && self.profile == other.profile
+            && self.target == other.target
+            && self.rustc == other.rustc
+            && self.vcs == other.vcs
+    }
+}
+
+impl Eq for BuildInfo {}
+
+impl std::fmt::Display for BuildInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl Package {
+    #[doc(hidden)]
+    pub const fn __new(name: Option<Str>, version: Option<Str>) -> Self {
+        Package { name, version }
+    }
+}
+
+impl Profile {
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn __new(
+        name: Option<Str>,
+        opt_level: Option<OptLevel>,
+        debuginfo: Option<DebugInfo>,
+        strip: Option<Strip>,
+        lto: Option<Lto>,
+        codegen_units: Option<u32>,
+        panic: Option<Panic>,
+        debug_assertions: Option<bool>,
+        overflow_checks: Option<bool>,
+        incremental: Option<bool>,
+    ) -> Self {
+        Profile {
+            name,
+            opt_level,
+            debuginfo,
+            strip,
+            lto,
+            codegen_units,
+            panic,
+            debug_assertions,
+            overflow_checks,
+            incremental,
+        }
+    }
+}
+
+impl Target {
+    #[doc(hidden)]
+    pub const fn __new(
+        triple: Option<Str>,
+        cpu: Option<Str>,
+        features: Option<Cow<'static, [Str]>>,
+        level: Option<Str>,
+    ) -> Self {
+        Target { triple, cpu, features, level }
+    }
+}
+
+impl Rustc {
+    #[doc(hidden)]
+    pub const fn __new(
+        version: Option<Str>,
+        channel: Option<Str>,
+        commit_hash: Option<Str>,
+        commit_date: Option<Str>,
+        llvm_version: Option<Str>,
+        host: Option<Str>,
+    ) -> Self {
+        Rustc { version, channel, commit_hash, commit_date, llvm_version, host }
+    }
+}
+
+impl Vcs {
+    #[doc(hidden)]
+    pub const fn __new(revision: Option<Str>, dirty: Option<bool>) -> Self {
+        Vcs { revision, dirty }
+    }
+}

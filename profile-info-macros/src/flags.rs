@@ -1,0 +1,218 @@
+//! Reads the rustc command line the macro runs inside (`std::env::args()` of the rustc process) into
+//! the few facts the document needs. Pure: it sees only the argument list, never the environment.
+
+use profile_info_core::{DebugInfo, Lto, OptLevel, Panic, Strip};
+
+/// What one rustc command line says. `None` everywhere a flag was absent; defaults are applied
+/// later, in `capture`, where rustc's rules for them live.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Flags {
+    pub opt_level: Option<String>,
+    pub debuginfo: Option<String>,
+    pub strip: Option<String>,
+    pub lto: Option<String>,
+    pub linker_plugin_lto: bool,
+    pub codegen_units: Option<String>,
+    pub panic: Option<String>,
+    pub debug_assertions: Option<String>,
+    pub overflow_checks: Option<String>,
+    pub incremental: bool,
+    pub target_cpu: Option<String>,
+    /// Every `-C target-feature` value in order; rustc applies them all.
+    pub target_features: Vec<String>,
+    pub target: Option<String>,
+    pub out_dir: Option<String>,
+    pub crate_type: Option<String>,
+    pub test: bool,
+}
+
+/// Parses rustc's arguments (without the program name). Unknown flags are skipped; for a flag given
+/// twice the last one wins, as in rustc.
+pub fn parse<S: AsRef<str>>(args: &[S]) -> Flags {
+    let mut flags = Flags::default();
+    let mut it = args.iter().map(AsRef::as_ref);
+    while let Some(arg) = it.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v)),
+            _ => (arg, None),
+        };
+        let value = |it: &mut dyn Iterator<Item = &str>| inline.map(str::to_owned).or_else(|| it.next().map(str::to_owned));
+        match name {
+            "-C" | "--codegen" => {
+                if let Some(kv) = value(&mut it) {
+                    codegen(&mut flags, &kv);
+                }
+            }
+            _ if name.starts_with("-C") && name.len() > 2 => codegen(&mut flags, &arg[2..]),
+            "-O" => flags.opt_level = Some("2".into()),
+            "-g" => flags.debuginfo = Some("2".into()),
+            "--target" => flags.target = value(&mut it),
+            "--out-dir" => flags.out_dir = value(&mut it),
+            "--crate-type" => flags.crate_type = value(&mut it),
+            "--test" => flags.test = true,
+            _ => {}
+        }
+    }
+    flags
+}
+
+fn codegen(flags: &mut Flags, kv: &str) {
+    let (key, value) = match kv.split_once('=') {
+        Some((k, v)) => (k, Some(v.to_owned())),
+        None => (kv, None),
+    };
+    // `-C lto` and `-C debug-assertions` without a value mean "yes".
+    let yes = || Some(value.clone().unwrap_or_else(|| "yes".into()));
+    match key.replace('_', "-").as_str() {
+        "opt-level" => flags.opt_level = value,
+        "debuginfo" => flags.debuginfo = value,
+        "strip" => flags.strip = value,
+        "lto" => flags.lto = yes(),
+        "linker-plugin-lto" => flags.linker_plugin_lto = true,
+        "codegen-units" => flags.codegen_units = value,
+        "panic" => flags.panic = value,
+        "debug-assertions" => flags.debug_assertions = yes(),
+        "overflow-checks" => flags.overflow_checks = yes(),
+        "incremental" => flags.incremental = true,
+        "target-cpu" => flags.target_cpu = value,
+        "target-feature" => flags.target_features.extend(value),
+        _ => {}
+    }
+}
+
+/// rustc's boolean spellings.
+pub fn boolean(v: &str) -> Option<bool> {
+    match v {
+        "y" | "yes" | "on" | "true" => Some(true),
+        "n" | "no" | "off" | "false" => Some(false),
+        _ => None,
+    }
+}
+
+pub fn opt_level(v: &str) -> Option<OptLevel> {
+    OptLevel::from_name(v)
+}
+
+pub fn debuginfo(v: &str) -> Option<DebugInfo> {
+    match v {
+        "0" | "none" => Some(DebugInfo::None),
+        "1" | "limited" => Some(DebugInfo::Limited),
+        "2" | "full" => Some(DebugInfo::Full),
+        _ => DebugInfo::from_name(v),
+    }
+}
+
+pub fn strip(v: &str) -> Option<Strip> {
+    Strip::from_name(v)
+}
+
+pub fn lto(v: &str) -> Option<Lto> {
+    match v {
+        "thin" => Some(Lto::Thin),
+        "fat" => Some(Lto::Fat),
+        _ => boolean(v).map(|on| if on { Lto::Fat } else { Lto::Off }),
+    }
+}
+
+pub fn panic(v: &str) -> Option<Panic> {
+    Panic::from_name(v)
+}
+
+/// The cargo profile name from `--out-dir <target>/[<triple>/]<dir>/{deps,examples}`.
+pub fn profile_name(out_dir: &str) -> Option<String> {
+    let mut parts = out_dir.trim_end_matches(['/', '\\']).rsplit(['/', '\\']);
+    let last = parts.next()?;
+    if last != "deps" && last != "examples" {
+        return None;
+    }
+    match parts.next()? {
+        "" => None,
+        "debug" => Some("dev".into()),
+        dir => Some(dir.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<&str> {
+        s.split_whitespace().collect()
+    }
+
+    // Recorded from `cargo build -v --profile production` (fat LTO, cgu 1, strip, abort), paths shortened.
+    const PRODUCTION: &str = "--crate-name app --edition=2021 src/main.rs --error-format=json \
+        --json=diagnostic-rendered-ansi,artifacts,future-incompat --crate-type bin \
+        --emit=dep-info,link -C opt-level=3 -C panic=abort -C lto=fat -C codegen-units=1 \
+        -C strip=symbols --check-cfg cfg(docsrs,test) -C metadata=7f1c0e2ab5d3c9a1 \
+        --out-dir /home/u/app/target/x86_64-unknown-linux-gnu/production/deps \
+        --target x86_64-unknown-linux-gnu -L dependency=/home/u/app/target/production/deps \
+        -C target-cpu=x86-64-v3";
+
+    #[test]
+    fn recorded_production_line() {
+        let f = parse(&words(PRODUCTION));
+        assert_eq!(f.opt_level.as_deref(), Some("3"));
+        assert_eq!(f.panic.as_deref(), Some("abort"));
+        assert_eq!(f.lto.as_deref(), Some("fat"));
+        assert_eq!(f.codegen_units.as_deref(), Some("1"));
+        assert_eq!(f.strip.as_deref(), Some("symbols"));
+        assert_eq!(f.target.as_deref(), Some("x86_64-unknown-linux-gnu"));
+        assert_eq!(f.target_cpu.as_deref(), Some("x86-64-v3"));
+        assert_eq!(f.crate_type.as_deref(), Some("bin"));
+        assert!(!f.test && !f.incremental);
+        assert_eq!(profile_name(f.out_dir.as_deref().unwrap()).as_deref(), Some("production"));
+    }
+
+    #[test]
+    fn recorded_dev_line() {
+        let f = parse(&words(
+            "--crate-name app --edition=2021 src/main.rs --crate-type bin --emit=dep-info,link \
+             -C embed-bitcode=no -C debuginfo=2 -C metadata=0123 --out-dir /t/target/debug/deps \
+             -C incremental=/t/target/debug/incremental -L dependency=/t/target/debug/deps",
+        ));
+        assert_eq!(f.opt_level, None);
+        assert_eq!(f.debuginfo.as_deref(), Some("2"));
+        assert!(f.incremental);
+        assert_eq!(f.lto, None);
+        assert_eq!(profile_name(f.out_dir.as_deref().unwrap()).as_deref(), Some("dev"));
+    }
+
+    #[test]
+    fn spellings_and_last_wins() {
+        let f = parse(&[
+            "-Copt-level=1", "--codegen", "opt-level=s", "-C", "lto", "-O", "-Ccodegen_units=4",
+            "-C", "target-feature=+avx2", "-Ctarget-feature=-sse4.2,+bmi2", "--target=aarch64-apple-darwin",
+            "--out-dir=/x/target/aarch64-apple-darwin/release/examples", "--test", "-g",
+            "-C", "debug-assertions", "-C", "overflow-checks=off",
+        ]);
+        assert_eq!(f.opt_level.as_deref(), Some("2"), "-O came last");
+        assert_eq!(f.lto.as_deref(), Some("yes"));
+        assert_eq!(lto("yes"), Some(Lto::Fat));
+        assert_eq!(f.codegen_units.as_deref(), Some("4"));
+        assert_eq!(f.target_features, ["+avx2", "-sse4.2,+bmi2"]);
+        assert_eq!(f.target.as_deref(), Some("aarch64-apple-darwin"));
+        assert!(f.test);
+        assert_eq!(f.debuginfo.as_deref(), Some("2"));
+        assert_eq!(f.debug_assertions.as_deref(), Some("yes"));
+        assert_eq!(f.overflow_checks.as_deref(), Some("off"));
+        assert_eq!(profile_name(f.out_dir.as_deref().unwrap()).as_deref(), Some("release"));
+    }
+
+    #[test]
+    fn odd_input_is_not_fatal() {
+        let f = parse(&["-C", "--out-dir"]);
+        assert_eq!(f.out_dir, None);
+        let f = parse(&["-C"]);
+        assert_eq!(f, Flags::default());
+        assert_eq!(parse::<&str>(&[]), Flags::default());
+        assert_eq!(lto("maybe"), None);
+        assert_eq!(opt_level("4"), None);
+        assert_eq!(debuginfo("3"), None);
+        assert_eq!(debuginfo("line-tables-only"), Some(DebugInfo::LineTablesOnly));
+        assert_eq!(profile_name("/t/target/debug/build/x-1234"), None);
+        assert_eq!(profile_name("deps"), None);
+        assert_eq!(profile_name("release/deps").as_deref(), Some("release"));
+        assert_eq!(profile_name(r"C:\t\target\production\deps").as_deref(), Some("production"));
+    }
+}

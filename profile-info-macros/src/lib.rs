@@ -1,0 +1,37 @@
+//! Proc macros of [profile-info](https://docs.rs/profile-info); use them through that crate.
+//!
+//! Each macro reads the command line of the rustc process it runs in (see `invocation` and
+//! `flags`), completes it with rustc's defaults and the compiler's own answers (`capture`), and
+//! emits the document as a `static` (`expand`).
+
+use proc_macro::TokenStream;
+
+mod capture;
+mod expand;
+mod flags;
+mod invocation;
+mod options;
+mod vcs;
+
+/// Captures the build of the binary and adds `--build-info`; see `profile_info::main`.
+#[proc_macro_attribute]
+pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut options = options::Options::default();
+    let parser = syn::meta::parser(|meta| options.parse_meta(meta));
+    if let Err(e) = syn::parse::Parser::parse(parser, attr) {
+        return e.to_compile_error().into();
+    }
+    let cap = capture::capture();
+    expand::main(item.into(), &cap, &options).unwrap_or_else(|e| e.to_compile_error()).into()
+}
+
+/// The document of the crate it expands in; see `profile_info::build_info!`.
+#[proc_macro]
+pub fn build_info(input: TokenStream) -> TokenStream {
+    if !input.is_empty() {
+        return syn::Error::new(proc_macro2::Span::call_site(), "build_info!() takes no arguments")
+            .to_compile_error()
+            .into();
+    }
+    expand::build_info(&capture::capture()).into()
+}

@@ -1,0 +1,92 @@
+//! profile-info makes a binary know the build that really produced it — cargo profile name,
+//! opt-level, LTO, codegen units, panic strategy, strip, debuginfo, checks, target triple, CPU and
+//! features, rustc version, git revision — with one attribute and no build script:
+//!
+//! ```no_run
+//! #[profile_info::main]
+//! fn main() {
+//!     let info = profile_info::current().expect("set by #[profile_info::main]");
+//!     println!("built with the {} profile", info.profile.name.as_deref().unwrap_or("unknown"));
+//! }
+//! ```
+//!
+//! `./app --build-info` then prints a summary, `./app --build-info=json` the [`BuildInfo`]
+//! document, and the same JSON sits in the binary's `.profile_info` section for tools that read
+//! it without running the file.
+//!
+//! # How it knows
+//!
+//! A proc macro runs inside the rustc process compiling the crate it expands in, so its
+//! `std::env::args()` is the exact command line cargo gave rustc (`cargo build -v` prints it).
+//! The macro reads the flags, applies rustc's defaults for those cargo leaves out, asks the same
+//! rustc for its version and for the target features (`rustc --print cfg` with the same
+//! `--target`, `-C target-cpu` and `-C target-feature`), and emits everything as a `static`:
+//! reading it costs nothing at run time. Fields that cannot be known are `None` — under
+//! rust-analyzer, rustdoc or doctests, for example — and the build always goes on.
+//!
+//! Expand the macros in the binary crate: in a library crate rustc sees the library's flags
+//! (LTO is decided at the final link) and the document says `crate_type: "lib"`.
+#![deny(missing_docs)]
+
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+mod cli;
+#[cfg(feature = "clap")]
+pub mod clap;
+
+pub use profile_info_core::model::{
+    BuildInfo, DebugInfo, Lto, OptLevel, Package, Panic, Profile, Rustc, Str, Strip, Target, Vcs, SCHEMA,
+};
+pub use profile_info_core::render;
+
+/// Captures the build of the binary and handles `--build-info`.
+///
+/// Put it on `fn main` of a binary crate (with or without `#[tokio::main]`, in either order; `async
+/// fn main` and `fn main() -> Result<…>` work). Before the body runs it:
+///
+/// - makes [`current()`] return the binary's document;
+/// - when the program's only argument is `--build-info` or `--build-info=text`, prints the summary
+///   and exits 0; `--build-info=json` prints the JSON document and exits 0; any other
+///   `--build-info=FORMAT` prints a one-line error and exits 2. Any other command line reaches the
+///   program untouched.
+///
+/// It also places the document in the binary's `.profile_info` section (`__DATA,__profile_info`
+/// on Apple targets; none on Windows).
+///
+/// Options: `#[profile_info::main(flag = "--about-build")]` renames the flag, `flag = false`
+/// disables it, `guard = false` leaves out the CPU guard, `log` logs the summary at startup.
+pub use profile_info_macros::main;
+
+/// The document of the crate this expands in, as `&'static BuildInfo`, built at compile time.
+///
+/// ```
+/// let info: &'static profile_info::BuildInfo = profile_info::build_info!();
+/// assert_eq!(info.schema, 1);
+/// ```
+pub use profile_info_macros::build_info;
+
+static CURRENT: AtomicPtr<BuildInfo> = AtomicPtr::new(std::ptr::null_mut());
+
+/// The binary's document, from anywhere in the program, once `#[profile_info::main]` has started
+/// `main`; `None` in a program without the attribute.
+pub fn current() -> Option<&'static BuildInfo> {
+    let ptr = CURRENT.load(Ordering::Acquire);
+    // SAFETY: only ever set from a `&'static BuildInfo` in `__private::start`.
+    unsafe { ptr.as_ref() }
+}
+
+#[doc(hidden)]
+pub mod __private {
+    use super::*;
+
+    /// The prologue `#[profile_info::main]` puts at the top of `main`.
+    pub fn start(info: &'static BuildInfo, flag: Option<&str>, log: bool) {
+        CURRENT.store(info as *const BuildInfo as *mut BuildInfo, Ordering::Release);
+        if let Some(flag) = flag {
+            if let Some(code) = cli::handle(info, flag, std::env::args_os()) {
+                std::process::exit(code);
+            }
+        }
+        let _ = log;
+    }
+}

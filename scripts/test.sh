@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it on a fresh Debian machine (as root): installs the system
+# tools the tests need, then runs every test of the workspace with every feature on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v qemu-x86_64 >/dev/null || need+=(qemu-user)
+command -v objdump >/dev/null || need+=(binutils)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "missing ${need[*]}: install them (apt-get install ${need[*]}) and run again" >&2
+    exit 1
+  fi
+fi
+
+cargo build --workspace --all-targets --all-features --locked
+cargo test --workspace --all-features --locked

@@ -1,0 +1,130 @@
+//! The harness the integration tests share: fixture crates written under `target/fixtures/`, built
+//! with real cargo into one shared target dir (`target/fixtures-target`), so each build redoes only
+//! what changed since the last one. cargo's own `-v` output is the oracle for what rustc received.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").to_path_buf()
+}
+
+/// The target dir every fixture build shares.
+pub fn target_dir() -> PathBuf {
+    workspace().join("target").join("fixtures-target")
+}
+
+/// A fixture crate: a binary package depending on profile-info by path.
+pub struct Fixture {
+    pub name: String,
+    pub dir: PathBuf,
+}
+
+/// What one `cargo build -v` produced.
+pub struct Build {
+    /// The fixture's executable.
+    pub binary: PathBuf,
+    /// rustc's arguments for the fixture's binary crate as cargo printed them (program excluded).
+    pub rustc_args: Vec<String>,
+}
+
+// cargo serialises builds in one target dir anyway; the lock also keeps two tests from rewriting
+// the same fixture at once.
+static BUILD_LOCK: Mutex<()> = Mutex::new(());
+
+impl Fixture {
+    /// Writes (only when changed) a package `name` with this `main.rs` and extra manifest text
+    /// (profiles, dependencies) appended to its `Cargo.toml`.
+    pub fn new(name: &str, main_rs: &str, extra_manifest: &str) -> Fixture {
+        Fixture::with_files(name, &[("src/main.rs", main_rs)], extra_manifest)
+    }
+
+    /// Like [`Fixture::new`] with any set of source files (paths relative to the package).
+    pub fn with_files(name: &str, files: &[(&str, &str)], extra_manifest: &str) -> Fixture {
+        let dir = workspace().join("target").join("fixtures").join(name);
+        let root = workspace();
+        let manifest = format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\nprofile-info = {{ path = {:?} }}\n\n[workspace]\n\n{extra_manifest}",
+            root.join("profile-info")
+        );
+        write_if_changed(&dir.join("Cargo.toml"), &manifest);
+        for (path, text) in files {
+            write_if_changed(&dir.join(path), text);
+        }
+        // The workspace's lock file pins the same dependency versions the workspace tests with.
+        if !dir.join("Cargo.lock").exists() {
+            let _ = std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"));
+        }
+        Fixture { name: name.to_owned(), dir }
+    }
+
+    /// A cargo command in the fixture with a clean environment: nothing from the outer cargo or
+    /// the developer's shell that changes how it builds.
+    pub fn cargo(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        for (key, _) in std::env::vars() {
+            if key.starts_with("CARGO_") || key.starts_with("RUSTC") || key.starts_with("RUSTFLAGS") || key == "RUSTDOCFLAGS" {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.current_dir(&self.dir).env("CARGO_TARGET_DIR", target_dir()).args(args).envs(env.iter().copied());
+        cmd
+    }
+
+    /// `cargo build -v ARGS` with `env`; the binary crate is always recompiled (its `main.rs` is
+    /// touched) so that cargo prints its rustc line. Panics with cargo's output if the build fails.
+    pub fn build(&self, args: &[&str], env: &[(&str, &str)]) -> Build {
+        let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let main = self.dir.join("src/main.rs");
+        std::fs::File::options()
+            .append(true)
+            .open(&main)
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+            .expect("touch main.rs");
+        let mut full = vec!["build", "-v", "--message-format=json-render-diagnostics"];
+        full.extend_from_slice(args);
+        let out = self.cargo(&full, env).output().expect("run cargo");
+        assert!(out.status.success(), "cargo {full:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        Build { binary: self.executable(&out), rustc_args: self.rustc_args(&out) }
+    }
+
+    fn executable(&self, out: &Output) -> PathBuf {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == self.name.as_str())
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo reported the fixture's executable")
+    }
+
+    fn rustc_args(&self, out: &Output) -> Vec<String> {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let crate_name = self.name.replace('-', "_");
+        let line = stderr
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("Running `")?.strip_suffix('`'))
+            .find(|l| l.contains(&format!("--crate-name {crate_name} ")) && l.contains("--crate-type bin"))
+            .unwrap_or_else(|| panic!("no rustc line for {crate_name} in:\n{stderr}"));
+        let words = shlex::split(line).expect("cargo prints shell-quoted commands");
+        // cargo prefixes `VAR=value` assignments; the program follows them.
+        let program = words.iter().position(|w| !w.contains('=') || w.starts_with('-')).expect("program");
+        words[program + 1..].to_vec()
+    }
+}
+
+/// Runs a built binary with arguments, returning its output.
+pub fn run(binary: &Path, args: &[&str]) -> Output {
+    Command::new(binary).args(args).output().expect("run binary")
+}
+
+/// Writes `text` to `path` unless it already holds exactly that (keeps mtimes, so cargo rebuilds
+/// nothing that did not change).
+pub fn write_if_changed(path: &Path, text: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::create_dir_all(path.parent().expect("has parent")).expect("create dir");
+        std::fs::write(path, text).expect("write file");
+    }
+}
