@@ -157,6 +157,92 @@ pub fn level_of<S: AsRef<str>>(features: &[S]) -> u8 {
     level(|name| features.iter().any(|f| f.as_ref() == name))
 }
 
+/// Why a feature cannot be used on a host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lack {
+    /// The CPU does not report it.
+    Cpu,
+    /// The CPU reports it but the OS has not enabled the register state it needs.
+    OsState(OsState),
+}
+
+/// What CPUID and XGETBV say about a CPU, feature by feature of [`FEATURES`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Support {
+    /// `cpu[i]`: CPUID reports `FEATURES[i]`.
+    pub cpu: Vec<bool>,
+    /// XCR0, or 0 when the OS has not enabled XSAVE (OSXSAVE clear).
+    pub xcr0: u64,
+}
+
+impl Support {
+    /// Evaluates the table against a CPU, given how to run `cpuid(leaf, subleaf)` → `[eax, ebx,
+    /// ecx, edx]` and `xgetbv(0)`. A leaf above the CPU's maximum counts as all zeros, and XGETBV
+    /// is only called when OSXSAVE is set (it faults otherwise).
+    pub fn evaluate(cpuid: impl Fn(u32, u32) -> [u32; 4], xgetbv: impl Fn() -> u64) -> Support {
+        let max_basic = cpuid(0, 0)[0];
+        let max_ext = cpuid(0x8000_0000, 0)[0];
+        let max_sub7 = if max_basic >= 7 { cpuid(7, 0)[0] } else { 0 };
+        let read = |leaf: u32, sub: u32| {
+            let present = if leaf >= 0x8000_0000 {
+                max_ext >= leaf
+            } else {
+                max_basic >= leaf && (leaf != 7 || sub <= max_sub7)
+            };
+            if present { cpuid(leaf, sub) } else { [0; 4] }
+        };
+        let osxsave = read(1, 0)[2] & (1 << 27) != 0;
+        let xcr0 = if osxsave { xgetbv() } else { 0 };
+        let cpu = FEATURES
+            .iter()
+            .map(|f| read(f.leaf, f.subleaf)[f.reg as usize] & (1 << f.bit) != 0)
+            .collect();
+        Support { cpu, xcr0 }
+    }
+
+    /// Why `feature` cannot be used, or `None` when it can (or is not in the table).
+    pub fn lack(&self, name: &str) -> Option<Lack> {
+        let i = FEATURES.iter().position(|f| f.name == name)?;
+        let f = &FEATURES[i];
+        if !self.cpu[i] {
+            Some(Lack::Cpu)
+        } else if self.xcr0 & f.os.xcr0_mask() != f.os.xcr0_mask() {
+            Some(Lack::OsState(f.os))
+        } else {
+            None
+        }
+    }
+
+    /// The usable features, in table order.
+    pub fn usable(&self) -> Vec<&'static str> {
+        FEATURES.iter().filter(|f| self.lack(f.name).is_none()).map(|f| f.name).collect()
+    }
+
+    /// The highest x86-64 level all of whose features are usable.
+    pub fn level(&self) -> u8 {
+        level(|name| self.lack(name).is_none())
+    }
+}
+
+/// Runs CPUID and XGETBV on this machine.
+#[cfg(target_arch = "x86_64")]
+pub fn detect() -> Support {
+    // SAFETY: CPUID exists on every x86_64 CPU (the intrinsic is safe from Rust 1.87 on).
+    #[allow(unused_unsafe)]
+    let cpuid = |leaf, sub| {
+        let r = unsafe { core::arch::x86_64::__cpuid_count(leaf, sub) };
+        [r.eax, r.ebx, r.ecx, r.edx]
+    };
+    let xgetbv = || {
+        let (lo, hi): (u32, u32);
+        // SAFETY: only called when CPUID reports OSXSAVE, so XGETBV does not fault. Written as
+        // asm so this function does not need the `xsave` target feature.
+        unsafe { core::arch::asm!("xgetbv", in("ecx") 0, out("eax") lo, out("edx") hi, options(nomem, nostack)) };
+        (u64::from(hi) << 32) | u64::from(lo)
+    };
+    Support::evaluate(cpuid, xgetbv)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +267,79 @@ mod tests {
         assert_eq!(level_of(&v4), 4);
         assert_eq!(level_of::<&str>(&[]), 1);
         assert_eq!(level_name(level_of(&v4)), "x86-64-v4");
+    }
+
+    /// A synthetic CPU: CPUID answers from a list of (leaf, subleaf, regs).
+    fn cpu(max_basic: u32, regs: &[(u32, u32, [u32; 4])], xcr0: u64) -> Support {
+        let cpuid = |leaf: u32, sub: u32| match leaf {
+            0 => [max_basic, 0, 0, 0],
+            0x8000_0000 => [0x8000_0001, 0, 0, 0],
+            _ => regs.iter().find(|r| r.0 == leaf && r.1 == sub).map_or([0; 4], |r| r.2),
+        };
+        Support::evaluate(cpuid, || xcr0)
+    }
+
+    const NEHALEM_1_ECX: u32 = 1 | 1 << 9 | 1 << 13 | 1 << 19 | 1 << 20 | 1 << 23;
+    const BASE_1_EDX: u32 = 1 << 24 | 1 << 25 | 1 << 26;
+    const HASWELL_1_ECX: u32 = NEHALEM_1_ECX | 1 << 12 | 1 << 22 | 1 << 26 | 1 << 27 | 1 << 28 | 1 << 29;
+    const HASWELL_7_EBX: u32 = 1 << 3 | 1 << 5 | 1 << 8;
+    const EXT_LAHF_LZCNT: u32 = 1 | 1 << 5;
+
+    #[test]
+    fn nehalem_is_v2() {
+        let s = cpu(0xb, &[(1, 0, [0, 0, NEHALEM_1_ECX, BASE_1_EDX]), (0x8000_0001, 0, [0, 0, 1, 0])], 0);
+        assert_eq!(s.level(), 2);
+        assert_eq!(s.lack("avx2"), Some(Lack::Cpu));
+        assert_eq!(s.lack("popcnt"), None);
+    }
+
+    #[test]
+    fn haswell_is_v3_only_with_os_state() {
+        let regs = [
+            (1, 0, [0, 0, HASWELL_1_ECX, BASE_1_EDX]),
+            (7, 0, [0, HASWELL_7_EBX, 0, 0]),
+            (0x8000_0001, 0, [0, 0, EXT_LAHF_LZCNT, 0]),
+        ];
+        assert_eq!(cpu(0xd, &regs, 0x7).level(), 3);
+        let no_ymm = cpu(0xd, &regs, 0x3);
+        assert_eq!(no_ymm.level(), 2);
+        assert_eq!(no_ymm.lack("avx2"), Some(Lack::OsState(OsState::Ymm)));
+        assert_eq!(no_ymm.lack("bmi2"), None);
+    }
+
+    #[test]
+    fn leaves_above_the_maximum_are_not_read() {
+        // Leaf 7 answers, but the CPU says its maximum basic leaf is 6: nothing from leaf 7 counts.
+        let regs = [(1, 0, [0, 0, HASWELL_1_ECX, BASE_1_EDX]), (7, 0, [0, HASWELL_7_EBX, 0, 0])];
+        assert_eq!(cpu(6, &regs, 0x7).lack("avx2"), Some(Lack::Cpu));
+        // Subleaf 1 of leaf 7 only when leaf 7.0 EAX says it exists.
+        let regs = [(7, 0, [0, 0, 0, 0]), (7, 1, [1 << 4, 0, 0, 0])];
+        assert_eq!(cpu(7, &regs, 0x7).lack("avxvnni"), Some(Lack::Cpu));
+    }
+
+    #[test]
+    fn no_osxsave_means_no_xgetbv() {
+        let regs = [(1, 0, [0, 0, HASWELL_1_ECX & !(1 << 27), BASE_1_EDX])];
+        let s = Support::evaluate(
+            |leaf, sub| match leaf {
+                0 => [1, 0, 0, 0],
+                _ => regs.iter().find(|r| r.0 == leaf && r.1 == sub).map_or([0; 4], |r| r.2),
+            },
+            || panic!("xgetbv called without OSXSAVE"),
+        );
+        assert_eq!(s.lack("avx"), Some(Lack::OsState(OsState::Ymm)));
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn this_host_agrees_with_proc_cpuinfo() {
+        let Ok(info) = std::fs::read_to_string("/proc/cpuinfo") else { return };
+        let flags: Vec<&str> = info.lines().find_map(|l| l.strip_prefix("flags")).unwrap_or("").split_whitespace().collect();
+        let host = detect();
+        // Linux names a few features differently.
+        for (ours, linux) in [("avx2", "avx2"), ("bmi2", "bmi2"), ("popcnt", "popcnt"), ("lzcnt", "abm"), ("movbe", "movbe"), ("avx512f", "avx512f"), ("sse4.2", "sse4_2"), ("cmpxchg16b", "cx16"), ("lahfsahf", "lahf_lm")] {
+            assert_eq!(host.lack(ours).is_none(), flags.contains(&linux), "{ours} vs /proc/cpuinfo {linux}");
+        }
     }
 
     #[test]

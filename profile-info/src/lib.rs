@@ -30,7 +30,11 @@
 
 use std::sync::atomic::{AtomicPtr, Ordering};
 
+// The macros name `::profile_info::…`; this lets them expand inside this crate too (its tests).
+extern crate self as profile_info;
+
 mod cli;
+pub mod cpu;
 #[cfg(feature = "clap")]
 pub mod clap;
 
