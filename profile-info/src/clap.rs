@@ -15,9 +15,6 @@ pub fn arg() -> clap::Arg {
 
 /// The summary as a `&'static str`, for `Command::long_version` (which needs one).
 pub fn long_version(info: &'static crate::BuildInfo) -> &'static str {
-    match info.text() {
-        std::borrow::Cow::Borrowed(text) => text,
-        // Only a document that was not compiled in renders at run time; leak its one rendering.
-        std::borrow::Cow::Owned(text) => Box::leak(text.into_boxed_str()),
-    }
+    // Only a document that was not compiled in renders at run time; leak its one rendering.
+    info.text().unwrap_or_else(|| Box::leak(info.to_string().into_boxed_str()))
 }
