@@ -134,4 +134,32 @@ pub(crate) mod tests {
         assert!(err.starts_with("the section's document is not valid JSON: "), "{err}");
         assert!(Document::from_section(&section_of(&serde_json::json!([1]))).unwrap_err().contains("no schema number"));
     }
+
+    /// An object file of `format` holding `bytes` in section `name` of `segment`.
+    fn object_file(format: object::BinaryFormat, segment: &str, name: &str, bytes: &[u8]) -> Vec<u8> {
+        use object::write;
+        let mut obj = write::Object::new(format, object::Architecture::X86_64, object::Endianness::Little);
+        let id = obj.add_section(segment.as_bytes().to_vec(), name.as_bytes().to_vec(), object::SectionKind::ReadOnlyData);
+        obj.append_section_data(id, bytes, 1);
+        obj.write().expect("writable object")
+    }
+
+    /// Mach-O and COFF cannot be linked here; object files written by the same crate check that
+    /// the section is looked up under the names the macro gives it.
+    #[test]
+    fn section_names_per_format() {
+        use object::BinaryFormat::{Coff, Elf, MachO};
+        let bytes = section_of(&sample());
+        let (segment, name) = section::MACHO_SECTION.split_once(',').unwrap();
+        for (format, segment, name) in [(Elf, "", section::ELF_SECTION), (MachO, segment, name)] {
+            let doc = Document::from_object(&object_file(format, segment, name, &bytes)).expect("found");
+            assert_eq!(doc.value, sample(), "{format:?}");
+        }
+        let wrong_segment = Document::from_object(&object_file(MachO, "__TEXT", name, &bytes)).unwrap_err();
+        assert_eq!(wrong_segment, "no profile-info section (__DATA,__profile_info): not built with #[profile_info::main]");
+        let coff = Document::from_object(&object_file(Coff, "", ".rdata", &bytes)).unwrap_err();
+        assert_eq!(coff, "no profile-info section: profile-info embeds none in Windows (PE) binaries");
+        let fat = [0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 3];
+        assert!(Document::from_object(&fat).unwrap_err().contains("universal (fat) Mach-O"));
+    }
 }
