@@ -2,7 +2,7 @@
 //! the binaries' own `--build-info` output and against binutils' view of the section.
 
 use cargo_profile_info::Document;
-use profile_info_tests::{run, Fixture};
+use profile_info_tests::{run, Fixture, PROFILES};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -13,22 +13,15 @@ const TOOL: &str = env!("CARGO_BIN_EXE_cargo-profile-info");
 
 const MAIN: &str = "#[profile_info::main]\nfn main() {\n    println!(\"ran\");\n}\n";
 
-const PROFILES: &str = r#"
-[profile.production]
-inherits = "release"
-lto = "fat"
-codegen-units = 1
-strip = true
-panic = "abort"
+/// The shared profiles plus `gc`, a copy of `production` whose link the gc-sections test alters.
+fn profiles() -> String {
+    format!("{PROFILES}\n[profile.gc]\ninherits = \"production\"\n")
+}
 
-[profile.gc]
-inherits = "production"
-
-[profile.tiny]
-inherits = "release"
-opt-level = "z"
-strip = true
-"#;
+/// The fixture with `#[profile_info::main]`.
+fn fixture() -> Fixture {
+    Fixture::new("inspect-app", MAIN, &profiles())
+}
 
 /// The fixture's binary under `profile`, built once per test process.
 fn binary(profile: &str) -> PathBuf {
@@ -36,7 +29,7 @@ fn binary(profile: &str) -> PathBuf {
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     built
         .entry(profile.to_owned())
-        .or_insert_with(|| Fixture::new("inspect-app", MAIN, PROFILES).build(&["--profile", profile], &[]).binary)
+        .or_insert_with(|| fixture().build(&["--profile", profile], &[]).binary)
         .clone()
 }
 
@@ -140,7 +133,7 @@ fn production_fat_lto_strip_abort() {
 /// (`--print link-args`) and that the section is still there.
 #[test]
 fn gc_sections_keep_the_section() {
-    let fixture = Fixture::new("inspect-app", MAIN, PROFILES);
+    let fixture = fixture();
     let out = fixture.cargo(&["rustc", "--profile", "gc", "--", "--print", "link-args"], &[]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let link = String::from_utf8_lossy(&out.stdout);
@@ -303,7 +296,7 @@ fn through_cargo_as_a_subcommand() {
     let dir = Path::new(TOOL).parent().unwrap();
     let path_var = std::env::var_os("PATH").unwrap_or_default();
     let paths = std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&path_var));
-    let fixture = Fixture::new("inspect-app", MAIN, PROFILES);
+    let fixture = fixture();
     let out = fixture
         .cargo(&["profile-info", "inspect", path(&release)], &[])
         .env("PATH", std::env::join_paths(paths).unwrap())

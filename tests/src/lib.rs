@@ -16,6 +16,28 @@ pub fn target_dir() -> PathBuf {
     workspace().join("target").join("fixtures-target")
 }
 
+/// Custom profiles fixtures append to their manifest: `production` (fat LTO, one codegen unit,
+/// `strip = true`, `panic = "abort"`), `tiny` (`opt-level = "z"`) and `lines` (line tables, LTO
+/// off, incremental).
+pub const PROFILES: &str = r#"
+[profile.production]
+inherits = "release"
+lto = "fat"
+codegen-units = 1
+strip = true
+panic = "abort"
+
+[profile.tiny]
+inherits = "release"
+opt-level = "z"
+
+[profile.lines]
+inherits = "dev"
+debug = "line-tables-only"
+lto = "off"
+incremental = true
+"#;
+
 /// A fixture crate: a binary package depending on profile-info by path.
 pub struct Fixture {
     pub name: String,
