@@ -68,10 +68,7 @@ mod tests {
 
     #[test]
     fn parses_key_value() {
-        assert_eq!(
-            "profile.lto=fat".parse(),
-            Ok(Requirement { key: "profile.lto".into(), value: "fat".into() })
-        );
+        assert_eq!("profile.lto=fat".parse(), Ok(Requirement { key: "profile.lto".into(), value: "fat".into() }));
         assert_eq!("a=b=c".parse::<Requirement>().map(|r| r.value), Ok("b=c".into()));
         assert!("profile.lto".parse::<Requirement>().is_err());
         assert!("=fat".parse::<Requirement>().is_err());

@@ -30,9 +30,10 @@ impl Host {
 /// architectures are not checked, and the report says so.
 pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error> {
     let target = &doc.info.target;
-    let triple = target.triple.as_deref().ok_or_else(|| Error::new(path, "the document does not name its target triple"))?;
+    let triple =
+        target.triple.as_deref().ok_or_else(|| Error::new(path, "the document does not name its target triple"))?;
     let arch = triple.split('-').next().unwrap_or(triple);
-    let x86_family = |a: &str| a == "x86_64" || a == "x86" || matches!(a, "i386" | "i586" | "i686");
+    let x86_family = |a: &str| matches!(a, "x86_64" | "x86" | "i386" | "i586" | "i686");
     let file = path.display();
     let same_family = arch == host.arch || (host.arch == "x86_64" && x86_family(arch));
     if !same_family {
@@ -45,7 +46,8 @@ pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error>
         );
         return Ok(Outcome { report, pass: true });
     };
-    let features = target.features.as_deref().ok_or_else(|| Error::new(path, "the document does not list its target features"))?;
+    let features =
+        target.features.as_deref().ok_or_else(|| Error::new(path, "the document does not list its target features"))?;
     let mut missing = Vec::new();
     let mut unchecked = Vec::new();
     for name in features {
@@ -63,7 +65,10 @@ pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error>
     let mut report = if missing.is_empty() {
         format!("{file}: runs on this host (needs {needs}; this host is {host_level})\n")
     } else {
-        format!("{file}: would not run here: needs CPU features this host ({host_level}) lacks: {}\n", missing.join(", "))
+        format!(
+            "{file}: would not run here: needs CPU features this host ({host_level}) lacks: {}\n",
+            missing.join(", ")
+        )
     };
     if !unchecked.is_empty() {
         let _ = writeln!(report, "{file}: not in profile-info's feature table, not checked: {}", unchecked.join(", "));
@@ -100,7 +105,11 @@ mod tests {
         assert!(ok.report.contains("not checked: x87"), "{}", ok.report);
         let no_bmi2 = check(path, &d, &x86_host(&V3[..3], 0x7)).unwrap();
         assert!(!no_bmi2.pass);
-        assert!(no_bmi2.report.contains("bmi2 (not in this CPU)") && !no_bmi2.report.contains("avx2"), "{}", no_bmi2.report);
+        assert!(
+            no_bmi2.report.contains("bmi2 (not in this CPU)") && !no_bmi2.report.contains("avx2"),
+            "{}",
+            no_bmi2.report
+        );
         let no_ymm = check(path, &d, &x86_host(V3, 0x3)).unwrap();
         assert!(no_ymm.report.contains("avx2 (the OS has not enabled AVX state)"), "{}", no_ymm.report);
         assert!(!no_ymm.report.contains("bmi2"), "{}", no_ymm.report);
@@ -115,7 +124,8 @@ mod tests {
         assert!(!on_x86.pass && on_x86.report.contains("built for aarch64-unknown-linux-gnu, this host is x86_64"));
         let on_arm = check(path, &arm, &Host { arch: "aarch64", support: None }).unwrap();
         assert!(on_arm.pass && on_arm.report.contains("only checked on x86_64"), "{}", on_arm.report);
-        let x86_on_arm = check(path, &doc("x86_64-unknown-linux-gnu", V3, "x86-64-v3"), &Host { arch: "aarch64", support: None });
+        let x86_on_arm =
+            check(path, &doc("x86_64-unknown-linux-gnu", V3, "x86-64-v3"), &Host { arch: "aarch64", support: None });
         assert!(!x86_on_arm.unwrap().pass);
     }
 }

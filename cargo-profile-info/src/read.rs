@@ -39,9 +39,9 @@ impl Document {
             object::BinaryFormat::MachO => section::MACHO_SECTION.split_once(',').expect("segment,section"),
             _ => ("", section::ELF_SECTION),
         };
-        let found = file.sections().find(|s| {
-            s.name() == Ok(name) && (segment.is_empty() || s.segment_name() == Ok(Some(segment)))
-        });
+        let found = file
+            .sections()
+            .find(|s| s.name() == Ok(name) && (segment.is_empty() || s.segment_name() == Ok(Some(segment))));
         let Some(found) = found else {
             return Err(match file.format() {
                 object::BinaryFormat::Pe | object::BinaryFormat::Coff => {
@@ -139,7 +139,8 @@ pub(crate) mod tests {
     fn object_file(format: object::BinaryFormat, segment: &str, name: &str, bytes: &[u8]) -> Vec<u8> {
         use object::write;
         let mut obj = write::Object::new(format, object::Architecture::X86_64, object::Endianness::Little);
-        let id = obj.add_section(segment.as_bytes().to_vec(), name.as_bytes().to_vec(), object::SectionKind::ReadOnlyData);
+        let id =
+            obj.add_section(segment.as_bytes().to_vec(), name.as_bytes().to_vec(), object::SectionKind::ReadOnlyData);
         obj.append_section_data(id, bytes, 1);
         obj.write().expect("writable object")
     }
@@ -156,7 +157,10 @@ pub(crate) mod tests {
             assert_eq!(doc.value, sample(), "{format:?}");
         }
         let wrong_segment = Document::from_object(&object_file(MachO, "__TEXT", name, &bytes)).unwrap_err();
-        assert_eq!(wrong_segment, "no profile-info section (__DATA,__profile_info): not built with #[profile_info::main]");
+        assert_eq!(
+            wrong_segment,
+            "no profile-info section (__DATA,__profile_info): not built with #[profile_info::main]"
+        );
         let coff = Document::from_object(&object_file(Coff, "", ".rdata", &bytes)).unwrap_err();
         assert_eq!(coff, "no profile-info section: profile-info embeds none in Windows (PE) binaries");
         let fat = [0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 3];

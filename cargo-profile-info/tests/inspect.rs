@@ -27,10 +27,7 @@ fn fixture() -> Fixture {
 fn binary(profile: &str) -> PathBuf {
     static BUILT: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    built
-        .entry(profile.to_owned())
-        .or_insert_with(|| fixture().build(&["--profile", profile], &[]).binary)
-        .clone()
+    built.entry(profile.to_owned()).or_insert_with(|| fixture().build(&["--profile", profile], &[]).binary).clone()
 }
 
 /// A fixture that links profile-info but does not use `#[profile_info::main]`.
@@ -62,10 +59,8 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
 
 /// The `.profile_info` section as binutils sees it: its bytes (objcopy) and size (readelf).
 fn binutils_section(binary: &Path) -> (Vec<u8>, usize) {
-    let dump = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "section-{}",
-        binary.file_name().unwrap().to_string_lossy()
-    ));
+    let dump = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("section-{}", binary.file_name().unwrap().to_string_lossy()));
     let copy = Command::new("objcopy")
         .args(["-O", "binary", "--only-section=.profile_info", path(binary), path(&dump)])
         .status()
@@ -123,7 +118,10 @@ fn release() {
 fn production_fat_lto_strip_abort() {
     let doc = section_survives(&binary("production"));
     let p = &doc["profile"];
-    assert_eq!((&p["lto"], &p["codegen_units"], &p["strip"], &p["panic"]), (&"fat".into(), &1.into(), &"symbols".into(), &"abort".into()));
+    assert_eq!(
+        (&p["lto"], &p["codegen_units"], &p["strip"], &p["panic"]),
+        (&"fat".into(), &1.into(), &"symbols".into(), &"abort".into())
+    );
     // strip = true left no symbol table: the section survived without any symbol naming it.
     let symbols = Command::new("readelf").args(["-sW", path(&binary("production"))]).output().unwrap();
     assert!(!String::from_utf8_lossy(&symbols.stdout).contains("PROFILE_INFO"));
@@ -150,7 +148,13 @@ fn tiny_opt_level_z() {
 #[test]
 fn check_requirements() {
     let (release, production) = (binary("release"), binary("production"));
-    let gate = ["profile.lto=fat", "profile.panic=abort", "profile.name=production", "profile.codegen_units=1", "profile.strip=symbols"];
+    let gate = [
+        "profile.lto=fat",
+        "profile.panic=abort",
+        "profile.name=production",
+        "profile.codegen_units=1",
+        "profile.strip=symbols",
+    ];
     let args = |file: &Path| {
         let mut args = vec!["check".to_owned(), path(file).to_owned()];
         args.extend(gate.iter().flat_map(|g| ["--require".to_owned(), (*g).to_owned()]));
@@ -260,15 +264,19 @@ fn bad_inputs_get_one_line_and_exit_2() {
         (in_section("version-9", |b, at| b[at + 8] = 9), "format version 9"),
         (in_section("long-length", |b, at| b[at + 12..at + 16].copy_from_slice(&u32::MAX.to_le_bytes())), "truncated"),
         (in_section("invalid-json", |b, at| b[at + 16] = b'X'), "not valid JSON"),
-        (in_section("schema-7", |b, at| {
-            let s = b[at + 16..].windows(10).position(|w| w == b"\"schema\":1").unwrap() + at + 16;
-            b[s + 9] = b'7';
-        }), "schema 7 is not supported"),
+        (
+            in_section("schema-7", |b, at| {
+                let s = b[at + 16..].windows(10).position(|w| w == b"\"schema\":1").unwrap() + at + 16;
+                b[s + 9] = b'7';
+            }),
+            "schema 7 is not supported",
+        ),
         (PathBuf::from("/bin/true"), "no profile-info section"),
         (plain_binary(), "no profile-info section"),
     ];
     for (file, problem) in &cases {
-        for args in [vec!["inspect"], vec!["inspect", "--json"], vec!["check", "--host"], vec!["diff", path(&release)]] {
+        for args in [vec!["inspect"], vec!["inspect", "--json"], vec!["check", "--host"], vec!["diff", path(&release)]]
+        {
             let mut args: Vec<&str> = args;
             args.push(path(file));
             let out = tool(&args);
@@ -284,7 +292,13 @@ fn bad_inputs_get_one_line_and_exit_2() {
 #[test]
 fn usage_errors_exit_2() {
     let release = binary("release");
-    for args in [&["check", path(&release)][..], &["check", path(&release), "--require", "lto"], &["inspect"], &["frobnicate"], &[]] {
+    for args in [
+        &["check", path(&release)][..],
+        &["check", path(&release), "--require", "lto"],
+        &["inspect"],
+        &["frobnicate"],
+        &[],
+    ] {
         assert_eq!(tool(args).status.code(), Some(2), "{args:?}");
     }
     assert_eq!(tool(&["--help"]).status.code(), Some(0));
@@ -362,9 +376,18 @@ fn mutations_never_panic() {
         clean(&format!("file flip {i}"), Document::from_object(&f));
     }
     // The mutations reach every layer: object parsing, the section header, the JSON, the schema.
-    for layer in ["not an executable", "cannot read the .profile_info section", "no profile-info section", "magic",
-        "format version", "section truncated", "not UTF-8", "not valid JSON", "does not follow schema 1", "document schema"]
-    {
+    for layer in [
+        "not an executable",
+        "cannot read the .profile_info section",
+        "no profile-info section",
+        "magic",
+        "format version",
+        "section truncated",
+        "not UTF-8",
+        "not valid JSON",
+        "does not follow schema 1",
+        "document schema",
+    ] {
         assert!(kinds.iter().any(|k| k.contains(layer)), "no mutation reached {layer:?}: {kinds:#?}");
     }
     assert!(Document::from_object(&file).is_ok());
