@@ -197,6 +197,25 @@ fn check_host_on_a_native_build() {
     assert!(stdout(&out).contains("runs on this host"), "{}", stdout(&out));
 }
 
+/// A build for a feature this CPU lacks (AMD-only or rare ones, whichever this host does not
+/// have) is refused by `check --host` and named.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn check_host_names_a_missing_feature() {
+    let host = profile_info_core::x86::detect();
+    let Some(lacking) = ["tbm", "sse4a", "avx512vp2intersect"].into_iter().find(|f| host.lack(f).is_some()) else {
+        return eprintln!("this CPU has every candidate feature: nothing to refuse");
+    };
+    let triple = String::from_utf8(Command::new("rustc").arg("-vV").output().unwrap().stdout).unwrap();
+    let triple = triple.lines().find_map(|l| l.strip_prefix("host: ")).unwrap().to_owned();
+    // `--target` keeps the flag away from build scripts and proc macros, which run on this CPU.
+    let flags = format!("-C target-feature=+{lacking}");
+    let build = fixture().build(&["--release", "--target", &triple], &[("RUSTFLAGS", &flags)]);
+    let out = tool(&["check", "--host", path(&build.binary)]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stdout(&out).contains(&format!("lacks: {lacking} (not in this CPU)")), "{}", stdout(&out));
+}
+
 /// Dotted keys of every leaf, computed here independently of the tool.
 fn flatten(prefix: &str, v: &Value, out: &mut HashMap<String, Value>) {
     match v {
