@@ -4,6 +4,7 @@
 #
 #   bash scripts/bench.sh           # everything (minutes)
 #   bash scripts/bench.sh --quick   # plain and profile-info only, few runs (what the test suite runs)
+#   bash scripts/bench.sh --only vergen,built   # these build variants (and their plain baseline)
 #
 # 1. Build cost and size: the same hello world, each variant its own package and own target dir,
 #    built with the custom profile `production` (release + lto fat, codegen-units 1, strip, panic
@@ -20,12 +21,15 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 QUICK=0
-for arg in "$@"; do
-  case "$arg" in
+ONLY=""
+while [ $# -gt 0 ]; do
+  case "$1" in
     --quick) QUICK=1 ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
-    *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+    --only) ONLY=${2:?--only needs a comma-separated list of variants}; shift ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "usage: $0 [--quick] [--only VARIANT,...]" >&2; exit 2 ;;
   esac
+  shift
 done
 
 BENCH=$ROOT/target/bench
@@ -50,6 +54,20 @@ if [ "$QUICK" = 1 ]; then
   VARIANTS=(plain profile-info)
 else
   VARIANTS=(plain built vergen shadow-rs build-info profile-info plain-v3 profile-info-v3)
+fi
+if [ -n "$ONLY" ]; then
+  IFS=, read -r -a wanted <<<"$ONLY"
+  for w in "${wanted[@]}"; do
+    case " ${VARIANTS[*]} " in *" $w "*) ;; *) echo "--only: $w is not one of: ${VARIANTS[*]}" >&2; exit 2 ;; esac
+  done
+  kept=()
+  for v in "${VARIANTS[@]}"; do
+    for w in "${wanted[@]}"; do
+      case "$w" in *-v3) base=plain-v3 ;; *) base=plain ;; esac
+      if [ "$v" = "$w" ] || [ "$v" = "$base" ]; then kept+=("$v"); break; fi
+    done
+  done
+  VARIANTS=("${kept[@]}")
 fi
 
 log() { printf '[bench] %s\n' "$*" >&2; }
