@@ -53,7 +53,7 @@ GOAL_GUARD=1.01       # start time with guard over without, at most
 if [ "$QUICK" = 1 ]; then
   VARIANTS=(plain profile-info)
 else
-  VARIANTS=(plain built vergen shadow-rs build-info profile-info plain-v3 profile-info-v3)
+  VARIANTS=(plain built vergen shadow-rs build-info profile-info profile-info-bare plain-v3 profile-info-v3)
 fi
 if [ -n "$ONLY" ]; then
   IFS=, read -r -a wanted <<<"$ONLY"
@@ -121,7 +121,7 @@ variant_deps() {
     vergen) printf '[build-dependencies]\nvergen = { version = "9", features = ["build", "cargo", "rustc"] }\n' ;;
     shadow-rs) printf '[dependencies]\nshadow-rs = "2"\n\n[build-dependencies]\nshadow-rs = "2"\n' ;;
     build-info) printf '[dependencies]\nbuild-info = "0.0.47"\n\n[build-dependencies]\nbuild-info-build = "0.0.47"\n' ;;
-    profile-info | profile-info-v3) printf '[dependencies]\nprofile-info = { path = "%s" }\n' "$ROOT/profile-info" ;;
+    profile-info*) printf '[dependencies]\nprofile-info = { path = "%s" }\n' "$ROOT/profile-info" ;;
   esac
 }
 
@@ -164,6 +164,13 @@ EOF
 variant_main_rs() {
   case "$1" in
     plain | plain-v3) cat <<'EOF'
+fn main() {
+    println!("hello");
+}
+EOF
+      ;;
+    profile-info-bare) cat <<'EOF'
+#[profile_info::main]
 fn main() {
     println!("hello");
 }
@@ -343,6 +350,14 @@ fact_key() {
 }
 
 FACTS=(profile opt-level lto codegen-units strip panic target-cpu features rustc revision)
+
+# The facts table's columns: the variants whose main prints what their crate offers.
+fact_variants() {
+  local v
+  for v in "${VARIANTS[@]}"; do
+    case "$v" in plain-v3 | *-bare) ;; *) echo "$v" ;; esac
+  done
+}
 
 is_v3() { case "$1" in *-v3) return 0 ;; *) return 1 ;; esac; }
 
@@ -534,6 +549,10 @@ external_section() {
     echo "not available yet" >"$BENCH/$name.txt"
     return
   fi
+  if [ -n "$ONLY" ]; then
+    echo "skipped (--only)" >"$BENCH/$name.txt"
+    return
+  fi
   log "running scripts/bench/$name.sh"
   local args=()
   [ "$QUICK" = 1 ] && args+=(--quick)
@@ -578,11 +597,12 @@ print_stdout() {
   echo
   echo "== What each crate reports (yes = its output holds the true value) =="
   {
-    printf 'fact'; printf '\t%s' "${VARIANTS[@]}"; printf '\n'
-    local fact variant
+    local fact variant columns
+    mapfile -t columns < <(fact_variants)
+    printf 'fact'; printf '\t%s' "${columns[@]}"; printf '\n'
     for fact in "${FACTS[@]}"; do
       printf '%s' "$fact"
-      for variant in "${VARIANTS[@]}"; do printf '\t%s' "$(check_fact "$variant" "$fact" | cut -d' ' -f1)"; done
+      for variant in "${columns[@]}"; do printf '\t%s' "$(check_fact "$variant" "$fact" | cut -d' ' -f1)"; done
       printf '\n'
     done
   } | column -t -s $'\t'
@@ -597,7 +617,7 @@ print_stdout() {
 }
 
 write_report() {
-  local variant fact name ratio
+  local variant fact name ratio columns
   {
     echo "# profile-info: cost beside its peers"
     echo
@@ -616,17 +636,18 @@ write_report() {
     echo "|---|---|---:|---:|---:|---:|---:|---:|---|---|---|"
     build_rows | awk -F '\t' '{ printf "| %s | %s | %s | %s | %s | %s of %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }'
     echo
-    echo "Configurations: built 0.8 (default features: no git), vergen 9 (\`build\`, \`cargo\`, \`rustc\` instructions), shadow-rs (default features), build-info + build-info-build (default features), profile-info (\`#[profile_info::main]\`)."
+    echo "Configurations: built 0.8 (default features: no git), vergen 9 (\`build\`, \`cargo\`, \`rustc\` instructions), shadow-rs (default features), build-info + build-info-build (default features), profile-info (\`#[profile_info::main]\`). Every main prints \`hello\` and everything its crate offers as \`key=value\` lines, so sizes include that printing code; \`profile-info-bare\` is the attribute alone on a hello world (what adding profile-info costs before any use of it)."
     echo
     echo "## What each crate reports"
     echo
     echo "Each variant prints everything its crate offers as \`key=value\` (\`target/bench/out/\`); a fact is \"yes\" when the key holding it has the true value: profile \`$PROFILE\`, opt-level 3, lto fat, codegen-units 1, strip symbols, panic abort, the target CPU, the target features \`rustc --print cfg\` lists for the same flags, rustc $RUSTC_RELEASE, the package's full git revision."
     echo
-    printf '| fact |'; printf ' %s |' "${VARIANTS[@]}"; printf '\n'
-    printf '|---|'; printf -- '---|%.0s' "${VARIANTS[@]}"; printf '\n'
+    mapfile -t columns < <(fact_variants)
+    printf '| fact |'; printf ' %s |' "${columns[@]}"; printf '\n'
+    printf '|---|'; printf -- '---|%.0s' "${columns[@]}"; printf '\n'
     for fact in "${FACTS[@]}"; do
       printf '| %s |' "$fact"
-      for variant in "${VARIANTS[@]}"; do printf ' %s |' "$(check_fact "$variant" "$fact")"; done
+      for variant in "${columns[@]}"; do printf ' %s |' "$(check_fact "$variant" "$fact")"; done
       printf '\n'
     done
     for name in "${EXTERNAL_NAMES[@]}"; do
