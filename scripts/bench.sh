@@ -14,7 +14,8 @@
 # 3. HTTP throughput and guard cost: `scripts/bench/http.sh` and `scripts/bench/guard.sh`, run with
 #    `--quick` in quick mode. Each prints what it likes plus one `ratio=NUMBER` line (service over
 #    static handler's requests/s; start time with guard over without); that line is checked against
-#    the goal, the rest is copied into the report.
+#    the goal, the rest is copied into the report. A script that exits non-zero is reported and
+#    makes this one exit 1 once the report is written.
 #
 # Output: a table on stdout and target/bench/report.md (date, machine, toolchain, goals met/missed).
 set -euo pipefail
@@ -542,6 +543,7 @@ check_fact() {
 # Sections 3 and 4: the HTTP and guard scripts other engineers write.
 
 EXTERNAL_NAMES=(http guard)
+FAILED=()  # the scripts that failed: reported, then the run exits 1
 
 external_section() {
   local name=$1 script=$ROOT/scripts/bench/$1.sh
@@ -559,6 +561,7 @@ external_section() {
   if ! (cd "$ROOT" && timeout 1200 bash "$script" "${args[@]}") >"$BENCH/$name.txt" 2>"$LOGS/$name.log"; then
     { echo "failed (exit status non-zero; see target/bench/logs/$name.log)"; cat "$BENCH/$name.txt"; } >"$BENCH/$name.tmp"
     mv "$BENCH/$name.tmp" "$BENCH/$name.txt"
+    FAILED+=("scripts/bench/$name.sh")
   fi
 }
 
@@ -671,7 +674,8 @@ write_report() {
       printf "| %s: 0 units rerun on a no-op build | %s | %s |\n", $1, $6, $12 }'
     for name in "${EXTERNAL_NAMES[@]}"; do
       ratio=$(external_ratio "$name")
-      echo "| $(external_title "$name"): $(external_goal_text "$name") | ${ratio:+${ratio}×}${ratio:-not measured} | $(external_goal "$name") |"
+      if [ -n "$ratio" ]; then ratio="${ratio}×"; else ratio="not measured"; fi
+      echo "| $(external_title "$name"): $(external_goal_text "$name") | $ratio | $(external_goal "$name") |"
     done
   } >"$REPORT"
 }
@@ -690,6 +694,10 @@ main() {
   write_report
   print_stdout
   log "done in $(elapsed "$start" "$(now)") s"
+  if [ ${#FAILED[@]} -gt 0 ]; then
+    log "failed: ${FAILED[*]} (their logs are in target/bench/logs/)"
+    exit 1
+  fi
 }
 
 main
