@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --only) ONLY=${2:?--only needs a comma-separated list of variants}; shift ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--quick] [--only VARIANT,...]" >&2; exit 2 ;;
   esac
   shift
