@@ -461,6 +461,10 @@ build_variant() {
 build_section() {
   : >"$RESULTS"
   local variant
+  # One untimed build first, so that the first timed one does not also pay for cold caches (the
+  # toolchain's files read from disk).
+  log "warming up"
+  variant_cargo "${VARIANTS[0]}" build --offline --quiet >"$LOGS/warm-up.log" 2>&1
   for variant in "${VARIANTS[@]}"; do build_variant "$variant"; done
 }
 
