@@ -67,5 +67,5 @@ fn dirty(work_tree: &Path) -> Option<bool> {
         .stderr(Stdio::null())
         .output()
         .ok()?;
-    out.status.success().then(|| !out.stdout.is_empty())
+    out.status.success().then_some(!out.stdout.is_empty())
 }

@@ -5,7 +5,7 @@
 //! On architectures other than x86_64 the host reports no features and nothing is missing.
 
 use crate::BuildInfo;
-pub use profile_info_core::x86::{Lack, OsState};
+pub use profile_info_core::x86::{Lack, OsState, GUARD_EXIT_CODE};
 
 /// The host's usable CPU features and x86-64 level.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,12 +62,11 @@ pub fn missing_for(info: &BuildInfo) -> Vec<Missing> {
         return info
             .target
             .features
-            .iter()
-            .flat_map(|fs| fs.iter())
-            .filter_map(|name| {
-                let feature = profile_info_core::x86::feature(name)?.name;
-                s.lack(feature).map(|lack| Missing { feature, lack })
-            })
+            .as_deref()
+            .map(profile_info_core::x86::required)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|f| s.lack(f.name).map(|lack| Missing { feature: f.name, lack }))
             .collect();
     }
     let _ = info;
