@@ -155,21 +155,44 @@ fn reg_name(r: Reg) -> &'static str {
     }
 }
 
+/// glibc's index (`<sys/platform/x86.h>`, glibc 2.33+) of a CPUID leaf it reads at startup.
+fn glibc_index(leaf: u32, subleaf: u32) -> Option<u32> {
+    match (leaf, subleaf) {
+        (1, 0) => Some(0),
+        (7, 0) => Some(1),
+        (0x8000_0001, 0) => Some(2),
+        (0xd, 1) => Some(3),
+        (7, 1) => Some(6),
+        _ => None,
+    }
+}
+
+/// glibc ≥ 2.33 exports the CPUID values it read at startup; weak, so other C libraries and
+/// static links see null.
+const GLIBC_LEAF: &str = "__x86_get_cpuid_feature_leaf";
+
 /// The guard in Intel syntax, one line per string. Only baseline x86-64 instructions, plus CPUID
 /// and XGETBV (the latter only after OSXSAVE). No braces: they are `global_asm!` operand syntax.
+///
+/// CPUID traps to the hypervisor in a VM (about 10 µs each on the machine this was measured
+/// on), so the guard first checks the values glibc already read, which costs a few calls; only
+/// when those lack something — or there is no glibc — does it run CPUID itself, and a refusal is
+/// always decided by CPUID.
 fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
     let func = format!("profile_info_guard_{id}");
     let data = format!("{func}_data");
     let l = |name: &str| format!(".L{func}_{name}");
-    let (fail, lp, cpu, name, first, done, exit, noxcr, suffixes) =
-        (l("fail"), l("loop"), l("cpu"), l("name"), l("first"), l("done"), l("exit"), l("noxcr"), l("suffixes"));
+    let (fail, viacpuid, lp, cpu, name, first, done, exit, suffixes) =
+        (l("fail"), l("cpuid"), l("loop"), l("cpu"), l("name"), l("first"), l("done"), l("exit"), l("suffixes"));
     let xoff = plan.xcr0_offset();
-    let frame = (xoff + 4).next_multiple_of(8);
+    // With RBX pushed, a multiple of 16 keeps the stack aligned for the call into glibc.
+    let frame = (xoff + 4).next_multiple_of(16);
     let mut a: Vec<String> = vec![
         format!(".pushsection {INIT_ARRAY},\"aw\",@init_array"),
         ".p2align 3".into(),
         format!(".quad {func}"),
         ".popsection".into(),
+        format!(".weak {GLIBC_LEAF}"),
         format!(".pushsection .text.{func},\"ax\",@progbits"),
         ".p2align 4".into(),
         format!(".type {func},@function"),
@@ -177,10 +200,33 @@ fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
         // CPUID clobbers RBX, which the caller expects preserved.
         "push rbx".into(),
         format!("sub rsp, {frame}"),
-        "xor eax, eax".into(),
     ];
-    // A register of a leaf the CPU does not have reads as zero: every bit missing.
-    a.extend((0..=plan.slots.len()).map(|i| format!("mov dword ptr [rsp + {}], eax", 4 * i)));
+    let reads = plan.reads();
+    let epilogue = [format!("add rsp, {frame}"), "pop rbx".into(), "ret".into()];
+    if let Some(indexes) = reads.iter().map(|&(leaf, sub)| glibc_index(leaf, sub)).collect::<Option<Vec<u32>>>() {
+        a.extend(zero_slots(plan));
+        a.extend([
+            format!("mov rax, qword ptr [rip + {GLIBC_LEAF}@GOTPCREL]"),
+            "test rax, rax".into(),
+            format!("je {viacpuid}"),
+            "mov rbx, rax".into(),
+        ]);
+        for (&(leaf, subleaf), index) in reads.iter().zip(indexes) {
+            // Returns `{ cpuid: [eax, ebx, ecx, edx], active: [..] }`; zeros for a leaf the
+            // CPU lacks or this glibc does not know.
+            a.extend([format!("mov edi, {index}"), "call rbx".into()]);
+            for s in plan.slots.iter().filter(|s| (s.leaf, s.subleaf) == (leaf, subleaf)) {
+                a.extend([
+                    format!("mov ecx, dword ptr [rax + {}]", 4 * s.reg as usize),
+                    format!("mov dword ptr [rsp + {}], ecx", plan.slot_offset(leaf, subleaf, s.reg)),
+                ]);
+            }
+        }
+        a.extend(checks(plan, &l("glibc"), &viacpuid));
+        a.extend(epilogue.clone());
+    }
+    a.push(format!("{viacpuid}:"));
+    a.extend(zero_slots(plan));
     a.extend(["cpuid".into(), "mov r8d, eax".into()]);
     if plan.needs_extended() {
         // Unsigned compares below also reject the basic-leaf data old CPUs return here.
@@ -189,7 +235,7 @@ fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
     if plan.needs_subleaves() {
         a.push("xor r10d, r10d".into());
     }
-    for (i, &(leaf, subleaf)) in plan.reads().iter().enumerate() {
+    for (i, &(leaf, subleaf)) in reads.iter().enumerate() {
         let skip = l(&format!("skip{i}"));
         let max = if leaf >= 0x8000_0000 { "r9d" } else { "r8d" };
         a.extend([format!("cmp {max}, {leaf:#x}"), format!("jb {skip}")]);
@@ -206,27 +252,8 @@ fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
         }
         a.push(format!("{skip}:"));
     }
-    if plan.xcr0 != 0 {
-        let osx = plan.slot_offset(OSXSAVE.0, OSXSAVE.1, OSXSAVE.2);
-        a.extend([
-            format!("bt dword ptr [rsp + {osx}], {}", OSXSAVE.3),
-            format!("jnc {noxcr}"),
-            "xor ecx, ecx".into(),
-            "xgetbv".into(),
-            format!("mov dword ptr [rsp + {xoff}], eax"),
-            format!("{noxcr}:"),
-        ]);
-    }
-    let checks = plan.slots.iter().map(|s| (plan.slot_offset(s.leaf, s.subleaf, s.reg), s.mask));
-    for (off, mask) in checks.chain([(xoff, plan.xcr0)]).filter(|&(_, m)| m != 0) {
-        a.extend([
-            format!("mov eax, dword ptr [rsp + {off}]"),
-            format!("and eax, {mask:#x}"),
-            format!("cmp eax, {mask:#x}"),
-            format!("jne {fail}"),
-        ]);
-    }
-    a.extend([format!("add rsp, {frame}"), "pop rbx".into(), "ret".into()]);
+    a.extend(checks(plan, &l("cpuid"), &fail));
+    a.extend(epilogue);
 
     // Refusal: walk the data table, appending each missing feature's name (and why, when the OS
     // lacks the register state) into a stack buffer, then one write(2) and exit_group.
@@ -310,6 +337,42 @@ fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
     a.push(format!("{suffixes}:"));
     a.push(bytes(&suffix_table));
     a.extend([format!(".size {data}, . - {data}"), ".popsection".into()]);
+    a
+}
+
+/// Clears the slots (EAX = 0 afterwards): a register of a leaf the CPU does not have reads as
+/// zero, every bit missing.
+fn zero_slots(plan: &Plan) -> Vec<String> {
+    let mut a = vec!["xor eax, eax".to_owned()];
+    a.extend((0..=plan.slots.len()).map(|i| format!("mov dword ptr [rsp + {}], eax", 4 * i)));
+    a
+}
+
+/// Reads XCR0 when AVX-class state matters (after OSXSAVE, since XGETBV faults without it), then
+/// compares every slot with its mask, jumping to `fail` on the first difference.
+fn checks(plan: &Plan, tag: &str, fail: &str) -> Vec<String> {
+    let mut a = Vec::new();
+    let xoff = plan.xcr0_offset();
+    if plan.xcr0 != 0 {
+        let osx = plan.slot_offset(OSXSAVE.0, OSXSAVE.1, OSXSAVE.2);
+        a.extend([
+            format!("bt dword ptr [rsp + {osx}], {}", OSXSAVE.3),
+            format!("jnc {tag}_noxcr"),
+            "xor ecx, ecx".into(),
+            "xgetbv".into(),
+            format!("mov dword ptr [rsp + {xoff}], eax"),
+            format!("{tag}_noxcr:"),
+        ]);
+    }
+    let slots = plan.slots.iter().map(|s| (plan.slot_offset(s.leaf, s.subleaf, s.reg), s.mask));
+    for (off, mask) in slots.chain([(xoff, plan.xcr0)]).filter(|&(_, m)| m != 0) {
+        a.extend([
+            format!("mov eax, dword ptr [rsp + {off}]"),
+            format!("and eax, {mask:#x}"),
+            format!("cmp eax, {mask:#x}"),
+            format!("jne {fail}"),
+        ]);
+    }
     a
 }
 

@@ -65,22 +65,27 @@ struct Built {
     doc: Value,
 }
 
-/// Builds `name` once per test process with `-C target-cpu=CPU` (none for `None`) and `--target`.
-fn build(name: &str, main_rs: &str, cpu: Option<&str>) -> Built {
-    let profile = format!("guard-{}", cpu.unwrap_or("baseline"));
+/// Builds `name` with `-C target-cpu=CPU` (none for `None`), more RUSTFLAGS and `--target`, in
+/// a profile of its own so that fixtures with different flags keep their dependencies apart.
+fn build(name: &str, main_rs: &str, cpu: Option<&str>, more_flags: &str) -> Built {
+    let profile = format!("guard-{}{}", cpu.unwrap_or("baseline"), if more_flags.is_empty() { "" } else { "-static" });
     let manifest = format!("[dependencies.serde_json]\nversion = \"1\"\n\n[profile.{profile}]\ninherits = \"release\"\n");
     let fixture = Fixture::new(name, main_rs, &manifest);
-    let flags = cpu.map(|c| format!("-C target-cpu={c}")).unwrap_or_default();
-    let build = fixture.build(&["--profile", &profile, "--target", TRIPLE], &[("RUSTFLAGS", &flags)]);
+    let flags = format!("{} {more_flags}", cpu.map(|c| format!("-C target-cpu={c}")).unwrap_or_default());
+    let build = fixture.build(&["--profile", &profile, "--target", TRIPLE], &[("RUSTFLAGS", flags.trim())]);
     let doc = section(&build.binary);
     Built { build, doc }
 }
 
+/// Each fixture is built once per test process.
 macro_rules! fixture {
     ($fn:ident, $name:expr, $main:expr, $cpu:expr) => {
+        fixture!($fn, $name, $main, $cpu, "");
+    };
+    ($fn:ident, $name:expr, $main:expr, $cpu:expr, $flags:expr) => {
         fn $fn() -> &'static Built {
             static CELL: OnceLock<Built> = OnceLock::new();
-            CELL.get_or_init(|| build($name, $main, $cpu))
+            CELL.get_or_init(|| build($name, $main, $cpu, $flags))
         }
     };
 }
@@ -91,6 +96,8 @@ fixture!(v4, "guard-v4", APP, Some("x86-64-v4"));
 fixture!(probe, "guard-probe", PROBE, None);
 fixture!(both, "guard-both", BOTH, Some("x86-64-v3"));
 fixture!(macro_only, "guard-macro", MACRO_ONLY, Some("x86-64-v3"));
+// Statically linked, glibc's CPUID values are out of reach: the guard runs CPUID itself.
+fixture!(v3_static, "guard-v3-static", APP, Some("x86-64-v3"), "-C target-feature=+crt-static");
 
 /// The JSON of the `.profile_info` section: magic, version 1, length, JSON.
 fn section(binary: &Path) -> Value {
@@ -191,6 +198,17 @@ fn v3_runs_on_v3_models() {
     for cpu in ["Haswell", "Skylake-Client"] {
         assert_runs(v3(), cpu);
     }
+}
+
+#[test]
+fn v3_static_checks_with_cpuid_alone() {
+    let fixture = v3_static();
+    let nm = Command::new("nm").arg(&fixture.build.binary).output().expect("nm (binutils)");
+    let nm = String::from_utf8(nm.stdout).unwrap();
+    assert!(nm.lines().any(|l| l.trim() == "w __x86_get_cpuid_feature_leaf"), "glibc's values are out of reach");
+    assert_refused(fixture, "Nehalem");
+    assert_refused(fixture, "Haswell,-abm");
+    assert_runs(fixture, "Haswell");
 }
 
 #[test]
