@@ -40,7 +40,11 @@
 //!   x86-64-v2, which it belongs to; no CPU that has the rest of v2 lacks it.
 //! - **Where it applies**: x86_64 Linux (and Android). On every other target the guard compiles to
 //!   nothing and the crate builds as usual.
-//! - **Cost**: a few CPUIDs and one XGETBV per process start; see the README's "CPU guard".
+//! - **Cost**: CPUID traps to the hypervisor in a VM (about 10 µs each where this was measured),
+//!   so the guard first checks the values glibc 2.33+ read at startup
+//!   (`__x86_get_cpuid_feature_leaf` of `<sys/platform/x86.h>`, referenced weakly) and runs its
+//!   own four or five CPUIDs only when those lack something or are out of reach (static links,
+//!   other C libraries); a refusal is always decided by CPUID. Figures in the README's "CPU guard".
 //!
 //! **RUSTFLAGS and `--target`**: without `--target`, `RUSTFLAGS=-C target-cpu=…` also applies to
 //! build scripts and proc macros, which then run on the build machine with those instructions
