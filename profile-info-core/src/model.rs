@@ -231,14 +231,11 @@ impl BuildInfo {
         (!self.json.is_empty()).then_some(self.json)
     }
 
-    /// The human-readable summary (what `--build-info` prints): rendered at compile time for a
-    /// compiled-in document, rendered now for any other.
-    pub fn text(&self) -> Cow<'static, str> {
-        if self.text.is_empty() {
-            Cow::Owned(crate::render::text(self))
-        } else {
-            Cow::Borrowed(self.text)
-        }
+    /// The human-readable summary exactly as rendered at compile time (what `--build-info`
+    /// prints); `None` for a document that was not compiled in. [`BuildInfo`]'s `Display` renders
+    /// any document.
+    pub fn text(&self) -> Option<&'static str> {
+        (!self.text.is_empty()).then_some(self.text)
     }
 
     /// Assembles a document. Public for the proc macro's expansion only.
@@ -275,7 +272,10 @@ impl Eq for BuildInfo {}
 
 impl std::fmt::Display for BuildInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text())
+        match self.text() {
+            Some(text) => f.write_str(text),
+            None => f.write_str(&crate::render::text(self)),
+        }
     }
 }
 
