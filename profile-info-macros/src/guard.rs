@@ -128,7 +128,11 @@ static SERIAL: AtomicUsize = AtomicUsize::new(0);
 pub fn emit(cap: &Capture) -> TokenStream {
     let target = &cap.info.target;
     let triple = target.triple.as_deref().unwrap_or("");
-    let x86_64_linux = triple.starts_with("x86_64-") && triple.contains("-linux") && !triple.ends_with("x32");
+    // x32 has 4-byte `.init_array` entries and other system call numbers; Android is untested.
+    let x86_64_linux = triple.starts_with("x86_64-")
+        && triple.contains("-linux")
+        && !triple.ends_with("x32")
+        && !triple.contains("android");
     let Some(features) = target.features.as_deref().filter(|_| x86_64_linux) else { return TokenStream::new() };
     let Some(plan) = Plan::new(features) else { return TokenStream::new() };
     let program = std::env::var("CARGO_BIN_NAME").ok().or_else(|| cap.info.package.name.as_deref().map(str::to_owned));

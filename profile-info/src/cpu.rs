@@ -38,8 +38,8 @@
 //! - **`lahfsahf`**: stable rustc does not report it in `cfg`, although `-C target-cpu=x86-64-v2`
 //!   and every named CPU of that level enable it. It is checked whenever the build reaches
 //!   x86-64-v2, which it belongs to; no CPU that has the rest of v2 lacks it.
-//! - **Where it applies**: x86_64 Linux (and Android). On every other target the guard compiles to
-//!   nothing and the crate builds as usual.
+//! - **Where it applies**: x86_64 Linux. On every other target, Android included, the guard
+//!   compiles to nothing and the crate builds as usual.
 //! - **Cost**: CPUID traps to the hypervisor in a VM (about 10 µs each where this was measured),
 //!   so the guard first checks the values glibc 2.33+ read at startup
 //!   (`__x86_get_cpuid_feature_leaf` of `<sys/platform/x86.h>`, referenced weakly) and runs its
