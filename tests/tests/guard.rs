@@ -309,9 +309,17 @@ fn guards(binary: &Path) -> Vec<String> {
         .collect()
 }
 
-/// objdump's Intel-syntax disassembly of one function: (bytes, mnemonic and operands) per
-/// instruction.
-fn disassemble(binary: &Path, symbol: &str) -> Vec<(Vec<u8>, String)> {
+/// One instruction as objdump shows it.
+#[derive(Debug)]
+struct Insn {
+    addr: u64,
+    bytes: Vec<u8>,
+    /// Mnemonic and operands, Intel syntax.
+    text: String,
+}
+
+/// objdump's disassembly of one function.
+fn disassemble(binary: &Path, symbol: &str) -> Vec<Insn> {
     let out = Command::new("objdump")
         .args(["-d", "-M", "intel", "-w", &format!("--disassemble={symbol}")])
         .arg(binary)
@@ -323,12 +331,45 @@ fn disassemble(binary: &Path, symbol: &str) -> Vec<(Vec<u8>, String)> {
         .filter_map(|l| {
             let mut cols = l.split('\t');
             let (addr, bytes, text) = (cols.next()?, cols.next()?, cols.next()?);
-            addr.trim().ends_with(':').then(|| {
-                let bytes = bytes.split_whitespace().map(|b| u8::from_str_radix(b, 16).unwrap()).collect();
-                (bytes, text.trim().to_owned())
-            })
+            let addr = u64::from_str_radix(addr.trim().strip_suffix(':')?, 16).ok()?;
+            let bytes = bytes.split_whitespace().map(|b| u8::from_str_radix(b, 16).unwrap()).collect();
+            Some(Insn { addr, bytes, text: text.trim().to_owned() })
         })
         .collect()
+}
+
+/// Whether the guard's own CPUID instructions ran under `cpu`: QEMU's `-d in_asm` logs every
+/// block (address and bytes of each instruction) the first time it runs, and the guard's load
+/// address is where its first instructions appear with the same bytes at the same distances.
+fn guard_ran_cpuid(binary: &Path, cpu: &str) -> bool {
+    let code = disassemble(binary, &guards(binary)[0]);
+    let log = std::env::temp_dir().join(format!("profile-info-guard-{}.log", std::process::id()));
+    let r = run(Command::new("qemu-x86_64").args(["-cpu", cpu, "-d", "in_asm", "-D"]).arg(&log).arg(binary));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let text = std::fs::read_to_string(&log).expect("qemu log");
+    let _ = std::fs::remove_file(&log);
+    let ran: std::collections::HashMap<u64, Vec<u8>> = text
+        .lines()
+        .filter_map(|l| {
+            let (addr, rest) = l.strip_prefix("0x")?.split_once(':')?;
+            let bytes = rest.split_whitespace().map_while(|b| (b.len() == 2).then(|| u8::from_str_radix(b, 16).ok()).flatten());
+            Some((u64::from_str_radix(addr, 16).ok()?, bytes.collect()))
+        })
+        .collect();
+    let prologue = &code[..10];
+    let bases: Vec<u64> = ran
+        .keys()
+        .map(|a| a.wrapping_sub(code[0].addr))
+        .filter(|base| prologue.iter().all(|i| ran.get(&base.wrapping_add(i.addr)) == Some(&i.bytes)))
+        .collect();
+    assert_eq!(bases.len(), 1, "the guard ran, at one address");
+    code.iter().filter(|i| i.text == "cpuid").any(|i| ran.contains_key(&bases[0].wrapping_add(i.addr)))
+}
+
+#[test]
+fn guard_uses_glibcs_values_when_it_can() {
+    assert!(!guard_ran_cpuid(&v3().build.binary, "Haswell"), "dynamically linked: no CPUID of its own");
+    assert!(guard_ran_cpuid(&v3_static().build.binary, "Haswell"), "statically linked: CPUID");
 }
 
 #[test]
@@ -342,8 +383,8 @@ fn guard_is_baseline_code() {
         assert_eq!(symbols.len(), 1);
         let code = disassemble(&fixture.build.binary, &symbols[0]);
         assert!(code.len() > 50, "the whole guard was disassembled: {code:?}");
-        assert!(code.iter().any(|(_, t)| t == "cpuid") && code.iter().any(|(_, t)| t == "syscall"));
-        for (bytes, text) in &code {
+        assert!(code.iter().any(|i| i.text == "cpuid") && code.iter().any(|i| i.text == "syscall"));
+        for Insn { bytes, text, .. } in &code {
             let opcode = bytes.iter().find(|b| !matches!(b, 0x40..=0x4f | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3 | 0x2e | 0x36 | 0x3e | 0x26 | 0x64 | 0x65));
             assert!(!matches!(opcode, Some(0xc4 | 0xc5 | 0x62)), "VEX/EVEX-encoded: {text} {bytes:02x?}");
             let mnemonic = text.split_whitespace().find(|w| !matches!(*w, "rep" | "repz" | "repnz" | "lock")).unwrap_or("");
@@ -364,6 +405,6 @@ fn guard_v3_main_uses_v3_instructions() {
         .expect("the fixture's main")
         .to_owned();
     let code = disassemble(binary, &main);
-    let uses = |m: &str| code.iter().any(|(_, t)| t.starts_with(m));
-    assert!(uses("lzcnt") && uses("mulx") && code.iter().any(|(_, t)| t.contains("ymm")), "{code:#?}");
+    let uses = |m: &str| code.iter().any(|i| i.text.starts_with(m));
+    assert!(uses("lzcnt") && uses("mulx") && code.iter().any(|i| i.text.contains("ymm")), "main lacks v3 code");
 }
