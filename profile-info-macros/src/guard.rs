@@ -3,9 +3,9 @@
 //! one-line message before any compiled Rust code can run an instruction the host lacks.
 //!
 //! Everything that depends on the build — which CPUID registers to read, the masks, the message —
-//! is computed here at compile time from `profile_info_core::x86::FEATURES`, so the assembly does
-//! no table lookups on the success path: a few CPUIDs, an XGETBV when AVX-class state matters, and
-//! one compare per register.
+//! is computed here at compile time from `profile_info_core::x86::FEATURES`, so the success path
+//! is short: fetch the CPUID registers (from glibc, or by CPUID), an XGETBV when AVX-class state
+//! matters, one compare per register. Only a refusal walks a table, to name what is missing.
 
 use crate::capture::Capture;
 use profile_info_core::x86::{self, Feature, OsState, Reg, GUARD_EXIT_CODE};
@@ -13,9 +13,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Runs before std's `.init_array.00099` (lower numbers run first) and after nothing of the
-/// program's own: 0–100 are reserved for the implementation, so users' prioritised constructors
-/// come later.
+/// Lower numbers run first: before std's `.init_array.00099` and before every constructor of the
+/// program (priorities up to 100 are reserved for the implementation).
 const INIT_ARRAY: &str = ".init_array.00090";
 
 /// One CPUID output register the guard reads into a stack slot, with the bits the build needs.
@@ -196,7 +195,6 @@ fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
         ".p2align 3".into(),
         format!(".quad {func}"),
         ".popsection".into(),
-        format!(".weak {GLIBC_LEAF}"),
         format!(".pushsection .text.{func},\"ax\",@progbits"),
         ".p2align 4".into(),
         format!(".type {func},@function"),
@@ -210,6 +208,7 @@ fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
     if let Some(indexes) = reads.iter().map(|&(leaf, sub)| glibc_index(leaf, sub)).collect::<Option<Vec<u32>>>() {
         a.extend(zero_slots(plan));
         a.extend([
+            format!(".weak {GLIBC_LEAF}"),
             format!("mov rax, qword ptr [rip + {GLIBC_LEAF}@GOTPCREL]"),
             "test rax, rax".into(),
             format!("je {viacpuid}"),
@@ -217,7 +216,8 @@ fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
         ]);
         for (&(leaf, subleaf), index) in reads.iter().zip(indexes) {
             // Returns `{ cpuid: [eax, ebx, ecx, edx], active: [..] }`; zeros for a leaf the
-            // CPU lacks or this glibc does not know.
+            // CPU lacks or this glibc does not know or did not read (it skips the extended
+            // leaves on CPUs of vendors it does not know): then the CPUID path decides.
             a.extend([format!("mov edi, {index}"), "call rbx".into()]);
             for s in plan.slots.iter().filter(|s| (s.leaf, s.subleaf) == (leaf, subleaf)) {
                 a.extend([
