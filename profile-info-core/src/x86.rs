@@ -157,6 +157,26 @@ pub fn level_of<S: AsRef<str>>(features: &[S]) -> u8 {
     level(|name| features.iter().any(|f| f.as_ref() == name))
 }
 
+/// The exit status of a binary whose startup CPU guard refused the host. Distinct from success
+/// (0), `std::process::exit(1)`, a Rust panic (101), SIGILL (132), SIGABRT (134), usage errors
+/// (2) and the shell's 126/127; 86 for x86.
+pub const GUARD_EXIT_CODE: u8 = 86;
+
+/// What a build with these rustc target features (`--print cfg`) must find on a host, in table
+/// order: every table feature in the list except the x86-64 baseline (level 1: every x86_64 CPU
+/// has it), plus `lahfsahf` when the build reaches x86-64-v2. rustc does not report `lahfsahf`
+/// in `cfg` on stable although `-C target-cpu=x86-64-v2` and every named CPU of that level enable
+/// it, and no CPU with the rest of v2 lacks it, so checking it never refuses a host that could run
+/// the binary. Names outside the table are not checked. Empty for a baseline build.
+pub fn required<S: AsRef<str>>(features: &[S]) -> Vec<&'static Feature> {
+    let has = |name: &str| features.iter().any(|f| f.as_ref() == name);
+    let v2 = level(has) >= 2;
+    FEATURES
+        .iter()
+        .filter(|f| f.level != 1 && (has(f.name) || (f.name == "lahfsahf" && v2)))
+        .collect()
+}
+
 /// Why a feature cannot be used on a host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lack {
@@ -340,6 +360,15 @@ mod tests {
         for (ours, linux) in [("avx2", "avx2"), ("bmi2", "bmi2"), ("popcnt", "popcnt"), ("lzcnt", "abm"), ("movbe", "movbe"), ("avx512f", "avx512f"), ("sse4.2", "sse4_2"), ("cmpxchg16b", "cx16"), ("lahfsahf", "lahf_lm")] {
             assert_eq!(host.lack(ours).is_none(), flags.contains(&linux), "{ours} vs /proc/cpuinfo {linux}");
         }
+    }
+
+    #[test]
+    fn required_skips_the_baseline_and_adds_lahfsahf_from_v2() {
+        let names = |fs: &[&str]| required(fs).iter().map(|f| f.name).collect::<Vec<_>>();
+        assert_eq!(names(&["fxsr", "sse", "sse2"]), Vec::<&str>::new());
+        assert_eq!(names(&["fxsr", "sse", "sse2", "avx2", "no-such-feature"]), ["avx2"]);
+        let v2 = ["cmpxchg16b", "fxsr", "popcnt", "sse", "sse2", "sse3", "sse4.1", "sse4.2", "ssse3"];
+        assert_eq!(names(&v2), ["cmpxchg16b", "lahfsahf", "popcnt", "sse3", "sse4.1", "sse4.2", "ssse3"]);
     }
 
     #[test]

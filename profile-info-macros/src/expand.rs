@@ -1,5 +1,5 @@
 //! Turns a captured document into tokens: a `static BuildInfo` whose JSON and text renderings are
-//! literals, the linker section holding the JSON, and the prologue of `main`.
+//! literals, the linker section holding the JSON, the prologue of `main` and its CPU guard.
 
 use crate::capture::Capture;
 use crate::options::Options;
@@ -72,7 +72,11 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> syn::Result<
     let mut new_body = Group::new(Delimiter::Brace, prologue);
     new_body.set_span(body.span());
     *tokens.last_mut().expect("checked above") = TokenTree::Group(new_body);
-    Ok(tokens.into_iter().collect())
+    // Next to `main` rather than inside it, so that `#[tokio::main]` moving the body into an
+    // async block leaves it alone.
+    let guard = if options.guard { crate::guard::emit(cap) } else { TokenStream::new() };
+    let main: TokenStream = tokens.into_iter().collect();
+    Ok(quote!(#guard #main))
 }
 
 /// Makes rustc track the git files so a new commit recompiles the crate; the bytes are unused.

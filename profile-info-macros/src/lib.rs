@@ -9,6 +9,7 @@ use proc_macro::TokenStream;
 mod capture;
 mod expand;
 mod flags;
+mod guard;
 mod invocation;
 mod options;
 mod vcs;
@@ -23,6 +24,17 @@ pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let cap = capture::capture();
     expand::main(item.into(), &cap, &options).unwrap_or_else(|e| e.to_compile_error()).into()
+}
+
+/// The startup CPU guard alone, for a binary without the attribute; see `profile_info::cpu_guard!`.
+#[proc_macro]
+pub fn cpu_guard(input: TokenStream) -> TokenStream {
+    if !input.is_empty() {
+        return syn::Error::new(proc_macro2::Span::call_site(), "cpu_guard!() takes no arguments")
+            .to_compile_error()
+            .into();
+    }
+    guard::emit(&capture::capture()).into()
 }
 
 /// The document of the crate it expands in; see `profile_info::build_info!`.

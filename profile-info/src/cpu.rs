@@ -1,11 +1,61 @@
 //! The host's CPU, as CPUID and the OS report it, against the features this binary was compiled
-//! for. For health checks and `/buildinfo`; the startup guard does the same check in assembly
-//! before any Rust code runs.
+//! for: [`host()`] and [`missing()`] for health checks and `/buildinfo`, and the startup guard that
+//! refuses a host lacking them before any Rust code runs.
+//!
+//! # The startup guard
+//!
+//! A binary compiled with `-C target-cpu=x86-64-v3` (or `-C target-feature=+avx2,…`) may execute
+//! AVX2, BMI or LZCNT instructions anywhere, `main` included. On a host without them it dies of
+//! SIGILL — or, for LZCNT, which older CPUs execute as BSR, silently computes wrong answers.
+//! `is_x86_feature_detected!` cannot help: in such a build it is `true` at compile time.
+//!
+//! `#[profile_info::main]` (unless `guard = false`) and [`cpu_guard!()`](crate::cpu_guard) therefore
+//! put a small hand-written assembly function into the binary crate, registered in
+//! `.init_array.00090` so that it runs before std's own initialisation (`.init_array.00099`) and
+//! every constructor of the program. It is baseline x86-64 code (a test disassembles it), checks
+//! exactly the features the crate was compiled for — the masks are computed by the macro from
+//! rustc's `--print cfg` for the same flags — and, when one is missing, writes one line to stderr
+//! with a raw `write` system call and exits with [`GUARD_EXIT_CODE`] (86) through `exit_group`:
+//!
+//! ```text
+//! app: this binary needs x86-64-v3 CPU features this host lacks: avx2, bmi2, lzcnt (built with target-cpu=x86-64-v3)
+//! app: this binary needs x86-64-v3 CPU features this host lacks: avx (OS has not enabled AVX state), avx2 (OS has not enabled AVX state), fma (OS has not enabled AVX state), xsave (built with target-cpu=x86-64-v3)
+//! ```
+//!
+//! The name is the binary's (`CARGO_BIN_NAME`); the list names the missing features and only
+//! those, in the same words as [`Missing`]'s `Display`, so `missing()` and the guard agree.
+//!
+//! It follows CPUID's rules: leaves above the maximum basic or extended leaf count as absent,
+//! leaf 7 subleaf 1 is read only when leaf 7.0 EAX reaches it, and XGETBV runs only when CPUID
+//! reports OSXSAVE; AVX-class features need XCR0 bits 1–2 (`0x6`), AVX-512 also bits 5–7
+//! (`0xe6`).
+//!
+//! - **What is checked**: every feature of profile-info's table (`profile_info_core::x86::FEATURES`:
+//!   the psABI levels, AVX-512, AES, SHA, GFNI, VAES, ADX, the XSAVE family, …) that rustc reports
+//!   for the build, except SSE/SSE2/FXSR, which every x86_64 CPU has. A baseline build carries no
+//!   guard code at all. Features rustc reports that the table does not know are not checked
+//!   (and not reported by [`missing()`]).
+//! - **`lahfsahf`**: stable rustc does not report it in `cfg`, although `-C target-cpu=x86-64-v2`
+//!   and every named CPU of that level enable it. It is checked whenever the build reaches
+//!   x86-64-v2, which it belongs to; no CPU that has the rest of v2 lacks it.
+//! - **Where it applies**: x86_64 Linux. On every other target, Android included, the guard
+//!   compiles to nothing and the crate builds as usual.
+//! - **Cost**: CPUID traps to the hypervisor in a VM (about 10 µs each where this was measured),
+//!   so the guard first checks the values glibc 2.33+ read at startup
+//!   (`__x86_get_cpuid_feature_leaf` of `<sys/platform/x86.h>`, referenced weakly) and runs its
+//!   own four or five CPUIDs only when those lack something or are out of reach (static links,
+//!   other C libraries); a refusal is always decided by CPUID. Figures in the README's "CPU guard".
+//!
+//! **RUSTFLAGS and `--target`**: without `--target`, `RUSTFLAGS=-C target-cpu=…` also applies to
+//! build scripts and proc macros, which then run on the build machine with those instructions
+//! (rustc dies of SIGILL loading a proc macro built with AVX-512 on a host without it), and so
+//! do `[target.<triple>] rustflags` for the host's own triple. Pass `--target <triple>` (or set
+//! `build.target` in `.cargo/config.toml`): host artifacts are then built without the flags.
 //!
 //! On architectures other than x86_64 the host reports no features and nothing is missing.
 
 use crate::BuildInfo;
-pub use profile_info_core::x86::{Lack, OsState};
+pub use profile_info_core::x86::{Lack, OsState, GUARD_EXIT_CODE};
 
 /// The host's usable CPU features and x86-64 level.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,12 +112,11 @@ pub fn missing_for(info: &BuildInfo) -> Vec<Missing> {
         return info
             .target
             .features
-            .iter()
-            .flat_map(|fs| fs.iter())
-            .filter_map(|name| {
-                let feature = profile_info_core::x86::feature(name)?.name;
-                s.lack(feature).map(|lack| Missing { feature, lack })
-            })
+            .as_deref()
+            .map(profile_info_core::x86::required)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|f| s.lack(f.name).map(|lack| Missing { feature: f.name, lack }))
             .collect();
     }
     let _ = info;

@@ -61,6 +61,21 @@ pub use profile_info_core::render;
 /// disables it, `guard = false` leaves out the CPU guard, `log` logs the summary at startup.
 pub use profile_info_macros::main;
 
+/// The startup CPU guard without the attribute: use it once at module level in the binary crate.
+///
+/// ```no_run
+/// profile_info::cpu_guard!();
+///
+/// fn main() {}
+/// ```
+///
+/// `#[profile_info::main]` already includes it (unless `guard = false`). Before any Rust code runs,
+/// it checks that the host has every CPU feature the binary was compiled for and otherwise exits
+/// with [`cpu::GUARD_EXIT_CODE`] and a one-line message; see [`cpu`] for what it checks and where.
+/// Expanded in a library it would be dropped by the linker: it must be in the binary crate.
+/// Using it next to the attribute is harmless (each guard has its own symbols) but checks twice.
+pub use profile_info_macros::cpu_guard;
+
 /// The document of the crate this expands in, as `&'static BuildInfo`, built at compile time.
 ///
 /// ```
