@@ -65,11 +65,16 @@ impl Fixture {
 
     /// Like [`Fixture::new`] with any set of source files (paths relative to the package).
     pub fn with_files(name: &str, files: &[(&str, &str)], extra_manifest: &str) -> Fixture {
+        Fixture::with_features(name, files, extra_manifest, &[])
+    }
+
+    /// Like [`Fixture::with_files`], with these features of profile-info enabled.
+    pub fn with_features(name: &str, files: &[(&str, &str)], extra_manifest: &str, features: &[&str]) -> Fixture {
         let dir = workspace().join("target").join("fixtures").join(name);
         let root = workspace();
         let manifest = format!(
             "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
-             [dependencies]\nprofile-info = {{ path = {:?} }}\n\n[workspace]\n\n{extra_manifest}",
+             [dependencies]\nprofile-info = {{ path = {:?}, features = {features:?} }}\n\n[workspace]\n\n{extra_manifest}",
             root.join("profile-info")
         );
         write_if_changed(&dir.join("Cargo.toml"), &manifest);

@@ -70,7 +70,9 @@ struct Built {
 fn build(name: &str, main_rs: &str, cpu: Option<&str>, more_flags: &str) -> Built {
     let profile = format!("guard-{}{}", cpu.unwrap_or("baseline"), if more_flags.is_empty() { "" } else { "-static" });
     let manifest = format!("[dependencies.serde_json]\nversion = \"1\"\n\n[profile.{profile}]\ninherits = \"release\"\n");
-    let fixture = Fixture::new(name, main_rs, &manifest);
+    // `serde` for the probe, which reads a document; on for every fixture so they share one build
+    // of profile-info per profile.
+    let fixture = Fixture::with_features(name, &[("src/main.rs", main_rs)], &manifest, &["serde"]);
     let flags = format!("{} {more_flags}", cpu.map(|c| format!("-C target-cpu={c}")).unwrap_or_default());
     let build = fixture.build(&["--profile", &profile, "--target", TRIPLE], &[("RUSTFLAGS", flags.trim())]);
     let doc = section(&build.binary);
