@@ -48,18 +48,15 @@ pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error>
     };
     let features =
         target.features.as_deref().ok_or_else(|| Error::new(path, "the document does not list its target features"))?;
-    let mut missing = Vec::new();
-    let mut unchecked = Vec::new();
-    for name in features {
-        match (x86::feature(name), support.lack(name)) {
-            (None, _) => unchecked.push(name.as_ref()),
-            (Some(_), Some(Lack::Cpu)) => missing.push(format!("{name} (not in this CPU)")),
-            (Some(_), Some(Lack::OsState(state))) => {
-                missing.push(format!("{name} (the OS has not enabled {} state)", state.describe()))
-            }
-            (Some(_), None) => {}
-        }
-    }
+    // The same features the startup guard checks (lahfsahf included for a v2+ build).
+    let missing: Vec<String> = x86::required(features)
+        .iter()
+        .filter_map(|f| match support.lack(f.name)? {
+            Lack::Cpu => Some(format!("{} (not in this CPU)", f.name)),
+            Lack::OsState(state) => Some(format!("{} (the OS has not enabled {} state)", f.name, state.describe())),
+        })
+        .collect();
+    let unchecked: Vec<&str> = features.iter().map(|f| f.as_ref()).filter(|name| x86::feature(name).is_none()).collect();
     let needs = target.level.as_deref().unwrap_or("an unknown level");
     let host_level = x86::level_name(support.level());
     let mut report = if missing.is_empty() {
