@@ -21,3 +21,20 @@ pub fn long_version(info: &'static crate::BuildInfo) -> &'static str {
         std::borrow::Cow::Owned(text) => Box::leak(text.into_boxed_str()),
     }
 }
+
+/// When `matches` holds [`arg()`], prints `info` in the asked format and returns the exit code
+/// for `std::process::exit`; `None` when the argument is absent.
+///
+/// ```
+/// let info = profile_info::build_info!();
+/// let cmd = clap::Command::new("app").arg(profile_info::clap::arg());
+/// let matches = cmd.get_matches_from(["app"]);
+/// assert_eq!(profile_info::clap::handle(info, &matches), None);
+/// ```
+pub fn handle(info: &crate::BuildInfo, matches: &clap::ArgMatches) -> Option<i32> {
+    let format = match matches.get_one::<String>("build-info")?.as_str() {
+        "json" => crate::cli::Format::Json,
+        _ => crate::cli::Format::Text,
+    };
+    Some(crate::cli::print(info, format))
+}

@@ -25,6 +25,11 @@ pub(crate) fn handle(info: &BuildInfo, flag: &str, args: impl IntoIterator<Item 
             None => return None,
         },
     };
+    Some(print(info, format))
+}
+
+/// Prints the document on stdout; the exit code (1 when stdout is gone).
+pub(crate) fn print(info: &BuildInfo, format: Format) -> i32 {
     let mut out = std::io::stdout().lock();
     let written = match format {
         Format::Text => out.write_all(info.text().as_bytes()),
@@ -33,10 +38,10 @@ pub(crate) fn handle(info: &BuildInfo, flag: &str, args: impl IntoIterator<Item 
             None => Ok(()),
         },
     };
-    Some(if written.and_then(|_| out.flush()).is_ok() { 0 } else { 1 })
+    if written.and_then(|_| out.flush()).is_ok() { 0 } else { 1 }
 }
 
-enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }

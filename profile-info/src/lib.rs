@@ -29,14 +29,28 @@
 #![deny(missing_docs)]
 
 use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::OnceLock;
+use std::time::SystemTime;
 
 // The macros name `::profile_info::…`; this lets them expand inside this crate too (its tests).
 extern crate self as profile_info;
 
-mod cli;
-pub mod cpu;
+#[cfg(feature = "actix")]
+pub mod actix;
+#[cfg(feature = "axum")]
+pub mod axum;
 #[cfg(feature = "clap")]
 pub mod clap;
+mod cli;
+pub mod cpu;
+pub mod facts;
+pub mod otel;
+pub mod prometheus;
+pub mod serve;
+#[cfg(feature = "tower")]
+pub mod tower;
+#[cfg(feature = "tracing")]
+pub mod tracing;
 
 pub use profile_info_core::model::{
     BuildInfo, DebugInfo, Lto, OptLevel, Package, Panic, Profile, Rustc, Str, Strip, Target, Vcs, SCHEMA,
@@ -70,6 +84,7 @@ pub use profile_info_macros::main;
 pub use profile_info_macros::build_info;
 
 static CURRENT: AtomicPtr<BuildInfo> = AtomicPtr::new(std::ptr::null_mut());
+static STARTED: OnceLock<SystemTime> = OnceLock::new();
 
 /// The binary's document, from anywhere in the program, once `#[profile_info::main]` has started
 /// `main`; `None` in a program without the attribute.
@@ -79,6 +94,11 @@ pub fn current() -> Option<&'static BuildInfo> {
     unsafe { ptr.as_ref() }
 }
 
+/// When `main` started (the prologue of `#[profile_info::main]`), or else when this was first asked.
+pub(crate) fn started() -> SystemTime {
+    *STARTED.get_or_init(SystemTime::now)
+}
+
 #[doc(hidden)]
 pub mod __private {
     use super::*;
@@ -86,11 +106,25 @@ pub mod __private {
     /// The prologue `#[profile_info::main]` puts at the top of `main`.
     pub fn start(info: &'static BuildInfo, flag: Option<&str>, log: bool) {
         CURRENT.store(info as *const BuildInfo as *mut BuildInfo, Ordering::Release);
+        started();
         if let Some(flag) = flag {
             if let Some(code) = cli::handle(info, flag, std::env::args_os()) {
                 std::process::exit(code);
             }
         }
-        let _ = log;
+        if log {
+            log_startup(info);
+        }
+    }
+
+    /// The prologue runs before `main` could install a tracing subscriber, so the event is only
+    /// emitted when a global one already exists; otherwise the line goes to stderr, never lost.
+    fn log_startup(info: &'static BuildInfo) {
+        #[cfg(feature = "tracing")]
+        if ::tracing::dispatcher::has_been_set() {
+            crate::tracing::startup_event(info);
+            return;
+        }
+        eprintln!("{}", crate::facts::summary(info));
     }
 }
