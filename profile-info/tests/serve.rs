@@ -277,7 +277,10 @@ fn load_hyper() {
 
 /// A strict parser for the text exposition format: `# HELP`, `# TYPE`, samples with escaped
 /// label values; panics on anything else.
-fn parse_exposition(text: &str) -> Vec<(String, Vec<(String, String)>, f64)> {
+type Labels = Vec<(String, String)>;
+type Sample = (String, Labels, f64);
+
+fn parse_exposition(text: &str) -> Vec<Sample> {
     let mut samples = Vec::new();
     let mut typed = HashMap::new();
     for line in text.lines() {
@@ -336,7 +339,7 @@ fn parse_exposition(text: &str) -> Vec<(String, Vec<(String, String)>, f64)> {
     samples
 }
 
-fn expected_labels(info: &BuildInfo) -> Vec<(String, String)> {
+fn expected_labels(info: &BuildInfo) -> Labels {
     profile_info::facts::Facts::of(info).pairs().iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
@@ -374,7 +377,7 @@ fn metrics_recorder() {
     use metrics::{Counter, Gauge, GaugeFn, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 
     #[derive(Default)]
-    struct Seen(Mutex<Vec<(String, Vec<(String, String)>, f64)>>, Mutex<Vec<String>>);
+    struct Seen(Mutex<Vec<Sample>>, Mutex<Vec<String>>);
     struct Handle(Arc<Seen>, Key);
     impl GaugeFn for Handle {
         fn increment(&self, _: f64) {}
@@ -416,8 +419,8 @@ fn startup_event_has_the_facts() {
     use tracing::{Event, Metadata, Subscriber};
 
     #[derive(Default, Clone)]
-    struct Capture(Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>);
-    struct Fields(Vec<(String, String)>);
+    struct Capture(Arc<Mutex<Vec<(String, Labels)>>>);
+    struct Fields(Labels);
     impl Visit for Fields {
         fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
             self.0.push((field.name().to_owned(), format!("{value:?}")));
