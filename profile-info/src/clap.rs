@@ -13,13 +13,17 @@ pub fn arg() -> clap::Arg {
         .exclusive(true)
 }
 
-/// The summary as a `&'static str`, for `Command::long_version` (which needs one).
+/// The summary as a `&'static str`, for `Command::long_version` (which needs one), without the
+/// package name clap already prints first: `app -V` shows `app 0.3.1`, `app --version` the same
+/// line followed by the profile, checks, target, features, rustc and vcs lines.
 pub fn long_version(info: &'static crate::BuildInfo) -> &'static str {
-    match info.text() {
+    let text: &'static str = match info.text() {
         std::borrow::Cow::Borrowed(text) => text,
         // Only a document that was not compiled in renders at run time; leak its one rendering.
         std::borrow::Cow::Owned(text) => Box::leak(text.into_boxed_str()),
-    }
+    };
+    // The first line is `name version`; package names have no spaces.
+    text.split_once(' ').map_or(text, |(_, from_version)| from_version).trim_end()
 }
 
 /// When `matches` holds [`arg()`], prints `info` in the asked format and returns the exit code
