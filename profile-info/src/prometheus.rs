@@ -7,7 +7,7 @@
 //! app_build_info{version="0.3.1",revision="3f1c…",profile="release",opt_level="3",lto="fat",codegen_units="1",panic="abort",target_cpu="x86-64-v3",level="x86-64-v3",rustc="1.95.0"} 1
 //! ```
 //!
-//! [`text`] needs no dependency; [`register`] (feature `prometheus-client`) and [`record`]
+//! [`text`] needs no dependency; `register` (feature `prometheus-client`) and `record`
 //! (feature `metrics`) put the same gauge into those crates' registries. The labels are
 //! [`crate::facts::Facts`]; one that was not captured is empty.
 //!

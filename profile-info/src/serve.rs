@@ -1,5 +1,5 @@
-//! `/buildinfo` without a framework: the one implementation behind [`crate::axum`],
-//! [`crate::actix`] and [`crate::tower`], usable as is for any other server.
+//! `/buildinfo` without a framework: the one implementation behind `profile_info::axum`,
+//! `profile_info::actix` and `profile_info::tower`, usable as is for any other server.
 //!
 //! # The response
 //!
