@@ -410,53 +410,7 @@ fn metrics_recorder() {
     assert_eq!(*seen.1.lock().unwrap(), vec![format!("app_build_info {}", profile_info::prometheus::HELP)]);
 }
 
-// ---- tracing and OpenTelemetry ------------------------------------------------------------
-
-#[test]
-fn startup_event_has_the_facts() {
-    use tracing::field::{Field, Visit};
-    use tracing::span::{Attributes, Id, Record};
-    use tracing::{Event, Metadata, Subscriber};
-
-    #[derive(Default, Clone)]
-    struct Capture(Arc<Mutex<Vec<(String, Labels)>>>);
-    struct Fields(Labels);
-    impl Visit for Fields {
-        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-            self.0.push((field.name().to_owned(), format!("{value:?}")));
-        }
-    }
-    impl Subscriber for Capture {
-        fn enabled(&self, _: &Metadata<'_>) -> bool {
-            true
-        }
-        fn new_span(&self, _: &Attributes<'_>) -> Id {
-            Id::from_u64(1)
-        }
-        fn record(&self, _: &Id, _: &Record<'_>) {}
-        fn record_follows_from(&self, _: &Id, _: &Id) {}
-        fn event(&self, event: &Event<'_>) {
-            let mut fields = Fields(Vec::new());
-            event.record(&mut fields);
-            assert_eq!(*event.metadata().level(), tracing::Level::INFO);
-            self.0.lock().unwrap().push((event.metadata().target().to_owned(), fields.0));
-        }
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
-    }
-    let capture = Capture::default();
-    tracing::subscriber::with_default(capture.clone(), || profile_info::tracing::startup_event(info()));
-    let events = capture.0.lock().unwrap();
-    assert_eq!(events.len(), 1, "one event");
-    let (target, fields) = &events[0];
-    assert_eq!(target, "profile_info");
-    let mut expected = vec![("message".to_owned(), profile_info::facts::summary(info()))];
-    expected.extend(expected_labels(info()));
-    let mut fields = fields.clone();
-    fields.sort();
-    expected.sort();
-    assert_eq!(fields, expected);
-}
+// ---- OpenTelemetry ------------------------------------------------------------
 
 #[test]
 fn opentelemetry_key_values() {
