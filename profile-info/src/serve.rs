@@ -11,7 +11,7 @@
 //! ```
 //!
 //! where `<the document>` is, byte for byte, the JSON `--build-info=json` prints (produced at
-//! compile time), and `runtime` is computed once per process: the host's x86-64 level and usable
+//! compile time; `null` for a document deserialized at run time and given to [`Config::info`]), and `runtime` is computed once per process: the host's x86-64 level and usable
 //! features ([`crate::cpu::host()`]), whether this binary can run on it and what it lacks
 //! ([`crate::cpu::missing_for`], each `{"feature":"avx512f","lack":"cpu"|"os-state"}`), and
 //! when `main` started (UTC, RFC 3339). Nothing else: no host or user names, environment values
@@ -212,7 +212,8 @@ impl Endpoint {
     fn build(info: &'static BuildInfo, runtime: bool, text: bool) -> Endpoint {
         let section = runtime.then(|| Runtime::now(info));
         let mut json = String::from("{\"build\":");
-        // A document always has its compile-time JSON unless it was deserialized at run time.
+        // Only a document deserialized at run time has no compile-time JSON; rendering it would
+        // take serde_json as a dependency for that one case.
         match info.json() {
             Some(document) => json.push_str(document),
             None => json.push_str("null"),
