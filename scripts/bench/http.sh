@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# /buildinfo throughput beside a plain axum handler returning a static string of the same size:
-# same server process, same wrk settings, loopback only, bounded duration. Prints both rates and
-# the ratio. The two routes alternate for ROUNDS rounds so that load from elsewhere on the machine
+# /buildinfo throughput beside a plain axum handler returning a static string of the same size
+# (and beside the same static string sent with /buildinfo's headers, to tell the cost of the headers
+# from the rest): same server process, same wrk settings, loopback only, bounded duration. Prints
+# the rates and the ratios. The two routes alternate for ROUNDS rounds so that load from elsewhere on the machine
 # hits both alike; the ratio is of the summed rates. Not a test: numbers move with the machine.
 #
 #   bash scripts/bench/http.sh   # ROUNDS=3 DURATION=5s CONNECTIONS=16 THREADS=1 PORT=3917
@@ -31,14 +32,17 @@ rate() {
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$PORT$1" | awk '/^Requests\/sec:/ {print $2}'
 }
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PORT/buildinfo" >/dev/null # warm-up
-sum_a=0 sum_b=0
+sum_a=0 sum_b=0 sum_c=0
 for round in $(seq "$ROUNDS"); do
   a=$(rate /buildinfo)
   b=$(rate /static)
-  echo "round $round: /buildinfo $a req/s, /static $b req/s"
+  c=$(rate /static-headers)
+  echo "round $round: /buildinfo $a req/s, /static $b req/s, /static-headers $c req/s"
   sum_a=$(awk -v s="$sum_a" -v x="$a" 'BEGIN { print s + x }')
   sum_b=$(awk -v s="$sum_b" -v x="$b" 'BEGIN { print s + x }')
+  sum_c=$(awk -v s="$sum_c" -v x="$c" 'BEGIN { print s + x }')
 done
-awk -v a="$sum_a" -v b="$sum_b" -v n="$ROUNDS" 'BEGIN {
-  printf "/buildinfo: %.0f req/s, /static: %.0f req/s (mean of %d rounds)\n", a / n, b / n, n
-  printf "ratio /buildinfo / /static: %.3f\n", a / b }'
+awk -v a="$sum_a" -v b="$sum_b" -v c="$sum_c" -v n="$ROUNDS" 'BEGIN {
+  printf "/buildinfo: %.0f req/s, /static: %.0f req/s, /static-headers: %.0f req/s (mean of %d rounds)\n", a / n, b / n, c / n, n
+  printf "ratio /buildinfo / /static: %.3f\n", a / b
+  printf "ratio /buildinfo / /static-headers: %.3f\n", a / c }'
