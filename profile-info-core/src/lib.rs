@@ -3,6 +3,9 @@
 //! format and the x86 feature table.
 //!
 //! Users depend on `profile-info`, which re-exports everything here that is public API.
+//!
+//! Feature `serde`: `Serialize`/`Deserialize` for the model types. Off by default, so the proc
+//! macro, which renders the document with [`render::json`], does not wait for serde's derive.
 #![deny(missing_docs)]
 
 pub mod model;

@@ -5,6 +5,7 @@
 //! `Cow<'static, str>` so that the document of a binary is a `static` built at compile time, and a
 //! document read back from JSON owns its strings.
 
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -16,7 +17,8 @@ pub const SCHEMA: u32 = 1;
 
 /// Everything known about the build that produced a binary (or a library crate, see
 /// [`BuildInfo::crate_type`]).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 #[non_exhaustive]
 pub struct BuildInfo {
     /// Version of this document's layout; currently [`SCHEMA`].
@@ -35,14 +37,15 @@ pub struct BuildInfo {
     pub rustc: Rustc,
     /// The git checkout the package was built from; `None` outside git.
     pub vcs: Option<Vcs>,
-    #[serde(skip)]
+    #[cfg_attr(feature = "serde", serde(skip))]
     json: &'static str,
-    #[serde(skip)]
+    #[cfg_attr(feature = "serde", serde(skip))]
     text: &'static str,
 }
 
 /// The package a crate belongs to, from cargo's `CARGO_PKG_*` variables.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 #[non_exhaustive]
 pub struct Package {
     /// `CARGO_PKG_NAME`.
@@ -52,7 +55,8 @@ pub struct Package {
 }
 
 /// The cargo profile and the code-generation settings rustc actually received.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 #[non_exhaustive]
 pub struct Profile {
     /// `"dev"`, `"release"` or a custom profile's name (`"production"`). Cargo's `test` and
@@ -79,7 +83,8 @@ pub struct Profile {
 }
 
 /// The compilation target.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 #[non_exhaustive]
 pub struct Target {
     /// The target triple (`--target`, or the compiler's host).
@@ -94,7 +99,8 @@ pub struct Target {
 }
 
 /// The compiler that built the crate, from `rustc -vV`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 #[non_exhaustive]
 pub struct Rustc {
     /// `"1.95.0"`.
@@ -112,7 +118,8 @@ pub struct Rustc {
 }
 
 /// The version-control state of the package.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 #[non_exhaustive]
 pub struct Vcs {
     /// The full commit id `HEAD` pointed at.
@@ -125,10 +132,11 @@ pub struct Vcs {
 macro_rules! name_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
         #[non_exhaustive]
         pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $text)] $variant,)*
+            $($(#[$vdoc])* #[cfg_attr(feature = "serde", serde(rename = $text))] $variant,)*
         }
 
         impl $name {
@@ -231,14 +239,11 @@ impl BuildInfo {
         (!self.json.is_empty()).then_some(self.json)
     }
 
-    /// The human-readable summary (what `--build-info` prints): rendered at compile time for a
-    /// compiled-in document, rendered now for any other.
-    pub fn text(&self) -> Cow<'static, str> {
-        if self.text.is_empty() {
-            Cow::Owned(crate::render::text(self))
-        } else {
-            Cow::Borrowed(self.text)
-        }
+    /// The human-readable summary exactly as rendered at compile time (what `--build-info`
+    /// prints); `None` for a document that was not compiled in. [`BuildInfo`]'s `Display` renders
+    /// any document.
+    pub fn text(&self) -> Option<&'static str> {
+        (!self.text.is_empty()).then_some(self.text)
     }
 
     /// Assembles a document. Public for the proc macro's expansion only.
@@ -275,7 +280,10 @@ impl Eq for BuildInfo {}
 
 impl std::fmt::Display for BuildInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text())
+        match self.text() {
+            Some(text) => f.write_str(text),
+            None => f.write_str(&crate::render::text(self)),
+        }
     }
 }
 

@@ -25,9 +25,12 @@ fn env(name: &str) -> Option<Str> {
 }
 
 pub fn capture() -> Capture {
-    let git = std::env::var_os("CARGO_MANIFEST_DIR").and_then(|d| vcs::discover(Path::new(&d)));
+    let invocation = crate::invocation::current();
+    // rust-analyzer expands macros on every keystroke: no `git status` there.
+    let ask_git = matches!(invocation, Invocation::Rustc { .. });
+    let git = std::env::var_os("CARGO_MANIFEST_DIR").and_then(|d| vcs::discover(Path::new(&d), ask_git));
     let package = Package::__new(env("CARGO_PKG_NAME"), env("CARGO_PKG_VERSION"));
-    let (crate_type, profile, target, rustc) = match crate::invocation::current() {
+    let (crate_type, profile, target, rustc) = match invocation {
         Invocation::Rustc { rustc, args } => from_rustc(&rustc, &flags::parse(&args)),
         Invocation::Unknown => (None, unknown_profile(), Target::__new(None, None, None, None), unknown_rustc()),
     };

@@ -10,7 +10,7 @@ use std::fmt::Debug;
 
 /// `build_info!()`: a block evaluating to `&'static BuildInfo`.
 pub fn build_info(cap: &Capture) -> TokenStream {
-    let json = serde_json::to_string(&cap.info).unwrap_or_default();
+    let json = profile_info_core::render::json(&cap.info);
     let value = document(&cap.info, quote!(#json));
     let track = track(cap);
     quote! {{
@@ -33,7 +33,7 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> syn::Result<
             ))
         }
     };
-    let json = serde_json::to_string(&cap.info).unwrap_or_default();
+    let json = profile_info_core::render::json(&cap.info);
     let header = Literal::byte_string(&section::encode_header(json.len()));
     let json_bytes = Literal::byte_string(json.as_bytes());
     let len = json.len();

@@ -17,11 +17,8 @@ pub fn arg() -> clap::Arg {
 /// package name clap already prints first: `app -V` shows `app 0.3.1`, `app --version` the same
 /// line followed by the profile, checks, target, features, rustc and vcs lines.
 pub fn long_version(info: &'static crate::BuildInfo) -> &'static str {
-    let text: &'static str = match info.text() {
-        std::borrow::Cow::Borrowed(text) => text,
-        // Only a document that was not compiled in renders at run time; leak its one rendering.
-        std::borrow::Cow::Owned(text) => Box::leak(text.into_boxed_str()),
-    };
+    // Only a document that was not compiled in renders at run time; leak its one rendering.
+    let text: &'static str = info.text().unwrap_or_else(|| Box::leak(info.to_string().into_boxed_str()));
     // The first line is `name version`; package names have no spaces.
     text.split_once(' ').map_or(text, |(_, from_version)| from_version).trim_end()
 }
@@ -36,9 +33,6 @@ pub fn long_version(info: &'static crate::BuildInfo) -> &'static str {
 /// assert_eq!(profile_info::clap::handle(info, &matches), None);
 /// ```
 pub fn handle(info: &crate::BuildInfo, matches: &clap::ArgMatches) -> Option<i32> {
-    let format = match matches.get_one::<String>("build-info")?.as_str() {
-        "json" => crate::cli::Format::Json,
-        _ => crate::cli::Format::Text,
-    };
-    Some(crate::cli::print(info, format))
+    let json = matches.get_one::<String>("build-info")? == "json";
+    Some(crate::cli::print(info, json))
 }

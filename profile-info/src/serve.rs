@@ -11,7 +11,7 @@
 //! ```
 //!
 //! where `<the document>` is, byte for byte, the JSON `--build-info=json` prints (produced at
-//! compile time; `null` for a document deserialized at run time and given to [`Config::info`]), and `runtime` is computed once per process: the host's x86-64 level and usable
+//! compile time; rendered once for a document made at run time and given to [`Config::info`]), and `runtime` is computed once per process: the host's x86-64 level and usable
 //! features ([`crate::cpu::host()`]), whether this binary can run on it and what it lacks
 //! ([`crate::cpu::missing_for`], each `{"feature":"avx512f","lack":"cpu"|"os-state"}`), and
 //! when `main` started (UTC, RFC 3339). Nothing else: no host or user names, environment values
@@ -40,6 +40,7 @@
 //! assert!(body.starts_with(r#"{"build":{"schema":1,"#));
 //! ```
 
+use crate::render::Quoted;
 use crate::BuildInfo;
 use std::fmt::Write;
 use std::sync::Mutex;
@@ -212,11 +213,10 @@ impl Endpoint {
     fn build(info: &'static BuildInfo, runtime: bool, text: bool) -> Endpoint {
         let section = runtime.then(|| Runtime::now(info));
         let mut json = String::from("{\"build\":");
-        // Only a document deserialized at run time has no compile-time JSON; rendering it would
-        // take serde_json as a dependency for that one case.
         match info.json() {
             Some(document) => json.push_str(document),
-            None => json.push_str("null"),
+            // Only a document made at run time has no compile-time JSON.
+            None => json.push_str(&crate::render::json(info)),
         }
         if let Some(rt) = &section {
             json.push_str(",\"runtime\":");
@@ -224,7 +224,7 @@ impl Endpoint {
         }
         json.push('}');
         let text = text.then(|| {
-            let mut body = info.text().into_owned();
+            let mut body = info.text().map_or_else(|| info.to_string(), str::to_owned);
             if let Some(rt) = &section {
                 rt.write_text(&mut body);
             }
@@ -334,14 +334,14 @@ impl Runtime {
     }
 
     fn write_json(&self, out: &mut String) {
-        let _ = write!(out, "{{\"arch\":{},\"level\":", json_str(std::env::consts::ARCH));
-        match self.host.level {
-            Some(level) => out.push_str(&json_str(level)),
-            None => out.push_str("null"),
-        }
+        let _ = write!(out, "{{\"arch\":{},\"level\":", Quoted(std::env::consts::ARCH));
+        let _ = match self.host.level {
+            Some(level) => write!(out, "{}", Quoted(level)),
+            None => write!(out, "null"),
+        };
         out.push_str(",\"features\":[");
         for (i, f) in self.host.features.iter().enumerate() {
-            let _ = write!(out, "{}{}", if i == 0 { "" } else { "," }, json_str(f));
+            let _ = write!(out, "{}{}", if i == 0 { "" } else { "," }, Quoted(f));
         }
         let _ = write!(out, "],\"runs_here\":{},\"missing\":[", self.missing.is_empty());
         for (i, m) in self.missing.iter().enumerate() {
@@ -349,9 +349,9 @@ impl Runtime {
                 crate::cpu::Lack::Cpu => "cpu",
                 crate::cpu::Lack::OsState(_) => "os-state",
             };
-            let _ = write!(out, "{}{{\"feature\":{},\"lack\":\"{lack}\"}}", if i == 0 { "" } else { "," }, json_str(m.feature));
+            let _ = write!(out, "{}{{\"feature\":{},\"lack\":\"{lack}\"}}", if i == 0 { "" } else { "," }, Quoted(m.feature));
         }
-        let _ = write!(out, "],\"started_at\":{}}}", json_str(&self.started_at));
+        let _ = write!(out, "],\"started_at\":{}}}", Quoted(&self.started_at));
     }
 
     fn write_text(&self, out: &mut String) {
@@ -364,24 +364,6 @@ impl Runtime {
         };
         let _ = writeln!(out, "host:        {level}, {runs}\nstarted:     {}", self.started_at);
     }
-}
-
-/// A JSON string literal.
-fn json_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c < ' ' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `2026-11-24T22:58:09Z`, without a date library (days to civil date: H. Hinnant's algorithm).

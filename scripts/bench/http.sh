@@ -5,10 +5,18 @@
 # the rates and the ratios. The two routes alternate for ROUNDS rounds so that load from elsewhere on the machine
 # hits both alike; the ratio is of the summed rates. Not a test: numbers move with the machine.
 #
-#   bash scripts/bench/http.sh   # ROUNDS=3 DURATION=5s CONNECTIONS=16 THREADS=1 PORT=3917
+#   bash scripts/bench/http.sh           # ROUNDS=3 DURATION=5s CONNECTIONS=16 THREADS=1 PORT=3917
+#   bash scripts/bench/http.sh --quick   # one round of 2 s (what scripts/bench.sh --quick runs)
+#
+# The last line is `ratio=NUMBER` (/buildinfo over /static), which scripts/bench.sh checks.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5s} CONNECTIONS=${CONNECTIONS:-16} THREADS=${THREADS:-1} PORT=${PORT:-3917}
+case "${1:-}" in
+  --quick) ROUNDS=1 DURATION=2s ;;
+  "") ;;
+  *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+esac
 
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
@@ -18,7 +26,7 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
-cargo build --release --locked -p profile-info-examples --example bench_server
+cargo build --release --locked -p profile-info-examples --example bench_server >&2
 PORT=$PORT target/release/examples/bench_server >/dev/null &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
@@ -45,4 +53,5 @@ done
 awk -v a="$sum_a" -v b="$sum_b" -v c="$sum_c" -v n="$ROUNDS" 'BEGIN {
   printf "/buildinfo: %.0f req/s, /static: %.0f req/s, /static-headers: %.0f req/s (mean of %d rounds)\n", a / n, b / n, c / n, n
   printf "ratio /buildinfo / /static: %.3f\n", a / b
-  printf "ratio /buildinfo / /static-headers: %.3f\n", a / c }'
+  printf "ratio /buildinfo / /static-headers: %.3f\n", a / c
+  printf "ratio=%.3f\n", a / b }'

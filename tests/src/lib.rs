@@ -16,6 +16,28 @@ pub fn target_dir() -> PathBuf {
     workspace().join("target").join("fixtures-target")
 }
 
+/// Custom profiles fixtures append to their manifest: `production` (fat LTO, one codegen unit,
+/// `strip = true`, `panic = "abort"`), `tiny` (`opt-level = "z"`) and `lines` (line tables, LTO
+/// off, incremental).
+pub const PROFILES: &str = r#"
+[profile.production]
+inherits = "release"
+lto = "fat"
+codegen-units = 1
+strip = true
+panic = "abort"
+
+[profile.tiny]
+inherits = "release"
+opt-level = "z"
+
+[profile.lines]
+inherits = "dev"
+debug = "line-tables-only"
+lto = "off"
+incremental = true
+"#;
+
 /// A fixture crate: a binary package depending on profile-info by path.
 pub struct Fixture {
     pub name: String,
@@ -61,6 +83,16 @@ impl Fixture {
         Fixture { name: name.to_owned(), dir }
     }
 
+    /// The same package (files, manifest, lock file) copied to `target/fixtures/<subdir>/<name>`.
+    pub fn copy_to(&self, subdir: &str) -> Fixture {
+        let dir = workspace().join("target").join("fixtures").join(subdir).join(&self.name);
+        for file in ["Cargo.toml", "Cargo.lock", "src/main.rs"] {
+            let text = std::fs::read_to_string(self.dir.join(file)).expect("fixture file");
+            write_if_changed(&dir.join(file), &text);
+        }
+        Fixture { name: self.name.clone(), dir }
+    }
+
     /// A cargo command in the fixture with a clean environment: nothing from the outer cargo or
     /// the developer's shell that changes how it builds.
     pub fn cargo(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
@@ -70,18 +102,22 @@ impl Fixture {
     /// `cargo build -v ARGS` with `env`; the binary crate is always recompiled (its `main.rs` is
     /// touched) so that cargo prints its rustc line. Panics with cargo's output if the build fails.
     pub fn build(&self, args: &[&str], env: &[(&str, &str)]) -> Build {
+        let out = self.try_build(args, env);
+        assert!(out.status.success(), "cargo build {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        Build { binary: self.executable(&out), rustc_args: self.rustc_args(&out) }
+    }
+
+    /// Like [`Fixture::build`] but returns cargo's output whether or not the build succeeded.
+    pub fn try_build(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let main = self.dir.join("src/main.rs");
         std::fs::File::options()
             .append(true)
-            .open(&main)
+            .open(self.dir.join("src/main.rs"))
             .and_then(|f| f.set_modified(std::time::SystemTime::now()))
             .expect("touch main.rs");
         let mut full = vec!["build", "-v", "--message-format=json-render-diagnostics"];
         full.extend_from_slice(args);
-        let out = self.cargo(&full, env).output().expect("run cargo");
-        assert!(out.status.success(), "cargo {full:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
-        Build { binary: self.executable(&out), rustc_args: self.rustc_args(&out) }
+        self.cargo(&full, env).output().expect("run cargo")
     }
 
     fn executable(&self, out: &Output) -> PathBuf {
@@ -102,9 +138,12 @@ impl Fixture {
             .find(|l| l.contains(&format!("--crate-name {crate_name} ")) && l.contains("--crate-type bin"))
             .unwrap_or_else(|| panic!("no rustc line for {crate_name} in:\n{stderr}"));
         let words = shlex::split(line).expect("cargo prints shell-quoted commands");
-        // cargo prefixes `VAR=value` assignments; the program follows them.
-        let program = words.iter().position(|w| !w.contains('=') || w.starts_with('-')).expect("program");
-        words[program + 1..].to_vec()
+        // cargo prefixes `VAR=value` assignments and any RUSTC_WRAPPER; rustc's arguments follow it.
+        let rustc = words
+            .iter()
+            .position(|w| Path::new(w).file_stem().is_some_and(|s| s == "rustc"))
+            .expect("rustc in the command");
+        words[rustc + 1..].to_vec()
     }
 }
 

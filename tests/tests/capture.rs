@@ -2,7 +2,7 @@
 //! against the rustc line `cargo build -v` printed for the binary, parsed here independently of the
 //! macro's parser.
 
-use profile_info_tests::{run, Build, Fixture};
+use profile_info_tests::{run, Build, Fixture, PROFILES};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::process::Command;
@@ -13,25 +13,6 @@ fn main() {
     assert_eq!(info, profile_info::build_info!(), "build_info!() in the bin = current()");
     println!("ran");
 }
-"#;
-
-const PROFILES: &str = r#"
-[profile.production]
-inherits = "release"
-lto = "fat"
-codegen-units = 1
-strip = true
-panic = "abort"
-
-[profile.tiny]
-inherits = "release"
-opt-level = "z"
-
-[profile.lines]
-inherits = "dev"
-debug = "line-tables-only"
-lto = "off"
-incremental = true
 "#;
 
 fn fixture() -> Fixture {

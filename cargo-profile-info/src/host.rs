@@ -1,0 +1,131 @@
+//! `check --host`: would this file run on this machine's CPU?
+
+use crate::{Document, Error, Outcome};
+use profile_info_core::x86::{self, Lack, Support};
+use std::fmt::Write;
+use std::path::Path;
+
+/// The machine the check runs on: its architecture (as `std::env::consts::ARCH` names it) and,
+/// on x86_64, what its CPU and OS support.
+pub struct Host {
+    /// `x86_64`, `aarch64`, …
+    pub arch: &'static str,
+    /// CPUID's answer; `None` off x86_64.
+    pub support: Option<Support>,
+}
+
+impl Host {
+    /// This machine.
+    pub fn detect() -> Host {
+        #[cfg(target_arch = "x86_64")]
+        let support = Some(x86::detect());
+        #[cfg(not(target_arch = "x86_64"))]
+        let support = None;
+        Host { arch: std::env::consts::ARCH, support }
+    }
+}
+
+/// Judges `doc` against `host`. Fails (exit 1) only when the file certainly would not run: built
+/// for another architecture, or needing x86 features the host lacks. Features of other
+/// architectures are not checked, and the report says so.
+pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error> {
+    let target = &doc.info.target;
+    let triple =
+        target.triple.as_deref().ok_or_else(|| Error::new(path, "the document does not name its target triple"))?;
+    let arch = triple.split('-').next().unwrap_or(triple);
+    let x86_family = |a: &str| matches!(a, "x86_64" | "x86" | "i386" | "i586" | "i686");
+    let file = path.display();
+    let same_family = arch == host.arch || (host.arch == "x86_64" && x86_family(arch));
+    if !same_family {
+        let report = format!("{file}: would not run here: built for {triple}, this host is {}\n", host.arch);
+        return Ok(Outcome { report, pass: false });
+    }
+    let Some(support) = host.support.as_ref().filter(|_| x86_family(arch)) else {
+        let report = format!(
+            "{file}: built for {triple}, the same architecture as this host; CPU features are only checked on x86_64\n"
+        );
+        return Ok(Outcome { report, pass: true });
+    };
+    let features =
+        target.features.as_deref().ok_or_else(|| Error::new(path, "the document does not list its target features"))?;
+    let mut missing = Vec::new();
+    let mut unchecked = Vec::new();
+    for name in features {
+        match (x86::feature(name), support.lack(name)) {
+            (None, _) => unchecked.push(name.as_ref()),
+            (Some(_), Some(Lack::Cpu)) => missing.push(format!("{name} (not in this CPU)")),
+            (Some(_), Some(Lack::OsState(state))) => {
+                missing.push(format!("{name} (the OS has not enabled {} state)", state.describe()))
+            }
+            (Some(_), None) => {}
+        }
+    }
+    let needs = target.level.as_deref().unwrap_or("an unknown level");
+    let host_level = x86::level_name(support.level());
+    let mut report = if missing.is_empty() {
+        format!("{file}: runs on this host (needs {needs}; this host is {host_level})\n")
+    } else {
+        format!(
+            "{file}: would not run here: needs CPU features this host ({host_level}) lacks: {}\n",
+            missing.join(", ")
+        )
+    };
+    if !unchecked.is_empty() {
+        let _ = writeln!(report, "{file}: not in profile-info's feature table, not checked: {}", unchecked.join(", "));
+    }
+    Ok(Outcome { report, pass: missing.is_empty() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(triple: &str, features: &[&str], level: &str) -> Document {
+        let mut value = crate::read::tests::sample();
+        value["target"] = serde_json::json!({"triple": triple, "cpu": null, "features": features, "level": level});
+        crate::read::tests::document(&value)
+    }
+
+    /// A host whose CPU reports exactly `features` (by their table bits) with AVX state enabled
+    /// or not.
+    fn x86_host(features: &[&str], xcr0: u64) -> Host {
+        let cpu = x86::FEATURES.iter().map(|f| features.contains(&f.name)).collect();
+        Host { arch: "x86_64", support: Some(Support { cpu, xcr0 }) }
+    }
+
+    const V3: &[&str] = &["avx", "avx2", "bmi1", "bmi2", "fma", "fxsr", "sse", "sse2", "x87"];
+
+    #[test]
+    fn x86_features() {
+        let path = Path::new("app");
+        let d = doc("x86_64-unknown-linux-gnu", V3, "x86-64-v3");
+        let ok = check(path, &d, &x86_host(V3, 0x7)).unwrap();
+        assert!(ok.pass, "{}", ok.report);
+        assert!(ok.report.contains("runs on this host"), "{}", ok.report);
+        assert!(ok.report.contains("not checked: x87"), "{}", ok.report);
+        let no_bmi2 = check(path, &d, &x86_host(&V3[..3], 0x7)).unwrap();
+        assert!(!no_bmi2.pass);
+        assert!(
+            no_bmi2.report.contains("bmi2 (not in this CPU)") && !no_bmi2.report.contains("avx2"),
+            "{}",
+            no_bmi2.report
+        );
+        let no_ymm = check(path, &d, &x86_host(V3, 0x3)).unwrap();
+        assert!(no_ymm.report.contains("avx2 (the OS has not enabled AVX state)"), "{}", no_ymm.report);
+        assert!(!no_ymm.report.contains("bmi2"), "{}", no_ymm.report);
+        assert!(check(path, &doc("i686-unknown-linux-gnu", &["sse"], "x86-64"), &x86_host(&["sse"], 0)).unwrap().pass);
+    }
+
+    #[test]
+    fn other_architectures() {
+        let path = Path::new("app");
+        let arm = doc("aarch64-unknown-linux-gnu", &["neon"], "x86-64");
+        let on_x86 = check(path, &arm, &x86_host(V3, 0x7)).unwrap();
+        assert!(!on_x86.pass && on_x86.report.contains("built for aarch64-unknown-linux-gnu, this host is x86_64"));
+        let on_arm = check(path, &arm, &Host { arch: "aarch64", support: None }).unwrap();
+        assert!(on_arm.pass && on_arm.report.contains("only checked on x86_64"), "{}", on_arm.report);
+        let x86_on_arm =
+            check(path, &doc("x86_64-unknown-linux-gnu", V3, "x86-64-v3"), &Host { arch: "aarch64", support: None });
+        assert!(!x86_on_arm.unwrap().pass);
+    }
+}

@@ -1,0 +1,34 @@
+//! `cargo profile-info`: reads the build document that `#[profile_info::main]` embeds in a
+//! binary's `.profile_info` section (`__DATA,__profile_info` on Mach-O) without running the
+//! binary, like `go version -m`.
+//!
+//! - `inspect [--json] FILE`: the document, as the binary's own `--build-info[=json]` prints it;
+//! - `check FILE --require KEY=VALUE… [--host]`: a gate on how the file was built, and on whether
+//!   this machine's CPU has the features it was compiled for;
+//! - `diff A B`: the fields in which two builds differ.
+//!
+//! Exit codes: 0 when the command found what was asked (document printed, requirements hold,
+//! file runs here, no difference); 1 when a check failed or the builds differ; 2 when an input
+//! cannot be read (one line on stderr naming the file) or the command line is wrong.
+#![deny(missing_docs)]
+
+pub mod check;
+mod cli;
+pub mod diff;
+mod error;
+pub mod host;
+pub mod keys;
+mod read;
+
+pub use cli::run;
+pub use error::Error;
+pub use read::Document;
+
+/// What a command that judges files found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The report for stdout.
+    pub report: String,
+    /// `false` makes the exit code 1.
+    pub pass: bool,
+}

@@ -1,0 +1,66 @@
+//! The same source and flags give the same document, byte for byte, from any directory, and the
+//! document holds nothing about the machine, the user or the paths it was built in.
+
+use profile_info_tests::{run, Fixture};
+use std::process::Command;
+
+const MAIN: &str = "#[profile_info::main]\nfn main() {}\n";
+
+fn section(binary: &std::path::Path) -> Vec<u8> {
+    let out_file = binary.with_extension("section");
+    let status = Command::new("objcopy")
+        .args(["--dump-section", &format!(".profile_info={}", out_file.display())])
+        .arg(binary)
+        .arg(binary.with_extension("objcopy-out"))
+        .status()
+        .expect("objcopy (binutils) is installed by scripts/test.sh");
+    assert!(status.success());
+    std::fs::read(out_file).unwrap()
+}
+
+#[test]
+fn same_document_from_two_directories_and_nothing_private_in_it() {
+    let a = Fixture::new("repro-app", MAIN, "");
+    let b = a.copy_to("elsewhere/deeper");
+    assert_ne!(a.dir, b.dir);
+    let (ba, bb) = (a.build(&["--release"], &[]), b.build(&["--release"], &[]));
+    let (ja, jb) = (run(&ba.binary, &["--build-info=json"]).stdout, run(&bb.binary, &["--build-info=json"]).stdout);
+    assert_eq!(String::from_utf8_lossy(&ja), String::from_utf8_lossy(&jb));
+    assert_eq!(section(&ba.binary), section(&bb.binary));
+    let text = run(&ba.binary, &["--build-info"]).stdout;
+
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let home = std::env::var("HOME").unwrap_or_default();
+    let user = std::env::var("USER").unwrap_or_default();
+    let workspace = profile_info_tests::workspace();
+    let mut private = vec![workspace.to_str().unwrap(), "/target/", "metadata", "deps"];
+    private.extend([hostname.trim(), home.as_str()].into_iter().filter(|s| s.len() > 1));
+    if !user.is_empty() {
+        private.push(&user);
+    }
+    let metadata_hash = ba.rustc_args.iter().find_map(|a| a.strip_prefix("metadata=")).expect("-C metadata");
+    private.push(metadata_hash);
+    for output in [&ja, &text] {
+        let output = String::from_utf8_lossy(output);
+        for word in &private {
+            assert!(!leaks(&output, word), "{word:?} leaked into {output}");
+        }
+    }
+}
+
+#[test]
+fn rebuilding_gives_identical_bytes() {
+    let fx = Fixture::new("rebuild-app", MAIN, "[profile.release]\nstrip = true\n");
+    let first = std::fs::read(fx.build(&["--release"], &[]).binary).unwrap();
+    // `build` touches main.rs, so the binary crate really is compiled and linked again.
+    let second = std::fs::read(fx.build(&["--release"], &[]).binary).unwrap();
+    assert!(first == second, "two builds of the same source differ");
+}
+
+/// Paths are searched as substrings; names as whole tokens ("vm" must not match "llvm").
+fn leaks(output: &str, word: &str) -> bool {
+    if word.contains('/') {
+        return output.contains(word);
+    }
+    output.split(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c))).any(|token| token == word)
+}
