@@ -14,7 +14,8 @@
 //! compile time; rendered once for a document made at run time and given to [`Config::info`]), and `runtime` is computed once per process: the host's x86-64 level and usable
 //! features ([`crate::cpu::host()`]), whether this binary can run on it and what it lacks
 //! ([`crate::cpu::missing_for`], each `{"feature":"avx512f","lack":"cpu"|"os-state"}`), and
-//! when `main` started (UTC, RFC 3339). Nothing else: no host or user names, environment values
+//! when the process started (UTC, RFC 3339, whole seconds: from the kernel on Linux, else when the
+//! endpoint was first built). Nothing else: no host or user names, environment values
 //! or paths. [`Config::runtime`]`(false)` leaves the `runtime` key out.
 //!
 //! `Accept` preferring `text/plain` (by q-value, over `application/json`) gets the text
@@ -330,7 +331,7 @@ struct Runtime {
 
 impl Runtime {
     fn now(info: &BuildInfo) -> Runtime {
-        Runtime { host: crate::cpu::host(), missing: crate::cpu::missing_for(info), started_at: rfc3339(crate::started()) }
+        Runtime { host: crate::cpu::host(), missing: crate::cpu::missing_for(info), started_at: rfc3339(process_start()) }
     }
 
     fn write_json(&self, out: &mut String) {
@@ -366,9 +367,31 @@ impl Runtime {
     }
 }
 
-/// `2026-11-24T22:58:09Z`, without a date library (days to civil date: H. Hinnant's algorithm).
-fn rfc3339(t: std::time::SystemTime) -> String {
-    let secs = t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+/// When the process started, in seconds since the Unix epoch. Found here rather than recorded by
+/// `main`'s prologue: `SystemTime::now()` there put 8.7 KiB into every stripped hello world.
+fn process_start() -> u64 {
+    #[cfg(target_os = "linux")]
+    if let Some(start) = linux_process_start() {
+        return start;
+    }
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// The boot time (`btime` in /proc/stat) plus the process's start after boot (field 22 of
+/// /proc/self/stat, in USER_HZ ticks, which Linux fixes at 100 for /proc).
+#[cfg(target_os = "linux")]
+fn linux_process_start() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Field 2, the command name, may hold spaces and parentheses: count from after its last `)`,
+    // where field 3 begins.
+    let ticks: u64 = stat[stat.rfind(')')? + 1..].split_whitespace().nth(22 - 3)?.parse().ok()?;
+    let boot: u64 = std::fs::read_to_string("/proc/stat").ok()?.lines().find_map(|l| l.strip_prefix("btime "))?.trim().parse().ok()?;
+    Some(boot + ticks / 100)
+}
+
+/// `2026-11-24T22:58:09Z` for seconds since the Unix epoch, without a date library (days to civil
+/// date: H. Hinnant's algorithm).
+fn rfc3339(secs: u64) -> String {
     let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -385,17 +408,26 @@ fn rfc3339(t: std::time::SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, UNIX_EPOCH};
 
     fn endpoint() -> &'static Endpoint {
         Config::new().info(crate::build_info!()).endpoint()
     }
 
     #[test]
+    fn process_start_is_before_now_and_recent() {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let start = process_start();
+        // A test binary starts well under an hour before its tests run, and never after them.
+        assert!(start <= now + 1 && now - start < 3600, "start {start}, now {now}");
+        #[cfg(target_os = "linux")]
+        assert!(linux_process_start().is_some());
+    }
+
+    #[test]
     fn dates() {
-        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(UNIX_EPOCH + Duration::from_secs(1_795_993_089)), "2026-11-29T22:58:09Z");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_993_089), "2026-11-29T22:58:09Z");
     }
 
     #[test]
