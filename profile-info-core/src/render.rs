@@ -86,8 +86,9 @@ impl Json {
     }
 }
 
-/// A JSON string, escaped as serde_json escapes it.
-struct Quoted<S>(S);
+/// Displays as a JSON string literal, escaped as serde_json escapes it (also used by
+/// `/buildinfo`'s runtime section).
+pub struct Quoted<S>(pub S);
 
 impl<S: AsRef<str>> Display for Quoted<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

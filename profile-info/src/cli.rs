@@ -16,9 +16,9 @@ pub(crate) fn handle(
     }
     let arg = args.nth(1)?;
     let rest = arg.as_encoded_bytes().strip_prefix(flag.as_bytes())?;
-    let (document, newline) = match rest {
-        b"" | b"=text" => (info.text(), ""),
-        b"=json" => (info.json(), "\n"),
+    let json = match rest {
+        b"" | b"=text" => false,
+        b"=json" => true,
         [b'=', format @ ..] => {
             let program = info.package.name.as_deref().unwrap_or("program");
             let parts: [&[u8]; 6] = [
@@ -37,12 +37,22 @@ pub(crate) fn handle(
         }
         _ => return None,
     };
+    Some(print(info, json))
+}
+
+/// Writes the text or (`json`) the JSON document on stdout; the exit code, 1 when stdout is gone.
+pub(crate) fn print(info: &BuildInfo, json: bool) -> i32 {
+    let (document, newline) = if json { (info.json(), "\n") } else { (info.text(), "") };
     let mut out = std::io::stdout().lock();
     let written = out
         .write_all(document.unwrap_or_default().as_bytes())
         .and_then(|_| out.write_all(newline.as_bytes()))
         .and_then(|_| out.flush());
-    Some(if written.is_ok() { 0 } else { 1 })
+    if written.is_ok() {
+        0
+    } else {
+        1
+    }
 }
 
 #[cfg(test)]

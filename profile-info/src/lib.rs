@@ -26,6 +26,31 @@
 //!
 //! Expand the macros in the binary crate: in a library crate rustc sees the library's flags
 //! (LTO is decided at the final link) and the document says `crate_type: "lib"`.
+//!
+//! # Serving it
+//!
+//! Build facts are opt-in to expose; nothing here ever includes host or user names, environment
+//! values or paths. Every cargo feature is off by default:
+//!
+//! | feature | what you get |
+//! |---|---|
+//! | none | [`serve`]: the `/buildinfo` endpoint without a framework; [`prometheus::text`]: the `<prefix>_build_info` gauge; [`otel::attributes`]: OpenTelemetry resource attributes; [`facts`]: the facts they share |
+//! | `axum` | `axum::router()`: `Router::new().merge(profile_info::axum::router())` |
+//! | `actix` | `actix::configure`: `App::new().configure(profile_info::actix::configure)` |
+//! | `tower` | `tower::BuildInfoService`, a `tower::Service<http::Request<B>>` for hyper 1 |
+//! | `prometheus-client` | `prometheus::register` into a `prometheus-client` registry |
+//! | `metrics` | `prometheus::record` into the `metrics` recorder |
+//! | `tracing` | `tracing::startup_event`, the structured startup event |
+//! | `opentelemetry` | `otel::key_values` as `opentelemetry::KeyValue`s |
+//! | `clap` | `clap::arg`, an exclusive `--build-info` argument, and `long_version` text |
+//!
+//! The three framework modules are thin adapters over [`serve`], so they answer alike: the
+//! document's compile-time JSON plus a runtime section under `{"build": …, "runtime": …}`,
+//! strong `ETag`, `304`, `HEAD`, `405` with `Allow: GET, HEAD`, `Accept: text/plain`.
+//!
+//! `#[profile_info::main(log)]` reports the build once at startup: as the `tracing`
+//! event when the `tracing` feature is on and a global subscriber is already installed, otherwise as
+//! one line on stderr ([`facts::summary`]).
 #![deny(missing_docs)]
 
 use std::sync::atomic::{AtomicPtr, Ordering};
@@ -33,10 +58,22 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 // The macros name `::profile_info::…`; this lets them expand inside this crate too (its tests).
 extern crate self as profile_info;
 
-mod cli;
-pub mod cpu;
+#[cfg(feature = "actix")]
+pub mod actix;
+#[cfg(feature = "axum")]
+pub mod axum;
 #[cfg(feature = "clap")]
 pub mod clap;
+mod cli;
+pub mod cpu;
+pub mod facts;
+pub mod otel;
+pub mod prometheus;
+pub mod serve;
+#[cfg(feature = "tower")]
+pub mod tower;
+#[cfg(feature = "tracing")]
+pub mod tracing;
 
 pub use profile_info_core::model::{
     BuildInfo, DebugInfo, Lto, OptLevel, Package, Panic, Profile, Rustc, Str, Strip, Target, Vcs, SCHEMA,
@@ -58,7 +95,8 @@ pub use profile_info_core::render;
 /// on Apple targets; none on Windows).
 ///
 /// Options: `#[profile_info::main(flag = "--about-build")]` renames the flag, `flag = false`
-/// disables it, `guard = false` leaves out the CPU guard, `log` logs the summary at startup.
+/// disables it, `guard = false` leaves out the CPU guard, `log` reports the build at startup (see
+/// [Serving it](crate#serving-it)).
 pub use profile_info_macros::main;
 
 /// The startup CPU guard without the attribute: use it once at module level in the binary crate.
@@ -99,6 +137,9 @@ pub mod __private {
     use super::*;
 
     /// The prologue `#[profile_info::main]` puts at the top of `main`.
+    // Inlined so that `log`, a literal in the expansion, folds away with the logging call
+    // (48 bytes on a stripped fat-LTO hello world; every binary pays for this function).
+    #[inline(always)]
     pub fn start(info: &'static BuildInfo, flag: Option<&str>, log: bool) {
         CURRENT.store(info as *const BuildInfo as *mut BuildInfo, Ordering::Release);
         if let Some(flag) = flag {
@@ -106,6 +147,19 @@ pub mod __private {
                 std::process::exit(code);
             }
         }
-        let _ = log;
+        if log {
+            log_startup(info);
+        }
+    }
+
+    /// The prologue runs before `main` could install a tracing subscriber, so the event is only
+    /// emitted when a global one already exists; otherwise the line goes to stderr, never lost.
+    fn log_startup(info: &'static BuildInfo) {
+        #[cfg(feature = "tracing")]
+        if ::tracing::dispatcher::has_been_set() {
+            crate::tracing::startup_event(info);
+            return;
+        }
+        eprintln!("{}", crate::facts::summary(info));
     }
 }

@@ -101,14 +101,7 @@ impl Fixture {
     /// A cargo command in the fixture with a clean environment: nothing from the outer cargo or
     /// the developer's shell that changes how it builds.
     pub fn cargo(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
-        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        for (key, _) in std::env::vars() {
-            if key.starts_with("CARGO_") || key.starts_with("RUSTC") || key.starts_with("RUSTFLAGS") || key == "RUSTDOCFLAGS" {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.current_dir(&self.dir).env("CARGO_TARGET_DIR", target_dir()).args(args).envs(env.iter().copied());
-        cmd
+        cargo(&self.dir, args, env)
     }
 
     /// `cargo build -v ARGS` with `env`; the binary crate is always recompiled (its `main.rs` is
@@ -157,6 +150,34 @@ impl Fixture {
             .expect("rustc in the command");
         words[rustc + 1..].to_vec()
     }
+}
+
+/// A cargo command in `dir` building into [`target_dir()`], with a clean environment: nothing from
+/// the outer cargo or the developer's shell that changes how it builds.
+pub fn cargo(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CARGO_") || key.starts_with("RUSTC") || key.starts_with("RUSTFLAGS") || key == "RUSTDOCFLAGS" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.current_dir(dir).env("CARGO_TARGET_DIR", target_dir()).args(args).envs(env.iter().copied());
+    cmd
+}
+
+/// Builds the workspace example `name` (dev profile) into [`target_dir()`] — the outer `cargo
+/// test` holds the lock on the workspace's own target dir — and returns its executable.
+pub fn build_example(name: &str) -> PathBuf {
+    let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let args = ["build", "--locked", "-p", "profile-info-examples", "--example", name, "--message-format=json-render-diagnostics"];
+    let out = cargo(&workspace(), &args, &[]).output().expect("run cargo");
+    assert!(out.status.success(), "cargo {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .expect("cargo reported the example's executable")
 }
 
 /// Runs a built binary with arguments, returning its output.
