@@ -5,11 +5,20 @@
 # glibc already has) and statically linked (the guard runs CPUID itself). Not a test: the figures
 # go in README's "CPU guard" section.
 #
-#   bash scripts/bench/guard.sh [RUNS]
+#   bash scripts/bench/guard.sh [--quick] [RUNS]
+#
+# The last line, `ratio=NUMBER` (dynamic build, medians), is what scripts/bench.sh reads.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-runs=${1:-3000}
+warmup=200
+if [ "${1:-}" = --quick ]; then
+  shift
+  runs=${1:-30}
+  warmup=5
+else
+  runs=${1:-3000}
+fi
 triple=x86_64-unknown-linux-gnu
 work=$root/target/bench/guard
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
@@ -42,7 +51,7 @@ compare() { # label, guarded binary, unguarded binary
   nm "$2" | grep profile_info_guard_ >/dev/null || { echo "no guard in $2" >&2; exit 1; }
   ! nm "$3" | grep profile_info_guard_ >/dev/null || { echo "guard in $3" >&2; exit 1; }
   local json=$work/hyperfine-$1.json
-  hyperfine -N --warmup 200 --runs "$runs" --export-json "$json" "$2" "$3" "$2" "$3" "$2" "$3" >&2
+  hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$json" "$2" "$3" "$2" "$3" "$2" "$3" >&2
   stat() { grep -o "\"$1\": [0-9.e+-]*" "$json" | awk '{print $2}' | paste -sd' '; }
   awk -v label="$1" -v med="$(stat median)" -v min="$(stat min)" 'BEGIN {
     n = split(med, m, " "); split(min, lo, " ")
@@ -50,7 +59,9 @@ compare() { # label, guarded binary, unguarded binary
     k = n / 2
     printf "%s median: with guard %.1f us, without %.1f us, ratio %.4f (%+.2f%%)\n", label, gm / k * 1e6, nm / k * 1e6, gm / nm, (gm / nm - 1) * 100
     printf "%s min:    with guard %.1f us, without %.1f us, ratio %.4f (%+.2f%%)\n", label, gl / k * 1e6, nl / k * 1e6, gl / nl, (gl / nl - 1) * 100
-  }'
+    if (label == "dynamic") ratio = sprintf("%.4f", gm / nm)
+  }
+  END { if (ratio != "") print "ratio=" ratio }'
 }
 
 guard=$(app hello-guard "" "" "")
@@ -60,5 +71,5 @@ static_noguard=$(app hello-noguard "(guard = false)" "-C target-feature=+crt-sta
 nm -S "$guard" | while read -r _ size _ name; do
   case $name in profile_info_guard_*) echo "$name: $((16#$size)) bytes" ;; esac
 done
-compare dynamic "$guard" "$noguard"
 compare static "$static_guard" "$static_noguard"
+compare dynamic "$guard" "$noguard"
