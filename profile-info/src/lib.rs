@@ -35,6 +35,7 @@
 //! | feature | what you get |
 //! |---|---|
 //! | none | [`serve`]: the `/buildinfo` endpoint without a framework; [`prometheus::text`]: the `<prefix>_build_info` gauge; [`otel::attributes`]: OpenTelemetry resource attributes; [`facts`]: the facts they share |
+//! | `serde` | `Serialize`/`Deserialize` for [`BuildInfo`] and its parts |
 //! | `axum` | `axum::router()`: `Router::new().merge(profile_info::axum::router())` |
 //! | `actix` | `actix::configure`: `App::new().configure(profile_info::actix::configure)` |
 //! | `tower` | `tower::BuildInfoService`, a `tower::Service<http::Request<B>>` for hyper 1 |
