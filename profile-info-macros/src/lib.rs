@@ -29,21 +29,18 @@ pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// The startup CPU guard alone, for a binary without the attribute; see `profile_info::cpu_guard!`.
 #[proc_macro]
 pub fn cpu_guard(input: TokenStream) -> TokenStream {
-    if !input.is_empty() {
-        return syn::Error::new(proc_macro2::Span::call_site(), "cpu_guard!() takes no arguments")
-            .to_compile_error()
-            .into();
-    }
-    guard::emit(&capture::capture()).into()
+    no_arguments(input, "cpu_guard!()").unwrap_or_else(|| guard::emit(&capture::capture()).into())
 }
 
 /// The document of the crate it expands in; see `profile_info::build_info!`.
 #[proc_macro]
 pub fn build_info(input: TokenStream) -> TokenStream {
-    if !input.is_empty() {
-        return syn::Error::new(proc_macro2::Span::call_site(), "build_info!() takes no arguments")
-            .to_compile_error()
-            .into();
-    }
-    expand::build_info(&capture::capture()).into()
+    no_arguments(input, "build_info!()").unwrap_or_else(|| expand::build_info(&capture::capture()).into())
+}
+
+/// The compile error for arguments given to a macro that takes none.
+fn no_arguments(input: TokenStream, name: &str) -> Option<TokenStream> {
+    let first = input.into_iter().next()?;
+    let message = format!("{name} takes no arguments");
+    Some(syn::Error::new(first.span().into(), message).to_compile_error().into())
 }
