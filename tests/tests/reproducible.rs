@@ -64,3 +64,43 @@ fn leaks(output: &str, word: &str) -> bool {
     }
     output.split(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c))).any(|token| token == word)
 }
+
+/// A new commit recompiles the binary crate (rustc tracks `.git/HEAD` and the branch's ref), so
+/// the revision in the binary is never stale — without touching any source file.
+#[test]
+fn a_new_commit_updates_the_revision() {
+    let fx = Fixture::new("vcs-app", MAIN, "");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(&fx.dir)
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    if !fx.dir.join(".git").exists() {
+        git(&["init", "-q", "-b", "main"]);
+    }
+    // Settle Cargo.lock first, so the checkout is clean when the binary is built.
+    assert!(fx.cargo(&["fetch"], &[]).status().unwrap().success());
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "first"]);
+    let binary = fx.build(&[], &[]).binary;
+    let revision = |binary: &std::path::Path| {
+        let doc: serde_json::Value = serde_json::from_slice(&run(binary, &["--build-info=json"]).stdout).unwrap();
+        (doc["vcs"]["revision"].as_str().unwrap().to_owned(), doc["vcs"]["dirty"].clone())
+    };
+    assert_eq!(revision(&binary), (git(&["rev-parse", "HEAD"]), serde_json::json!(false)));
+
+    git(&["commit", "-q", "--allow-empty", "-m", "second"]);
+    let rebuild = fx.cargo(&["build"], &[]).output().unwrap();
+    assert!(rebuild.status.success());
+    assert_eq!(revision(&binary).0, git(&["rev-parse", "HEAD"]), "stale revision after a commit");
+
+    // Nothing changed: a no-op build compiles nothing.
+    let noop = fx.cargo(&["build", "-v"], &[]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&noop.stderr);
+    assert!(!stderr.contains("Running `") && stderr.contains("Fresh vcs-app"), "{stderr}");
+}
