@@ -18,4 +18,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 cargo build --workspace --all-targets --all-features --locked
-cargo test --workspace --all-features --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --all-features --locked --no-fail-fast 2>&1 | tee "$log" || status=$?
+# One closing line for the whole run (cargo's own last line is a crate's doctest count).
+awk '/^test result:/ { p += $4; f += $6 } END { printf "summary: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
