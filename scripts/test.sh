@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 need=()
 command -v qemu-x86_64 >/dev/null || need+=(qemu-user)
 command -v objdump >/dev/null || need+=(binutils)
+# The quick benchmark run in the suite times the guard and /buildinfo with these.
+command -v hyperfine >/dev/null || need+=(hyperfine)
+command -v wrk >/dev/null || need+=(wrk)
+command -v git >/dev/null || need+=(git)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
