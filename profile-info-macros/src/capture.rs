@@ -87,19 +87,15 @@ fn channel(c: rustc_version::Channel) -> &'static str {
 
 /// Applies rustc's defaults for every flag cargo leaves out (design-notes §2).
 fn profile(f: &Flags, final_link: bool) -> Profile {
-    let value = |v: &Option<String>, default: &str, parse: &dyn Fn(&str) -> Option<bool>| {
-        parse(v.as_deref().unwrap_or(default))
-    };
     let opt_level = flags::opt_level(f.opt_level.as_deref().unwrap_or("0"));
-    let debug_default = match opt_level {
-        Some(o) => if o == OptLevel::O0 { "yes" } else { "no" },
-        None => "",
+    // rustc's defaults: debug-assertions on at opt-level 0, overflow-checks as debug-assertions.
+    let debug_assertions = match &f.debug_assertions {
+        Some(v) => flags::boolean(v),
+        None => opt_level.map(|o| o == OptLevel::O0),
     };
-    let debug_assertions = value(&f.debug_assertions, debug_default, &flags::boolean);
-    let overflow_default = match debug_assertions {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "",
+    let overflow_checks = match &f.overflow_checks {
+        Some(v) => flags::boolean(v),
+        None => debug_assertions,
     };
     let codegen_units = match &f.codegen_units {
         Some(n) => n.parse().ok(),
@@ -120,7 +116,7 @@ fn profile(f: &Flags, final_link: bool) -> Profile {
         codegen_units,
         flags::panic(f.panic.as_deref().unwrap_or("unwind")),
         debug_assertions,
-        value(&f.overflow_checks, overflow_default, &flags::boolean),
+        overflow_checks,
         Some(f.incremental),
     )
 }
