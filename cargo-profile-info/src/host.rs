@@ -56,7 +56,8 @@ pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error>
             Lack::OsState(state) => Some(format!("{} (the OS has not enabled {} state)", f.name, state.describe())),
         })
         .collect();
-    let unchecked: Vec<&str> = features.iter().map(|f| f.as_ref()).filter(|name| x86::feature(name).is_none()).collect();
+    let unchecked: Vec<&str> =
+        features.iter().map(|f| f.as_ref()).filter(|name| x86::feature(name).is_none()).collect();
     let needs = target.level.as_deref().unwrap_or("an unknown level");
     let host_level = x86::level_name(support.level());
     let mut report = if missing.is_empty() {

@@ -20,9 +20,12 @@ fn main() -> std::io::Result<()> {
     let metrics: &'static str = profile_info::prometheus::text(info, "profile_info_examples").leak();
     actix_web::rt::System::new().block_on(async move {
         let server = HttpServer::new(move || {
-            App::new()
-                .configure(profile_info::actix::configure)
-                .route("/metrics", web::get().to(move || async move { HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(metrics) }))
+            App::new().configure(profile_info::actix::configure).route(
+                "/metrics",
+                web::get().to(move || async move {
+                    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(metrics)
+                }),
+            )
         })
         .bind(("127.0.0.1", port))?;
         eprintln!("listening on http://{}", server.addrs()[0]);

@@ -64,9 +64,7 @@ impl std::error::Error for SectionError {}
 /// The JSON document in a section's bytes. Bytes after the document (alignment padding) are
 /// ignored.
 pub fn decode(bytes: &[u8]) -> Result<&str, SectionError> {
-    let header = bytes
-        .get(..HEADER_LEN)
-        .ok_or(SectionError::Truncated { needed: HEADER_LEN, found: bytes.len() })?;
+    let header = bytes.get(..HEADER_LEN).ok_or(SectionError::Truncated { needed: HEADER_LEN, found: bytes.len() })?;
     if header[..8] != MAGIC {
         return Err(SectionError::BadMagic);
     }
@@ -76,9 +74,7 @@ pub fn decode(bytes: &[u8]) -> Result<&str, SectionError> {
     }
     let len = u32::from_le_bytes(header[12..16].try_into().expect("4 bytes")) as usize;
     let needed = HEADER_LEN.saturating_add(len);
-    let json = bytes
-        .get(HEADER_LEN..needed)
-        .ok_or(SectionError::Truncated { needed, found: bytes.len() })?;
+    let json = bytes.get(HEADER_LEN..needed).ok_or(SectionError::Truncated { needed, found: bytes.len() })?;
     std::str::from_utf8(json).map_err(|_| SectionError::NotUtf8)
 }
 

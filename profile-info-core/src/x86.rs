@@ -171,10 +171,7 @@ pub const GUARD_EXIT_CODE: u8 = 86;
 pub fn required<S: AsRef<str>>(features: &[S]) -> Vec<&'static Feature> {
     let has = |name: &str| features.iter().any(|f| f.as_ref() == name);
     let v2 = level(has) >= 2;
-    FEATURES
-        .iter()
-        .filter(|f| f.level != 1 && (has(f.name) || (f.name == "lahfsahf" && v2)))
-        .collect()
+    FEATURES.iter().filter(|f| f.level != 1 && (has(f.name) || (f.name == "lahfsahf" && v2))).collect()
 }
 
 /// Why a feature cannot be used on a host.
@@ -204,19 +201,17 @@ impl Support {
         let max_ext = cpuid(0x8000_0000, 0)[0];
         let max_sub7 = if max_basic >= 7 { cpuid(7, 0)[0] } else { 0 };
         let read = |leaf: u32, sub: u32| {
-            let present = if leaf >= 0x8000_0000 {
-                max_ext >= leaf
+            let present =
+                if leaf >= 0x8000_0000 { max_ext >= leaf } else { max_basic >= leaf && (leaf != 7 || sub <= max_sub7) };
+            if present {
+                cpuid(leaf, sub)
             } else {
-                max_basic >= leaf && (leaf != 7 || sub <= max_sub7)
-            };
-            if present { cpuid(leaf, sub) } else { [0; 4] }
+                [0; 4]
+            }
         };
         let osxsave = read(1, 0)[2] & (1 << 27) != 0;
         let xcr0 = if osxsave { xgetbv() } else { 0 };
-        let cpu = FEATURES
-            .iter()
-            .map(|f| read(f.leaf, f.subleaf)[f.reg as usize] & (1 << f.bit) != 0)
-            .collect();
+        let cpu = FEATURES.iter().map(|f| read(f.leaf, f.subleaf)[f.reg as usize] & (1 << f.bit) != 0).collect();
         Support { cpu, xcr0 }
     }
 
@@ -354,10 +349,21 @@ mod tests {
     #[test]
     fn this_host_agrees_with_proc_cpuinfo() {
         let Ok(info) = std::fs::read_to_string("/proc/cpuinfo") else { return };
-        let flags: Vec<&str> = info.lines().find_map(|l| l.strip_prefix("flags")).unwrap_or("").split_whitespace().collect();
+        let flags: Vec<&str> =
+            info.lines().find_map(|l| l.strip_prefix("flags")).unwrap_or("").split_whitespace().collect();
         let host = detect();
         // Linux names a few features differently.
-        for (ours, linux) in [("avx2", "avx2"), ("bmi2", "bmi2"), ("popcnt", "popcnt"), ("lzcnt", "abm"), ("movbe", "movbe"), ("avx512f", "avx512f"), ("sse4.2", "sse4_2"), ("cmpxchg16b", "cx16"), ("lahfsahf", "lahf_lm")] {
+        for (ours, linux) in [
+            ("avx2", "avx2"),
+            ("bmi2", "bmi2"),
+            ("popcnt", "popcnt"),
+            ("lzcnt", "abm"),
+            ("movbe", "movbe"),
+            ("avx512f", "avx512f"),
+            ("sse4.2", "sse4_2"),
+            ("cmpxchg16b", "cx16"),
+            ("lahfsahf", "lahf_lm"),
+        ] {
             assert_eq!(host.lack(ours).is_none(), flags.contains(&linux), "{ours} vs /proc/cpuinfo {linux}");
         }
     }

@@ -143,12 +143,7 @@ fn target(rustc: &Path, f: &Flags, host: Option<&str>) -> Target {
         (Some(fs), Some(true)) => Some(s(x86::level_name(x86::level_of(fs)))),
         _ => None,
     };
-    Target::__new(
-        triple.map(s),
-        cpu.map(s),
-        features.map(|v| Cow::Owned(v.into_iter().map(s).collect())),
-        level,
-    )
+    Target::__new(triple.map(s), cpu.map(s), features.map(|v| Cow::Owned(v.into_iter().map(s).collect())), level)
 }
 
 /// `rustc --print cfg` with the flags that decide target features, so the list is exactly rustc's.

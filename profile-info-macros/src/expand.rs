@@ -26,21 +26,13 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> syn::Result<
     let is_fn = tokens.iter().any(|t| matches!(t, TokenTree::Ident(i) if i == "fn"));
     let body = match tokens.last() {
         Some(TokenTree::Group(g)) if is_fn && g.delimiter() == Delimiter::Brace => g.clone(),
-        _ => {
-            return Err(syn::Error::new(
-                Span::call_site(),
-                "#[profile_info::main] goes on `fn main`",
-            ))
-        }
+        _ => return Err(syn::Error::new(Span::call_site(), "#[profile_info::main] goes on `fn main`")),
     };
     let json = profile_info_core::render::json(&cap.info);
     let header = Literal::byte_string(&section::encode_header(json.len()));
     let json_bytes = Literal::byte_string(json.as_bytes());
     let len = json.len();
-    let value = document(
-        &cap.info,
-        quote!(unsafe { ::core::str::from_utf8_unchecked(&__PROFILE_INFO_SECTION.json) }),
-    );
+    let value = document(&cap.info, quote!(unsafe { ::core::str::from_utf8_unchecked(&__PROFILE_INFO_SECTION.json) }));
     let (elf, macho) = (section::ELF_SECTION, section::MACHO_SECTION);
     let track = track(cap);
     let flag = match &options.flag {

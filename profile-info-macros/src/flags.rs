@@ -35,7 +35,8 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Flags {
             Some((n, v)) if n.starts_with("--") => (n, Some(v)),
             _ => (arg, None),
         };
-        let value = |it: &mut dyn Iterator<Item = &str>| inline.map(str::to_owned).or_else(|| it.next().map(str::to_owned));
+        let value =
+            |it: &mut dyn Iterator<Item = &str>| inline.map(str::to_owned).or_else(|| it.next().map(str::to_owned));
         match name {
             "-C" | "--codegen" => {
                 if let Some(kv) = value(&mut it) {
@@ -179,10 +180,24 @@ mod tests {
     #[test]
     fn spellings_and_last_wins() {
         let f = parse(&[
-            "-Copt-level=1", "--codegen", "opt-level=s", "-C", "lto", "-O", "-Ccodegen_units=4",
-            "-C", "target-feature=+avx2", "-Ctarget-feature=-sse4.2,+bmi2", "--target=aarch64-apple-darwin",
-            "--out-dir=/x/target/aarch64-apple-darwin/release/examples", "--test", "-g",
-            "-C", "debug-assertions", "-C", "overflow-checks=off",
+            "-Copt-level=1",
+            "--codegen",
+            "opt-level=s",
+            "-C",
+            "lto",
+            "-O",
+            "-Ccodegen_units=4",
+            "-C",
+            "target-feature=+avx2",
+            "-Ctarget-feature=-sse4.2,+bmi2",
+            "--target=aarch64-apple-darwin",
+            "--out-dir=/x/target/aarch64-apple-darwin/release/examples",
+            "--test",
+            "-g",
+            "-C",
+            "debug-assertions",
+            "-C",
+            "overflow-checks=off",
         ]);
         assert_eq!(f.opt_level.as_deref(), Some("2"), "-O came last");
         assert_eq!(f.lto.as_deref(), Some("yes"));

@@ -8,8 +8,8 @@
 //! matters, one compare per register. Only a refusal walks a table, to name what is missing.
 
 use crate::capture::Capture;
-use profile_info_core::x86::{self, Feature, OsState, Reg, GUARD_EXIT_CODE};
 use proc_macro2::TokenStream;
+use profile_info_core::x86::{self, Feature, OsState, Reg, GUARD_EXIT_CODE};
 use quote::quote;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -435,8 +435,24 @@ mod tests {
     use super::*;
 
     const V3: &[&str] = &[
-        "avx", "avx2", "bmi1", "bmi2", "cmpxchg16b", "f16c", "fma", "fxsr", "lzcnt", "movbe", "popcnt", "sse",
-        "sse2", "sse3", "sse4.1", "sse4.2", "ssse3", "xsave",
+        "avx",
+        "avx2",
+        "bmi1",
+        "bmi2",
+        "cmpxchg16b",
+        "f16c",
+        "fma",
+        "fxsr",
+        "lzcnt",
+        "movbe",
+        "popcnt",
+        "sse",
+        "sse2",
+        "sse3",
+        "sse4.1",
+        "sse4.2",
+        "ssse3",
+        "xsave",
     ];
 
     fn mask(plan: &Plan, leaf: u32, subleaf: u32, reg: Reg) -> Option<u32> {

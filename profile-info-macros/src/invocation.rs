@@ -82,7 +82,9 @@ mod tests {
     fn argfiles_are_read_or_give_up() {
         let read = |p: &str| (p == "/tmp/args").then(|| "--crate-name\nb\n-C\nlto=fat\n".to_owned());
         let inv = classify(&argv("rustc @/tmp/args --test"), read);
-        assert!(matches!(inv, Invocation::Rustc { args, .. } if args == ["--crate-name", "b", "-C", "lto=fat", "--test"]));
+        assert!(
+            matches!(inv, Invocation::Rustc { args, .. } if args == ["--crate-name", "b", "-C", "lto=fat", "--test"])
+        );
         assert!(matches!(classify(&argv("rustc @/nonexistent"), read), Invocation::Unknown));
         assert!(matches!(classify(&argv("rustc @shell:/tmp/args"), read), Invocation::Unknown));
     }

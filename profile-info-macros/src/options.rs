@@ -39,7 +39,9 @@ impl Options {
         } else if meta.path.is_ident("log") {
             self.log = true;
         } else {
-            return Err(meta.error("unknown option; expected `flag = \"--name\"`, `flag = false`, `guard = false` or `log`"));
+            return Err(
+                meta.error("unknown option; expected `flag = \"--name\"`, `flag = false`, `guard = false` or `log`")
+            );
         }
         Ok(())
     }

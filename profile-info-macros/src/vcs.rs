@@ -95,7 +95,8 @@ mod tests {
 
     #[test]
     fn loose_packed_detached_unborn_and_worktree() {
-        let loose = repo("loose", &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/refs/heads/main", &format!("{A}\n"))]);
+        let loose =
+            repo("loose", &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/refs/heads/main", &format!("{A}\n"))]);
         assert_eq!(revision(&loose).as_deref(), Some(A));
         let git = discover(&loose.join("pkg"), false).unwrap();
         assert_eq!(git.tracked, [loose.join(".git/HEAD"), loose.join(".git/refs/heads/main")]);
@@ -123,7 +124,8 @@ mod tests {
         );
         assert_eq!(revision(&worktree).as_deref(), Some(B));
 
-        let garbage = repo("garbage", &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/refs/heads/main", "not a hash\n")]);
+        let garbage =
+            repo("garbage", &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/refs/heads/main", "not a hash\n")]);
         assert_eq!(revision(&garbage), None);
         for root in [loose, packed, detached, unborn, worktree, garbage] {
             let _ = fs::remove_dir_all(root);

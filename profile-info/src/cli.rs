@@ -6,11 +6,7 @@ use std::ffi::OsString;
 use std::io::Write;
 
 /// The exit code when the arguments asked for the document, `None` when they are the program's.
-pub(crate) fn handle(
-    info: &BuildInfo,
-    flag: &str,
-    mut args: impl ExactSizeIterator<Item = OsString>,
-) -> Option<i32> {
+pub(crate) fn handle(info: &BuildInfo, flag: &str, mut args: impl ExactSizeIterator<Item = OsString>) -> Option<i32> {
     if args.len() != 2 {
         return None;
     }

@@ -30,7 +30,15 @@ pub fn metric_name(prefix: &str) -> String {
     let mut name: String = prefix
         .chars()
         .enumerate()
-        .map(|(i, c)| if c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit()) { c } else { '_' })
+        .map(
+            |(i, c)| {
+                if c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit()) {
+                    c
+                } else {
+                    '_'
+                }
+            },
+        )
         .collect();
     if !name.is_empty() {
         name.push('_');
@@ -81,7 +89,8 @@ pub fn register(registry: &mut prometheus_client::registry::Registry, info: &Bui
 pub fn record(info: &BuildInfo, prefix: &str) {
     let name = metric_name(prefix);
     metrics::describe_gauge!(name.clone(), HELP);
-    let labels: Vec<metrics::Label> = Facts::of(info).pairs().iter().map(|&(k, v)| metrics::Label::new(k, v.to_owned())).collect();
+    let labels: Vec<metrics::Label> =
+        Facts::of(info).pairs().iter().map(|&(k, v)| metrics::Label::new(k, v.to_owned())).collect();
     metrics::gauge!(name, labels).set(1.0);
 }
 

@@ -116,7 +116,9 @@ impl Config {
         // A handful of configurations per process at most, each built once: a list is enough.
         static BUILT: Mutex<Vec<&'static Endpoint>> = Mutex::new(Vec::new());
         let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-        let same = |e: &&&'static Endpoint| std::ptr::eq(e.info, info) && e.runtime == self.runtime && e.text.is_some() == self.text;
+        let same = |e: &&&'static Endpoint| {
+            std::ptr::eq(e.info, info) && e.runtime == self.runtime && e.text.is_some() == self.text
+        };
         if let Some(endpoint) = built.iter().find(same) {
             return endpoint;
         }
@@ -169,7 +171,8 @@ struct Representation {
     content_length: &'static str,
 }
 
-const NOT_ALLOWED: Headers = &[("allow", "GET, HEAD"), ("cache-control", "no-cache"), ("x-content-type-options", "nosniff")];
+const NOT_ALLOWED: Headers =
+    &[("allow", "GET, HEAD"), ("cache-control", "no-cache"), ("x-content-type-options", "nosniff")];
 
 /// One answer: status, headers and body, all `'static`.
 #[derive(Clone, Copy, Debug)]
@@ -270,7 +273,8 @@ impl Representation {
         }
         let etag = leak(format!("\"{:016x}\"", fnv1a(body.as_bytes())));
         let content_length = leak(body.len().to_string());
-        let mut not_modified = vec![("etag", etag), ("cache-control", "no-cache"), ("x-content-type-options", "nosniff")];
+        let mut not_modified =
+            vec![("etag", etag), ("cache-control", "no-cache"), ("x-content-type-options", "nosniff")];
         if vary {
             not_modified.push(("vary", "accept"));
         }
@@ -293,7 +297,9 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`.
 fn matches(list: &[u8], etag: &str) -> bool {
-    list.split(|&b| b == b',').map(|tag| tag.trim_ascii()).any(|tag| tag == b"*" || tag.strip_prefix(b"W/").unwrap_or(tag) == etag.as_bytes())
+    list.split(|&b| b == b',')
+        .map(|tag| tag.trim_ascii())
+        .any(|tag| tag == b"*" || tag.strip_prefix(b"W/").unwrap_or(tag) == etag.as_bytes())
 }
 
 /// Whether `text/plain` gets a higher q-value than `application/json`; on a tie, JSON.
@@ -331,7 +337,11 @@ struct Runtime {
 
 impl Runtime {
     fn now(info: &BuildInfo) -> Runtime {
-        Runtime { host: crate::cpu::host(), missing: crate::cpu::missing_for(info), started_at: rfc3339(process_start()) }
+        Runtime {
+            host: crate::cpu::host(),
+            missing: crate::cpu::missing_for(info),
+            started_at: rfc3339(process_start()),
+        }
     }
 
     fn write_json(&self, out: &mut String) {
@@ -350,7 +360,12 @@ impl Runtime {
                 crate::cpu::Lack::Cpu => "cpu",
                 crate::cpu::Lack::OsState(_) => "os-state",
             };
-            let _ = write!(out, "{}{{\"feature\":{},\"lack\":\"{lack}\"}}", if i == 0 { "" } else { "," }, Quoted(m.feature));
+            let _ = write!(
+                out,
+                "{}{{\"feature\":{},\"lack\":\"{lack}\"}}",
+                if i == 0 { "" } else { "," },
+                Quoted(m.feature)
+            );
         }
         let _ = write!(out, "],\"started_at\":{}}}", Quoted(&self.started_at));
     }
@@ -385,7 +400,13 @@ fn linux_process_start() -> Option<u64> {
     // Field 2, the command name, may hold spaces and parentheses: count from after its last `)`,
     // where field 3 begins.
     let ticks: u64 = stat[stat.rfind(')')? + 1..].split_whitespace().nth(22 - 3)?.parse().ok()?;
-    let boot: u64 = std::fs::read_to_string("/proc/stat").ok()?.lines().find_map(|l| l.strip_prefix("btime "))?.trim().parse().ok()?;
+    let boot: u64 = std::fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()?;
     Some(boot + ticks / 100)
 }
 

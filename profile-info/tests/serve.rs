@@ -21,7 +21,9 @@ fn config() -> Config {
 
 // ---- servers ------------------------------------------------------------------------------
 
-fn tokio_server(serve: impl FnOnce(tokio::net::TcpListener) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> + Send + 'static) -> SocketAddr {
+fn tokio_server(
+    serve: impl FnOnce(tokio::net::TcpListener) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> + Send + 'static,
+) -> SocketAddr {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -41,7 +43,9 @@ fn axum_server() -> SocketAddr {
             Box::pin(async move {
                 let app = axum::Router::new()
                     .merge(profile_info::axum::router_with(&config()))
-                    .merge(profile_info::axum::router_with(&config().path("/internal/build").runtime(false).text(false)))
+                    .merge(profile_info::axum::router_with(
+                        &config().path("/internal/build").runtime(false).text(false),
+                    ))
                     .route("/metrics", axum::routing::get(|| async { profile_info::prometheus::text(info(), "app") }));
                 axum::serve(listener, app).await.unwrap()
             })
@@ -72,10 +76,12 @@ fn actix_server() -> SocketAddr {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = actix_web::HttpServer::new(|| actix_web::App::new().configure(profile_info::actix::configure_with(&config())))
-                    .workers(2)
-                    .bind(("127.0.0.1", 0))
-                    .unwrap();
+                let server = actix_web::HttpServer::new(|| {
+                    actix_web::App::new().configure(profile_info::actix::configure_with(&config()))
+                })
+                .workers(2)
+                .bind(("127.0.0.1", 0))
+                .unwrap();
                 tx.send(server.addrs()[0]).unwrap();
                 server.run().await.unwrap()
             })
@@ -118,7 +124,8 @@ impl Conn {
         self.0.get_mut().write_all(req.as_bytes()).unwrap();
         let mut line = String::new();
         self.0.read_line(&mut line).unwrap();
-        let status = line.strip_prefix("HTTP/1.1 ").unwrap_or_else(|| panic!("status line {line:?}"))[..3].parse().unwrap();
+        let status =
+            line.strip_prefix("HTTP/1.1 ").unwrap_or_else(|| panic!("status line {line:?}"))[..3].parse().unwrap();
         let mut headers = HashMap::new();
         loop {
             line.clear();

@@ -157,7 +157,11 @@ impl Fixture {
 pub fn cargo(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     for (key, _) in std::env::vars() {
-        if key.starts_with("CARGO_") || key.starts_with("RUSTC") || key.starts_with("RUSTFLAGS") || key == "RUSTDOCFLAGS" {
+        if key.starts_with("CARGO_")
+            || key.starts_with("RUSTC")
+            || key.starts_with("RUSTFLAGS")
+            || key == "RUSTDOCFLAGS"
+        {
             cmd.env_remove(key);
         }
     }
@@ -169,7 +173,15 @@ pub fn cargo(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
 /// test` holds the lock on the workspace's own target dir — and returns its executable.
 pub fn build_example(name: &str) -> PathBuf {
     let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let args = ["build", "--locked", "-p", "profile-info-examples", "--example", name, "--message-format=json-render-diagnostics"];
+    let args = [
+        "build",
+        "--locked",
+        "-p",
+        "profile-info-examples",
+        "--example",
+        name,
+        "--message-format=json-render-diagnostics",
+    ];
     let out = cargo(&workspace(), &args, &[]).output().expect("run cargo");
     assert!(out.status.success(), "cargo {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout)

@@ -29,17 +29,15 @@ fn bench_quick_reports_plain_and_profile_info() {
     cmd.arg(root.join("scripts/bench.sh")).arg("--quick").current_dir(&root);
     for (key, _) in std::env::vars() {
         let keep = matches!(key.as_str(), "CARGO_HOME" | "RUSTUP_HOME" | "RUSTUP_TOOLCHAIN");
-        if !keep && (key.starts_with("CARGO") || key.starts_with("RUSTC") || key == "RUSTFLAGS" || key == "RUSTDOCFLAGS") {
+        if !keep
+            && (key.starts_with("CARGO") || key.starts_with("RUSTC") || key == "RUSTFLAGS" || key == "RUSTDOCFLAGS")
+        {
             cmd.env_remove(key);
         }
     }
     let out = cmd.output().expect("run bash scripts/bench.sh --quick");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "bench.sh --quick failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "bench.sh --quick failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("Build cost and size"), "no table on stdout:\n{stdout}");
 
     let report = std::fs::read_to_string(root.join("target/bench/report.md")).expect("target/bench/report.md");
@@ -57,7 +55,18 @@ fn bench_quick_reports_plain_and_profile_info() {
     assert_eq!(row(&report, "plain")[7], "0", "plain is its own baseline");
 
     // The facts table: | fact | plain | profile-info |, computed from what each binary printed.
-    for fact in ["profile", "opt-level", "lto", "codegen-units", "strip", "panic", "target-cpu", "features", "rustc", "revision"] {
+    for fact in [
+        "profile",
+        "opt-level",
+        "lto",
+        "codegen-units",
+        "strip",
+        "panic",
+        "target-cpu",
+        "features",
+        "rustc",
+        "revision",
+    ] {
         let cells = row(&report, fact);
         assert_eq!(cells[1], "no", "plain reports no {fact}: {cells:?}");
         assert_eq!(cells[2], "yes", "profile-info reports the true {fact}: {cells:?}");

@@ -65,10 +65,8 @@ fn features(line: &Line) -> Vec<String> {
         }
     }
     let out = String::from_utf8(cmd.output().expect("rustc --print cfg").stdout).unwrap();
-    let mut f: Vec<String> = out
-        .lines()
-        .filter_map(|l| l.strip_prefix("target_feature=\"")?.strip_suffix('"').map(str::to_owned))
-        .collect();
+    let mut f: Vec<String> =
+        out.lines().filter_map(|l| l.strip_prefix("target_feature=\"")?.strip_suffix('"').map(str::to_owned)).collect();
     f.sort();
     f
 }

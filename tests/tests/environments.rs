@@ -133,13 +133,17 @@ fn assert_wraps_main(fx: &Fixture) {
 
 #[test]
 fn under_tokio_main() {
-    let main = format!("#[tokio::main(flavor = \"current_thread\")]\n#[profile_info::main]\nasync fn main() {{{PRINT_ARGS}}}\n");
+    let main = format!(
+        "#[tokio::main(flavor = \"current_thread\")]\n#[profile_info::main]\nasync fn main() {{{PRINT_ARGS}}}\n"
+    );
     assert_wraps_main(&tokio_fixture("tokio-outer", &main));
 }
 
 #[test]
 fn over_tokio_main() {
-    let main = format!("#[profile_info::main]\n#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {{{PRINT_ARGS}}}\n");
+    let main = format!(
+        "#[profile_info::main]\n#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {{{PRINT_ARGS}}}\n"
+    );
     assert_wraps_main(&tokio_fixture("tokio-inner", &main));
 }
 
@@ -153,13 +157,18 @@ fn main_returning_result() {
 
 #[test]
 fn flag_can_be_renamed_or_disabled() {
-    let renamed = Fixture::new("renamed-flag", &format!("#[profile_info::main(flag = \"--about-build\")]\nfn main() {{{PRINT_ARGS}}}\n"), "");
+    let renamed = Fixture::new(
+        "renamed-flag",
+        &format!("#[profile_info::main(flag = \"--about-build\")]\nfn main() {{{PRINT_ARGS}}}\n"),
+        "",
+    );
     let build = renamed.build(&[], &[]);
     assert_eq!(json_of(&build.binary, &["--about-build=json"])["schema"], 1);
     let out = run(&build.binary, &["--build-info"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "args=[\"--build-info\"] current=true\n");
 
-    let disabled = Fixture::new("no-flag", &format!("#[profile_info::main(flag = false)]\nfn main() {{{PRINT_ARGS}}}\n"), "");
+    let disabled =
+        Fixture::new("no-flag", &format!("#[profile_info::main(flag = false)]\nfn main() {{{PRINT_ARGS}}}\n"), "");
     let build = disabled.build(&[], &[]);
     let out = run(&build.binary, &["--build-info=json"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "args=[\"--build-info=json\"] current=true\n");

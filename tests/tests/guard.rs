@@ -69,7 +69,8 @@ struct Built {
 /// a profile of its own so that fixtures with different flags keep their dependencies apart.
 fn build(name: &str, main_rs: &str, cpu: Option<&str>, more_flags: &str) -> Built {
     let profile = format!("guard-{}{}", cpu.unwrap_or("baseline"), if more_flags.is_empty() { "" } else { "-static" });
-    let manifest = format!("[dependencies.serde_json]\nversion = \"1\"\n\n[profile.{profile}]\ninherits = \"release\"\n");
+    let manifest =
+        format!("[dependencies.serde_json]\nversion = \"1\"\n\n[profile.{profile}]\ninherits = \"release\"\n");
     // `serde` for the probe, which reads a document; on for every fixture so they share one build
     // of profile-info per profile.
     let fixture = Fixture::with_features(name, &[("src/main.rs", main_rs)], &manifest, &["serde"]);
@@ -215,9 +216,15 @@ fn v3_static_checks_with_cpuid_alone() {
 
 #[test]
 fn v3_names_single_removed_features() {
-    for (qemu_flag, feature) in
-        [("bmi2", "bmi2"), ("movbe", "movbe"), ("fma", "fma"), ("avx2", "avx2"), ("abm", "lzcnt"), ("bmi1", "bmi1"), ("f16c", "f16c")]
-    {
+    for (qemu_flag, feature) in [
+        ("bmi2", "bmi2"),
+        ("movbe", "movbe"),
+        ("fma", "fma"),
+        ("avx2", "avx2"),
+        ("abm", "lzcnt"),
+        ("bmi1", "bmi1"),
+        ("f16c", "f16c"),
+    ] {
         assert_eq!(assert_refused(v3(), &format!("Haswell,-{qemu_flag}")), feature);
     }
 }
@@ -354,7 +361,8 @@ fn guard_ran_cpuid(binary: &Path, cpu: &str) -> bool {
         .lines()
         .filter_map(|l| {
             let (addr, rest) = l.strip_prefix("0x")?.split_once(':')?;
-            let bytes = rest.split_whitespace().map_while(|b| (b.len() == 2).then(|| u8::from_str_radix(b, 16).ok()).flatten());
+            let bytes =
+                rest.split_whitespace().map_while(|b| (b.len() == 2).then(|| u8::from_str_radix(b, 16).ok()).flatten());
             Some((u64::from_str_radix(addr, 16).ok()?, bytes.collect()))
         })
         .collect();
@@ -387,9 +395,12 @@ fn guard_is_baseline_code() {
         assert!(code.len() > 50, "the whole guard was disassembled: {code:?}");
         assert!(code.iter().any(|i| i.text == "cpuid") && code.iter().any(|i| i.text == "syscall"));
         for Insn { bytes, text, .. } in &code {
-            let opcode = bytes.iter().find(|b| !matches!(b, 0x40..=0x4f | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3 | 0x2e | 0x36 | 0x3e | 0x26 | 0x64 | 0x65));
+            let opcode = bytes.iter().find(|b| {
+                !matches!(b, 0x40..=0x4f | 0x66 | 0x67 | 0xf0 | 0xf2 | 0xf3 | 0x2e | 0x36 | 0x3e | 0x26 | 0x64 | 0x65)
+            });
             assert!(!matches!(opcode, Some(0xc4 | 0xc5 | 0x62)), "VEX/EVEX-encoded: {text} {bytes:02x?}");
-            let mnemonic = text.split_whitespace().find(|w| !matches!(*w, "rep" | "repz" | "repnz" | "lock")).unwrap_or("");
+            let mnemonic =
+                text.split_whitespace().find(|w| !matches!(*w, "rep" | "repz" | "repnz" | "lock")).unwrap_or("");
             assert!(!FORBIDDEN.contains(&mnemonic) && !mnemonic.starts_with('v'), "not baseline: {text}");
         }
     }

@@ -30,7 +30,8 @@ fn service_example_serves_its_own_document_and_stops_on_sigterm() {
     assert!(own.status.success());
     let own = String::from_utf8(own.stdout).unwrap();
 
-    let mut child = Command::new(&binary).env("PORT", "0").stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
+    let mut child =
+        Command::new(&binary).env("PORT", "0").stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
     let (tx, lines) = mpsc::channel();
     let stdout = child.stdout.take().unwrap();
     std::thread::spawn(move || {
@@ -69,7 +70,10 @@ fn service_example_serves_its_own_document_and_stops_on_sigterm() {
     assert_eq!(status, "HTTP/1.1 200 OK");
     let metrics = String::from_utf8(metrics).unwrap();
     assert!(metrics.contains("# TYPE profile_info_examples_build_info gauge\n"), "{metrics}");
-    assert!(metrics.contains("profile_info_examples_build_info{version=\"0.0.0\",") && metrics.ends_with("} 1\n"), "{metrics}");
+    assert!(
+        metrics.contains("profile_info_examples_build_info{version=\"0.0.0\",") && metrics.ends_with("} 1\n"),
+        "{metrics}"
+    );
 
     let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
@@ -119,5 +123,8 @@ fn log_option_prints_one_startup_line() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "ran\n");
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("log-app 0.1.0: dev build (opt-level 0, lto thin-local, codegen-units 256, panic unwind), "), "{stderr}");
+    assert!(
+        stderr.starts_with("log-app 0.1.0: dev build (opt-level 0, lto thin-local, codegen-units 256, panic unwind), "),
+        "{stderr}"
+    );
 }
