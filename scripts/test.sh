@@ -21,6 +21,11 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# The lints CI holds: formatting, clippy with warnings as errors, rustdoc with warnings as errors.
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --locked
+
 cargo build --workspace --all-targets --all-features --locked
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
