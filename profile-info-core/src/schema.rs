@@ -67,7 +67,8 @@ pub struct Field {
     /// Its name as a Prometheus label, tracing field and (after [`LABEL_PREFIX`]) OpenTelemetry
     /// attribute; `None` when it is not a label.
     pub label: Option<&'static str>,
-    /// Cargo.toml spellings of profile settings and the document value each gives, for hints.
+    /// Cargo.toml settings (`lto = true`) whose value is not how the document writes it, and the
+    /// document value each gives, for hints.
     pub cargo: &'static [(&'static str, &'static str)],
     /// Reads it from a document.
     pub get: fn(&BuildInfo) -> Value<'_>,
@@ -155,28 +156,14 @@ pub const FIELDS: &[Field] = &[
     f("package.version", Kind::Str, "", Head, Some("version"), |i| s(i.package.version.as_deref())),
     f2("package.features", List, "", Part("features"), Some("features"), |i| l(&i.package.features)),
     f("profile.name", Kind::Str, "profile", Head, Some("profile"), |i| s(i.profile.name.as_deref())),
-    cargo(
-        f(
-            "profile.opt_level",
-            name("OptLevel", OptLevel::NAMES),
-            "profile",
-            Part("opt-level"),
-            Some("opt_level"),
-            |i| s(i.profile.opt_level.map(OptLevel::as_str)),
-        ),
-        &[("0", "0"), ("1", "1"), ("2", "2"), ("3", "3"), ("\"s\"", "s"), ("\"z\"", "z")],
-    ),
+    f("profile.opt_level", name("OptLevel", OptLevel::NAMES), "profile", Part("opt-level"), Some("opt_level"), |i| {
+        s(i.profile.opt_level.map(OptLevel::as_str))
+    }),
     cargo(
         f("profile.lto", name("Lto", Lto::NAMES), "profile", Part("lto"), Some("lto"), |i| {
             s(i.profile.lto.map(Lto::as_str))
         }),
-        &[
-            ("true", "fat"),
-            ("\"fat\"", "fat"),
-            ("\"thin\"", "thin"),
-            ("\"off\"", "off"),
-            ("false", "thin-local or off"),
-        ],
+        &[("lto = true", "fat"), ("lto = false", "thin-local or off")],
     ),
     f("profile.codegen_units", Count, "profile", Part("codegen-units"), Some("codegen_units"), |i| {
         i.profile.codegen_units.map_or(Value::Null, Value::Count)
@@ -191,7 +178,7 @@ pub const FIELDS: &[Field] = &[
         f("profile.strip", name("Strip", Strip::NAMES), "profile", Part("strip"), Some("strip"), |i| {
             s(i.profile.strip.map(Strip::as_str))
         }),
-        &[("true", "symbols"), ("false", "none")],
+        &[("strip = true", "symbols"), ("strip = false", "none")],
     ),
     cargo(
         f(
@@ -202,7 +189,13 @@ pub const FIELDS: &[Field] = &[
             Some("debuginfo"),
             |i| s(i.profile.debuginfo.map(DebugInfo::as_str)),
         ),
-        &[("0", "none"), ("false", "none"), ("1", "limited"), ("2", "full"), ("true", "full")],
+        &[
+            ("debug = 0", "none"),
+            ("debug = false", "none"),
+            ("debug = 1", "limited"),
+            ("debug = 2", "full"),
+            ("debug = true", "full"),
+        ],
     ),
     f("profile.debug_assertions", Bool, "checks", Part("debug-assertions"), None, |i| b(i.profile.debug_assertions)),
     f("profile.overflow_checks", Bool, "checks", Part("overflow-checks"), None, |i| b(i.profile.overflow_checks)),
@@ -255,6 +248,15 @@ impl Field {
                 Kind::Bool => matches!(value, "true" | "false"),
                 Kind::Count => value.parse::<u32>().is_ok(),
             }
+    }
+
+    /// The Cargo.toml setting `value` is the Cargo.toml spelling of, when it is not one the
+    /// document holds: `strip = true` is `"symbols"`.
+    pub fn cargo_spelling(&self, value: &str) -> Option<(&'static str, &'static str)> {
+        if self.can_hold(value) {
+            return None;
+        }
+        self.cargo.iter().copied().find(|(setting, _)| setting.rsplit(" = ").next() == Some(value))
     }
 
     /// The values it can hold, for a message: `"off", "thin-local", "thin", "fat" or null`.
@@ -319,6 +321,8 @@ mod tests {
         assert!(field("profile.codegen_units").unwrap().can_hold("16"));
         assert!(!field("vcs.dirty").unwrap().can_hold("yes"));
         let strip = field("profile.strip").unwrap();
-        assert!(strip.cargo.contains(&("true", "symbols")));
+        assert_eq!(strip.cargo_spelling("true"), Some(("strip = true", "symbols")));
+        assert_eq!(field("profile.opt_level").unwrap().cargo_spelling("3"), None, "3 is a document value");
+        assert_eq!(field("profile.lto").unwrap().cargo_spelling("true"), Some(("lto = true", "fat")));
     }
 }
