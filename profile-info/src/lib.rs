@@ -146,7 +146,13 @@ pub mod __private {
     pub fn start(info: &'static BuildInfo, flag: Option<&str>, log: bool) {
         CURRENT.store(info as *const BuildInfo as *mut BuildInfo, Ordering::Release);
         if let Some(flag) = flag {
-            if let Some(code) = cli::handle(info, flag, std::env::args_os()) {
+            // `info` is a literal `static` here (this function is inlined): these loads fold away.
+            let doc = cli::Renderings {
+                program: info.package.name.as_deref().unwrap_or("program"),
+                json: info.json().unwrap_or_default(),
+                text: info.text().unwrap_or_default(),
+            };
+            if let Some(code) = cli::handle(&doc, flag, std::env::args_os()) {
                 std::process::exit(code);
             }
         }
