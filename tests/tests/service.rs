@@ -52,7 +52,11 @@ fn service_example_serves_its_own_document_and_stops_on_sigterm() {
     };
     // One startup line with the build summary and the facts as fields.
     assert_eq!(log.len(), 1, "{log:?}");
-    assert!(log[0].contains("profile-info-examples 0.0.0: dev build (opt-level 0"), "{}", log[0]);
+    assert!(
+        log[0].contains("profile-info-examples 0.0.0 (") && log[0].contains("; profile: dev (opt-level 0"),
+        "{}",
+        log[0]
+    );
     assert!(log[0].contains(" profile=dev ") && log[0].contains(" rustc="), "{}", log[0]);
     assert!(addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"), "{addr}");
 
@@ -108,7 +112,7 @@ fn cli_example_uses_clap() {
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(doc["package"]["name"], "profile-info-examples");
     let text = run(&binary, &["--build-info"]);
-    assert!(String::from_utf8_lossy(&text.stdout).starts_with("profile-info-examples 0.0.0\n"));
+    assert!(String::from_utf8_lossy(&text.stdout).starts_with("profile-info-examples 0.0.0 ("));
     assert!(!run(&binary, &["--build-info", "world"]).status.success(), "exclusive");
     assert!(!run(&binary, &[]).status.success(), "NAME is required");
     assert_eq!(String::from_utf8_lossy(&run(&binary, &["world"]).stdout), "hello, world\n");
