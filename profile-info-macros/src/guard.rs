@@ -166,6 +166,7 @@ fn glibc_index(leaf: u32, subleaf: u32) -> Option<u32> {
         (0x8000_0001, 0) => Some(2),
         (0xd, 1) => Some(3),
         (7, 1) => Some(6),
+        (0x19, 0) => Some(7),
         _ => None,
     }
 }
