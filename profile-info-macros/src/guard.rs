@@ -136,17 +136,41 @@ pub fn emit(cap: &Capture) -> TokenStream {
     let Some(plan) = Plan::new(features) else { return TokenStream::new() };
     let program = std::env::var("CARGO_BIN_NAME").ok().or_else(|| cap.info.package.name.as_deref().map(str::to_owned));
     let message = Message::new(program.as_deref().unwrap_or("program"), x86::level_of(features), target.cpu.as_deref());
-    let krate: String = std::env::var("CARGO_CRATE_NAME")
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
-    let id = format!("{krate}_{}", SERIAL.fetch_add(1, Ordering::Relaxed));
+    let id = unique_id(
+        &std::env::var("CARGO_CRATE_NAME").unwrap_or_default(),
+        cap.info.crate_type.as_deref().unwrap_or(""),
+        metadata().as_deref().unwrap_or(""),
+        SERIAL.fetch_add(1, Ordering::Relaxed),
+    );
     let lines = assembly(&plan, &message, &id);
     quote! {
         #[cfg(all(target_arch = "x86_64", target_os = "linux", target_pointer_width = "64"))]
         ::core::arch::global_asm!(#(#lines),*);
     }
+}
+
+/// The part of the guard's symbol names that tells it from every other guard fat LTO may put in
+/// one module: a library and a binary of one package share their crate name, two versions of one
+/// library share name and crate type; cargo's `-C metadata` differs for each (it goes in hashed,
+/// so the hash cargo chose is not itself in the binary's symbol table).
+fn unique_id(krate: &str, crate_type: &str, metadata: &str, serial: usize) -> String {
+    let word = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
+    // FNV-1a: stable across compilers and hosts, unlike std's hasher.
+    let hash = metadata.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    format!("{}_{}_{hash:08x}_{serial}", word(krate), word(crate_type))
+}
+
+/// cargo's `-C metadata=…` for the crate being compiled, from rustc's command line.
+fn metadata() -> Option<String> {
+    let crate::invocation::Invocation::Rustc { args, .. } = crate::invocation::current() else { return None };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let value = if arg == "-C" { it.next()? } else { arg.strip_prefix("-C").unwrap_or_default() };
+        if let Some(metadata) = value.strip_prefix("metadata=") {
+            return Some(metadata.to_owned());
+        }
+    }
+    None
 }
 
 fn reg_name(r: Reg) -> &'static str {
@@ -530,6 +554,17 @@ mod tests {
         let bmi2 = table.windows(5).position(|w| w == b"\x04bmi2").unwrap();
         assert_eq!(&table[bmi2 - 4..bmi2], &[0, 8, 0, 0]);
         assert_eq!(&reasons[1..], b"\x1f (OS has not enabled AVX state)");
+    }
+
+    #[test]
+    fn ids_differ_by_crate_type_and_metadata() {
+        let lib = unique_id("app", "lib", "0123abcd", 0);
+        assert_ne!(lib, unique_id("app", "bin", "0123abcd", 0));
+        assert_ne!(lib, unique_id("app", "lib", "4567ef01", 0), "two versions of one library");
+        assert_ne!(lib, unique_id("app", "lib", "0123abcd", 1));
+        assert_eq!(lib, unique_id("app", "lib", "0123abcd", 0), "reproducible");
+        assert!(!lib.contains("0123abcd"), "cargo's hash is not in the name: {lib}");
+        assert_eq!(unique_id("a-b\n", "lib", "", 0).split('_').take(3).collect::<Vec<_>>(), ["ab", "lib", "811c9dc5"]);
     }
 
     #[test]

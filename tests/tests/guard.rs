@@ -70,12 +70,24 @@ struct Built {
 /// the cargo profile `guard-PROFILE`, so that fixtures with different flags keep their
 /// dependencies apart.
 fn build(name: &str, main_rs: &str, profile: &str, cpu: Option<&str>, more_flags: &str) -> Built {
+    build_package(name, &[("src/main.rs", main_rs)], (profile, ""), cpu, more_flags)
+}
+
+/// [`build`] for a package of several files, its profile with more settings.
+fn build_package(
+    name: &str,
+    files: &[(&str, &str)],
+    (profile, settings): (&str, &str),
+    cpu: Option<&str>,
+    more_flags: &str,
+) -> Built {
     let profile = format!("guard-{profile}");
-    let manifest =
-        format!("[dependencies.serde_json]\nversion = \"1\"\n\n[profile.{profile}]\ninherits = \"release\"\n");
+    let manifest = format!(
+        "[dependencies.serde_json]\nversion = \"1\"\n\n[profile.{profile}]\ninherits = \"release\"\n{settings}"
+    );
     // `serde` for the probe, which reads a document; on for every fixture so they share one build
     // of profile-info per profile.
-    let fixture = Fixture::with_features(name, &[("src/main.rs", main_rs)], &manifest, &["serde"]);
+    let fixture = Fixture::with_features(name, files, &manifest, &["serde"]);
     let flags = format!("{} {more_flags}", cpu.map(|c| format!("-C target-cpu={c}")).unwrap_or_default());
     let build = fixture.build(&["--profile", &profile, "--target", TRIPLE], &[("RUSTFLAGS", flags.trim())]);
     let doc = section(&build.binary);
@@ -306,6 +318,31 @@ fn baseline_runs_everywhere_and_carries_no_guard() {
     }
     assert_eq!(guards(&probe.build.binary), Vec::<String>::new());
     assert_eq!(guards(&v3().build.binary).len(), 1);
+}
+
+/// A package whose library and binary, one crate name, both expand a guard, joined by fat LTO
+/// into one module of assembly.
+fn lib_and_bin() -> &'static Built {
+    static CELL: OnceLock<Built> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let lib = "profile_info::cpu_guard!();\n\n\
+                   pub fn lz(n: u64) -> u32 {\n    std::hint::black_box(n).leading_zeros()\n}\n";
+        let main = "#[profile_info::main]\nfn main() {\n    println!(\"ran {}\", guard_lib_bin::lz(7));\n}\n";
+        let files = [("src/lib.rs", lib), ("src/main.rs", main)];
+        let fat = "lto = \"fat\"\ncodegen-units = 1\n";
+        build_package("guard-lib-bin", &files, ("x86-64-v3-fat", fat), Some("x86-64-v3"), "")
+    })
+}
+
+#[test]
+fn library_and_binary_of_one_name_under_fat_lto() {
+    let fixture = lib_and_bin();
+    let names = guards(&fixture.build.binary);
+    assert_eq!(names.len(), 2, "both guards linked, each under its own name: {names:?}");
+    let r = qemu("Nehalem", &fixture.build.binary, &[]);
+    assert_eq!(r.code, Some(GUARD_EXIT_CODE.into()));
+    assert_eq!(r.stderr.lines().count(), 1, "one message: {}", r.stderr);
+    assert_runs(fixture, "Haswell");
 }
 
 #[test]
