@@ -142,7 +142,11 @@ pub fn emit(cap: &Capture) -> TokenStream {
         metadata().as_deref().unwrap_or(""),
         SERIAL.fetch_add(1, Ordering::Relaxed),
     );
-    let lines = assembly(&plan, &message, &id);
+    let static_glibc = features.iter().any(|f| f == "crt-static")
+        && triple.ends_with("-linux-gnu")
+        && cap.info.rustc.host.as_deref() == Some(triple)
+        && host_glibc() >= (2, 33);
+    let lines = assembly(&plan, &message, &id, static_glibc);
     quote! {
         #[cfg(all(target_arch = "x86_64", target_os = "linux", target_pointer_width = "64"))]
         ::core::arch::global_asm!(#(#lines),*);
@@ -195,9 +199,30 @@ fn glibc_index(leaf: u32, subleaf: u32) -> Option<u32> {
     }
 }
 
-/// glibc ≥ 2.33 exports the CPUID values it read at startup; weak, so other C libraries and
-/// static links see null.
+/// glibc ≥ 2.33 exports the CPUID values it read at startup. Referenced weakly, so that other C
+/// libraries see null; but a weak reference does not pull a member out of an archive, so a
+/// static link needs a strong one to get it from `libc.a`.
 const GLIBC_LEAF: &str = "__x86_get_cpuid_feature_leaf";
+
+/// The version of the glibc this compiler runs on. When the target is the compiler's own host
+/// triple, the linker takes `libc.a` from the same installation (Debian, Fedora and the Rust
+/// images ship both from one glibc package), so this is also the static C library's version.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn host_glibc() -> (u32, u32) {
+    extern "C" {
+        fn gnu_get_libc_version() -> *const std::ffi::c_char;
+    }
+    // SAFETY: glibc returns a pointer to a static NUL-terminated string.
+    let version = unsafe { std::ffi::CStr::from_ptr(gnu_get_libc_version()) }.to_str().unwrap_or("");
+    let mut parts = version.split('.').map(|p| p.parse().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+/// Not running on glibc: no version to vouch for a static `libc.a`.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn host_glibc() -> (u32, u32) {
+    (0, 0)
+}
 
 /// The guard in Intel syntax, one line per string. Only baseline x86-64 instructions, plus CPUID
 /// and XGETBV (the latter only after OSXSAVE). No braces: they are `global_asm!` operand syntax.
@@ -206,7 +231,10 @@ const GLIBC_LEAF: &str = "__x86_get_cpuid_feature_leaf";
 /// on), so the guard first checks the values glibc already read, which costs a few calls; only
 /// when those lack something — or there is no glibc — does it run CPUID itself, and a refusal is
 /// always decided by CPUID.
-fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
+///
+/// `static_glibc`: the binary links glibc ≥ 2.33 statically; the reference to its values is then
+/// strong, so that the linker takes them from `libc.a`.
+fn assembly(plan: &Plan, message: &Message, id: &str, static_glibc: bool) -> Vec<String> {
     let func = format!("profile_info_guard_{id}");
     let data = format!("{func}_data");
     let l = |name: &str| format!(".L{func}_{name}");
@@ -232,8 +260,10 @@ fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
     let epilogue = [format!("add rsp, {frame}"), "pop rbx".into(), "ret".into()];
     if let Some(indexes) = reads.iter().map(|&(leaf, sub)| glibc_index(leaf, sub)).collect::<Option<Vec<u32>>>() {
         a.extend(zero_slots(plan));
+        if !static_glibc {
+            a.push(format!(".weak {GLIBC_LEAF}"));
+        }
         a.extend([
-            format!(".weak {GLIBC_LEAF}"),
             format!("mov rax, qword ptr [rip + {GLIBC_LEAF}@GOTPCREL]"),
             "test rax, rax".into(),
             format!("je {viacpuid}"),
@@ -527,7 +557,7 @@ mod tests {
     fn subleaf_1_reads_leaf_7_0_first() {
         let plan = Plan::new(&["avxvnni"]).unwrap();
         assert_eq!(plan.reads(), [(1, 0), (7, 0), (7, 1)]);
-        let asm = assembly(&plan, &Message::new("app", 1, None), "t").join("\n");
+        let asm = assembly(&plan, &Message::new("app", 1, None), "t", false).join("\n");
         let sub0 = asm.find("mov r10d, eax").unwrap();
         assert!(asm.find("cmp r10d, 1").unwrap() > sub0);
     }
@@ -536,7 +566,7 @@ mod tests {
     fn no_os_state_means_no_xgetbv() {
         let plan = Plan::new(&["bmi2", "popcnt"]).unwrap();
         assert_eq!(plan.xcr0, 0);
-        let asm = assembly(&plan, &Message::new("app", 1, Some("x86-64")), "t").join("\n");
+        let asm = assembly(&plan, &Message::new("app", 1, Some("x86-64")), "t", false).join("\n");
         assert!(!asm.contains("xgetbv"));
     }
 
@@ -571,7 +601,7 @@ mod tests {
     fn guards_get_their_own_names_and_no_braces() {
         let plan = Plan::new(V3).unwrap();
         let m = Message::new("{app}", 3, Some("x86-64-v3"));
-        let (a, b) = (assembly(&plan, &m, "x_0").join("\n"), assembly(&plan, &m, "x_1").join("\n"));
+        let (a, b) = (assembly(&plan, &m, "x_0", false).join("\n"), assembly(&plan, &m, "x_1", true).join("\n"));
         assert!(!a.contains(['{', '}']));
         let labels = |s: &str| s.lines().filter(|l| l.ends_with(':')).map(str::to_owned).collect::<Vec<_>>();
         assert!(labels(&a).iter().all(|l| !labels(&b).contains(l)));
