@@ -13,8 +13,9 @@ use profile_info_core::x86::{self, Feature, OsState, Reg, GUARD_EXIT_CODE};
 use quote::quote;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Lower numbers run first: before std's `.init_array.00099` and before every constructor of the
-/// program (priorities up to 100 are reserved for the implementation).
+/// Lower numbers run first: before std's `.init_array.00099` and the executable's own
+/// constructors, whose priorities start above 100 (lower ones are reserved for the
+/// implementation). Shared libraries' constructors run before any of the executable's.
 const INIT_ARRAY: &str = ".init_array.00090";
 
 /// One CPUID output register the guard reads into a stack slot, with the bits the build needs.
