@@ -107,6 +107,15 @@ fn commit_is_seen(fixture: &Fixture, repo: &Path, message: &str) {
     assert_eq!(again.vcs["revision"], json!(head));
 }
 
+/// A fresh repository with the fixture package `name` at its root, one commit in it.
+fn repository(test: &str, name: &str) -> (PathBuf, Fixture) {
+    let dir = scratch(test);
+    let fixture = package(name, &dir);
+    git(&dir, &["init", "-q"]);
+    commit(&dir, "first");
+    (dir, fixture)
+}
+
 /// Builds once so the state below is the one a commit finds.
 fn built_at_head(fixture: &Fixture, repo: &Path) {
     assert_eq!(build(fixture, &[]).vcs["revision"], json!(git(repo, &["rev-parse", "HEAD"])));
@@ -114,10 +123,7 @@ fn built_at_head(fixture: &Fixture, repo: &Path) {
 
 #[test]
 fn loose_refs() {
-    let dir = scratch("loose");
-    let fixture = package("vcs-loose", &dir);
-    git(&dir, &["init", "-q"]);
-    commit(&dir, "first");
+    let (dir, fixture) = repository("loose", "vcs-loose");
     assert!(dir.join(".git/refs/heads/main").is_file(), "the ref is a loose file");
     built_at_head(&fixture, &dir);
     commit_is_seen(&fixture, &dir, "second");
@@ -125,10 +131,7 @@ fn loose_refs() {
 
 #[test]
 fn packed_refs() {
-    let dir = scratch("packed");
-    let fixture = package("vcs-packed", &dir);
-    git(&dir, &["init", "-q"]);
-    commit(&dir, "first");
+    let (dir, fixture) = repository("packed", "vcs-packed");
     // What `git gc` does: every ref into packed-refs, the loose files gone.
     git(&dir, &["pack-refs", "--all"]);
     assert!(!dir.join(".git/refs/heads/main").exists() && dir.join(".git/packed-refs").is_file());
@@ -141,11 +144,9 @@ fn packed_refs() {
 
 #[test]
 fn packed_refs_without_reflog() {
-    let dir = scratch("noreflog");
-    let fixture = package("vcs-noreflog", &dir);
-    git(&dir, &["init", "-q"]);
+    let (dir, fixture) = repository("noreflog", "vcs-noreflog");
     git(&dir, &["config", "core.logAllRefUpdates", "false"]);
-    commit(&dir, "first");
+    std::fs::remove_dir_all(dir.join(".git/logs")).unwrap();
     git(&dir, &["pack-refs", "--all"]);
     assert!(!dir.join(".git/logs/HEAD").exists());
     built_at_head(&fixture, &dir);
@@ -169,10 +170,7 @@ fn unborn_branch_then_first_commit() {
 
 #[test]
 fn detached_head() {
-    let dir = scratch("detached");
-    let fixture = package("vcs-detached", &dir);
-    git(&dir, &["init", "-q"]);
-    commit(&dir, "first");
+    let (dir, fixture) = repository("detached", "vcs-detached");
     git(&dir, &["checkout", "-q", "--detach"]);
     built_at_head(&fixture, &dir);
     commit_is_seen(&fixture, &dir, "detached commit");
