@@ -108,6 +108,8 @@ pub const FEATURES: &[Feature] = &[
     f("fma", 1, 0, Ecx, 12, Ymm, 3),
     f("fxsr", 1, 0, Edx, 24, NoOs, 1),
     f("gfni", 7, 0, Ecx, 8, NoOs, 0),
+    // Leaf 0x19 EBX: AESKLE (bit 0) is set only once the OS has enabled Key Locker; a CPU without
+    // it answers the leaf with zeros (an unsupported leaf at or below the maximum, per the SDM).
     f("kl", 0x19, 0, Ebx, 0, NoOs, 0),
     Feature { in_cfg: false, ..f("lahfsahf", 0x8000_0001, 0, Ecx, 0, NoOs, 2) },
     f("lzcnt", 0x8000_0001, 0, Ecx, 5, NoOs, 3),

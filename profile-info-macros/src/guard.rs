@@ -564,6 +564,17 @@ mod tests {
     }
 
     #[test]
+    fn key_locker_reads_leaf_0x19_from_glibc_first() {
+        let plan = Plan::new(&["kl", "widekl"]).unwrap();
+        assert_eq!(mask(&plan, 0x19, 0, Reg::Ebx), Some(0b101));
+        assert_eq!((plan.reads(), plan.xcr0), (vec![(0x19, 0)], 0));
+        let asm = assembly(&plan, &Message::new("app", 1, None), "t", false).join("\n");
+        // CPUID_INDEX_19 of glibc's <sys/platform/x86.h>.
+        assert!(asm.contains("mov edi, 7"), "{asm}");
+        assert!(asm.contains("cmp r8d, 0x19"), "the CPUID path checks the maximum basic leaf");
+    }
+
+    #[test]
     fn no_os_state_means_no_xgetbv() {
         let plan = Plan::new(&["bmi2", "popcnt"]).unwrap();
         assert_eq!(plan.xcr0, 0);
