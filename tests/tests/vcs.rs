@@ -5,7 +5,7 @@
 //! nothing. Without `.git`, the revision comes from the `.cargo_vcs_info.json` cargo itself wrote
 //! when packaging, or from `PROFILE_INFO_REVISION`.
 
-use profile_info_tests::{run, Fixture};
+use profile_info_tests::{cargo, run, Fixture};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -276,12 +276,8 @@ fn vcs_info_from_cargo(dir: &Path, dirty: bool) -> (String, String) {
         std::fs::write(src.join("src/lib.rs"), "// edited\n").unwrap();
         args.push("--allow-dirty");
     }
-    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(&args)
-        .current_dir(&src)
-        .env("CARGO_TARGET_DIR", src.join("target"))
-        .output()
-        .unwrap();
+    let target = src.join("target");
+    let out = cargo(&src, &args, &[("CARGO_TARGET_DIR", target.to_str().unwrap())]).output().unwrap();
     assert!(out.status.success(), "cargo package: {}", String::from_utf8_lossy(&out.stderr));
     let out = Command::new("tar")
         .args(["-xzOf", "target/package/packaged-0.1.0.crate", "packaged-0.1.0/.cargo_vcs_info.json"])
