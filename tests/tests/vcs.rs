@@ -258,6 +258,10 @@ fn dirty_check_scope_is_chosen_by_the_environment() {
     assert_eq!(dirty(None), json!(true));
     assert_eq!(dirty(Some("off")), json!(null));
     assert_eq!(dirty(Some("repository")), json!(true));
+    // Now inside the package too.
+    let main_rs = pkg.join("src/main.rs");
+    std::fs::write(&main_rs, std::fs::read_to_string(&main_rs).unwrap() + "// edited\n").unwrap();
+    assert_eq!(dirty(Some("package")), json!(true));
 }
 
 /// A dependency-free package committed in its own repository and packaged by cargo: the
