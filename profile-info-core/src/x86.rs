@@ -139,10 +139,11 @@ pub const FEATURES: &[Feature] = &[
     f("xsaves", 0xd, 1, Eax, 3, NoOs, 0),
 ];
 
-/// Target features stable rustc reports for x86_64 that no CPUID bit stands for, so the guard has
-/// nothing to check for them: `crt-static` says how the C runtime is linked, not what the CPU
-/// runs. Every other feature rustc can report is in [`FEATURES`] (a test asks rustc).
-pub const WITHOUT_CPUID: &[&str] = &["crt-static"];
+/// Target features rustc may report for x86_64 that the guard has nothing to check for:
+/// `crt-static` says how the C runtime is linked, not what the CPU runs, and `x87` is part of the
+/// baseline every x86_64 CPU has (stable rustc 1.95 does not report it). Every other feature stable
+/// rustc can report is in [`FEATURES`] (a test asks rustc).
+pub const WITHOUT_CPUID: &[&str] = &["crt-static", "x87"];
 
 /// The feature with this rustc name.
 pub fn feature(name: &str) -> Option<&'static Feature> {
@@ -190,11 +191,9 @@ pub fn required<S: AsRef<str>>(features: &[S]) -> Vec<&'static Feature> {
 }
 
 /// The enabled features (rustc's names, as `--print cfg` lists them) that the startup guard
-/// cannot check: not in [`FEATURES`], and neither `x87` (part of the x86-64 baseline every CPU
-/// has) nor `crt-static` (a property of the link, not of the CPU). In the order given.
+/// cannot check: neither in [`FEATURES`] nor in [`WITHOUT_CPUID`]. In the order given.
 pub fn unchecked<S: AsRef<str>>(features: &[S]) -> Vec<&str> {
-    const NOT_CPUID: &[&str] = &["x87", "crt-static"];
-    features.iter().map(AsRef::as_ref).filter(|name| feature(name).is_none() && !NOT_CPUID.contains(name)).collect()
+    features.iter().map(AsRef::as_ref).filter(|name| feature(name).is_none() && !WITHOUT_CPUID.contains(name)).collect()
 }
 
 /// Why a feature cannot be used on a host.
