@@ -79,7 +79,9 @@ pub mod tracing;
 pub use profile_info_core::model::{
     BuildInfo, DebugInfo, Lto, OptLevel, Package, Panic, Profile, Rustc, Str, Strip, Target, Vcs, SCHEMA,
 };
-pub use profile_info_core::render;
+// The renderer stays private (its `Quoted` and free functions are no promise): users get the same
+// bytes through `BuildInfo::json()`, `text()` and `Display`.
+use profile_info_core::render;
 
 /// Captures the build of the binary and handles `--build-info`.
 ///
