@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  the command succeeded: document printed, every requirement holds, the file runs here, no difference
+  0  the command succeeded: document printed, every requirement holds, the host has the file's CPU features, no difference
   1  a requirement failed, the file would not run on this host, or the two builds differ
   2  a file could not be read as a profile-info binary, an unknown key, or a command-line error";
 

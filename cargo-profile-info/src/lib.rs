@@ -8,8 +8,9 @@
 //! - `diff A B`: the fields in which two builds differ.
 //!
 //! Exit codes: 0 when the command found what was asked (document printed, requirements hold,
-//! file runs here, no difference); 1 when a check failed or the builds differ; 2 when an input
-//! cannot be read (one line on stderr naming the file) or the command line is wrong.
+//! the host has the file's CPU features, no difference); 1 when a check failed or the builds
+//! differ; 2 when an input cannot be read (one line on stderr naming the file) or the command
+//! line is wrong.
 #![deny(missing_docs)]
 
 pub mod check;
