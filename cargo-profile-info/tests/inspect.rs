@@ -321,6 +321,11 @@ fn usage_errors_exit_2() {
         assert_eq!(tool(args).status.code(), Some(2), "{args:?}");
     }
     assert_eq!(tool(&["--help"]).status.code(), Some(0));
+    // `check FILE` alone must show both ways to use it, not only `--require`.
+    let bare = tool(&["check", path(&release)]);
+    let usage = String::from_utf8_lossy(&bare.stderr);
+    let usage = usage.lines().find(|l| l.starts_with("Usage:")).unwrap_or_default();
+    assert!(usage.contains("--require") && usage.contains("--host"), "{usage}");
 }
 
 #[test]
