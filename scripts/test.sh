@@ -11,6 +11,10 @@ command -v objdump >/dev/null || need+=(binutils)
 command -v hyperfine >/dev/null || need+=(hyperfine)
 command -v wrk >/dev/null || need+=(wrk)
 command -v git >/dev/null || need+=(git)
+# Fuzzing: libFuzzer is C++ (cargo-fuzz builds it); the HTTP seeds are what curl and wget send.
+command -v c++ >/dev/null || need+=(g++)
+command -v curl >/dev/null || need+=(curl)
+command -v wget >/dev/null || need+=(wget)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
@@ -25,6 +29,9 @@ fi
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --locked
+# The fuzz targets are a workspace of their own (built on nightly by cargo-fuzz): the same lints.
+cargo fmt --manifest-path fuzz/Cargo.toml --check
+cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 
 cargo build --workspace --all-targets --all-features --locked
 log=$(mktemp)
@@ -33,4 +40,6 @@ status=0
 cargo test --workspace --all-features --locked --no-fail-fast 2>&1 | tee "$log" || status=$?
 # One closing line for the whole run (cargo's own last line is a crate's doctest count).
 awk '/^test result:/ { p += $4; f += $6 } END { printf "summary: %d passed, %d failed\n", p, f }' "$log"
+# Coverage-guided fuzzing, briefly: 20 s per target (README: Fuzzing; scripts/fuzz.sh SECONDS for longer).
+bash scripts/fuzz.sh 20 || status=1
 exit "$status"
