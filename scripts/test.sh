@@ -11,11 +11,19 @@ command -v objdump >/dev/null || need+=(binutils)
 command -v hyperfine >/dev/null || need+=(hyperfine)
 command -v wrk >/dev/null || need+=(wrk)
 command -v git >/dev/null || need+=(git)
-if [ ${#need[@]} -gt 0 ]; then
+# compare's pgo rung merges rustc's raw profiles: rustc 1.95 (LLVM 22) writes a format Debian's
+# default llvm-profdata-14 refuses; llvm-22 (else llvm-19) reads it.
+llvm=0
+command -v llvm-profdata-22 >/dev/null || command -v llvm-profdata-19 >/dev/null || llvm=1
+if [ ${#need[@]} -gt 0 ] || [ "$llvm" = 1 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
+    if [ "$llvm" = 1 ]; then
+      if apt-cache show llvm-22 >/dev/null 2>&1; then need+=(llvm-22); else need+=(llvm-19); fi
+    fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
+    [ "$llvm" = 1 ] && need+=(llvm-22)
     echo "missing ${need[*]}: install them (apt-get install ${need[*]}) and run again" >&2
     exit 1
   fi

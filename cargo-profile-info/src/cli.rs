@@ -81,6 +81,9 @@ struct CompareArgs {
     /// The binary, when the package has several
     #[arg(long)]
     bin: Option<String>,
+    /// An example of the package instead of a binary
+    #[arg(long, conflicts_with = "bin")]
+    example: Option<String>,
     /// The command to measure, `{bin}` standing for each variant's binary: '{bin} ARGS' (split
     /// like a shell would, run without one); with --serve, the command that starts the server
     #[arg(long)]
@@ -183,6 +186,7 @@ fn compare_command(args: CompareArgs) -> Result<Outcome, Failure> {
         manifest_path: args.manifest_path,
         package: args.package,
         bin: args.bin,
+        example: args.example,
         run: args.run,
         runs: args.runs,
         out: args.out,

@@ -311,3 +311,45 @@ fn bad_input_gets_one_line_and_a_failure() {
     assert!(line.contains("no profile-info section") && line.contains("#[profile_info::main]"), "{line}");
     assert!(workspace().join("Cargo.toml").exists());
 }
+
+/// `--serve` with the service example under wrk: a free port through `PORT`, requests/s and p99
+/// from wrk's report, the server's own log saying it listened and shut down (SIGTERM, not a kill).
+#[test]
+fn serve_measures_the_service_example_under_wrk() {
+    let out = out_dir("serve");
+    let result = tool(
+        &workspace(),
+        &[
+            "profile-info",
+            "compare",
+            "-p",
+            "profile-info-examples",
+            "--example",
+            "service",
+            "--serve",
+            "--run",
+            "{bin}",
+            "--load",
+            "wrk -t1 -c4 -d1s http://127.0.0.1:{port}/buildinfo",
+            "--variants",
+            "release",
+            "--runs",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(result.status.success(), "{}", stderr(&result));
+    let report = read_report(&out);
+    let release = row(&report, "release");
+    assert!(release["requests_per_second"].as_f64().unwrap() > 0.0, "{release}");
+    assert!(release["latency_p99_ms"].as_f64().unwrap() > 0.0, "{release}");
+    let binary = out.join(release["binary"].as_str().unwrap());
+    let own: Value = serde_json::from_slice(&run(&binary, &["--build-info=json"]).stdout).unwrap();
+    assert_eq!(release["document"], own);
+    let log = std::fs::read_to_string(out.join("logs/release.log")).unwrap();
+    assert!(log.contains("listening on http://127.0.0.1:"), "{log}");
+    assert!(log.trim_end().ends_with("shut down"), "stopped by SIGTERM, cleanly:\n{log}");
+    let table = String::from_utf8(result.stdout).unwrap();
+    assert!(table.starts_with("variant") && table.lines().next().unwrap().contains("req/s"), "{table}");
+}

@@ -21,6 +21,8 @@ pub struct Project {
     pub package: String,
     /// That binary's name.
     pub bin: String,
+    /// Whether it is an example (`--example`) rather than a binary target (`--bin`).
+    pub example: bool,
     /// The names of the workspace's own packages (what "rebuild" recompiles).
     pub members: Vec<String>,
     /// The host triple, for `--target` when rustflags must not reach build scripts and proc macros.
@@ -52,8 +54,14 @@ pub fn tail(bytes: &[u8]) -> String {
 }
 
 impl Project {
-    /// Reads the workspace with `cargo metadata` and picks the package and binary.
-    pub fn find(manifest_path: Option<&Path>, package: Option<&str>, bin: Option<&str>) -> Result<Project, Failure> {
+    /// Reads the workspace with `cargo metadata` and picks the package and binary (`bin`), or
+    /// the example `example`.
+    pub fn find(
+        manifest_path: Option<&Path>,
+        package: Option<&str>,
+        bin: Option<&str>,
+        example: Option<&str>,
+    ) -> Result<Project, Failure> {
         let mut cmd = cargo();
         cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
         if let Some(path) = manifest_path {
@@ -69,12 +77,14 @@ impl Project {
         let target_dir = PathBuf::from(meta["target_directory"].as_str().unwrap_or_default());
         let members: Vec<&Json> = meta["packages"].as_array().map(|p| p.iter().collect()).unwrap_or_default();
         let name = |p: &Json| p["name"].as_str().unwrap_or_default().to_owned();
+        let kind = if example.is_some() { "example" } else { "bin" };
         let bins = |p: &Json| -> Vec<String> {
             p["targets"]
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "bin")))
+                .filter(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == kind)))
+                .filter(|t| example.is_none_or(|e| t["name"] == e))
                 .filter_map(|t| t["name"].as_str().map(str::to_owned))
                 .collect()
         };
@@ -90,7 +100,12 @@ impl Project {
                 let with_bins: Vec<&Json> = members.iter().copied().filter(|p| !bins(p).is_empty()).collect();
                 match with_bins.as_slice() {
                     [one] => *one,
-                    [] => return Err(Failure::new(format!("no package with a binary in {}", root.display()))),
+                    [] => {
+                        return Err(Failure::new(match example {
+                            Some(e) => format!("no package has an example `{e}` in {}", root.display()),
+                            None => format!("no package with a binary in {}", root.display()),
+                        }))
+                    }
                     many => {
                         return Err(Failure::new(format!(
                             "several packages have binaries ({}): choose one with --package",
@@ -101,11 +116,11 @@ impl Project {
             }
         };
         let all_bins = bins(chosen);
-        let bin = match (bin, chosen["default_run"].as_str()) {
+        let bin = match (bin.or(example), chosen["default_run"].as_str().filter(|_| example.is_none())) {
             (Some(wanted), _) if all_bins.iter().any(|b| b == wanted) => wanted.to_owned(),
             (Some(wanted), _) => {
                 return Err(Failure::new(format!(
-                    "package `{}` has no binary `{wanted}` (its binaries: {})",
+                    "package `{}` has no {kind} `{wanted}` (its {kind}s: {})",
                     name(chosen),
                     all_bins.join(", ")
                 )))
@@ -132,6 +147,7 @@ impl Project {
             target_dir,
             package: name(chosen),
             bin,
+            example: example.is_some(),
             members: members.iter().map(|p| name(p)).collect(),
             host,
         })
@@ -220,7 +236,7 @@ impl Job {
                 "--message-format=json-render-diagnostics",
                 "-p",
                 &project.package,
-                "--bin",
+                if project.example { "--example" } else { "--bin" },
                 &project.bin,
             ]);
             cmd.args(&args);
@@ -291,6 +307,7 @@ mod tests {
             target_dir: "/w/target".into(),
             package: "app".into(),
             bin: "app".into(),
+            example: false,
             members: vec!["app".into()],
             host: "x86_64-unknown-linux-gnu".into(),
         }

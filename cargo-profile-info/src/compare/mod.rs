@@ -47,6 +47,8 @@ pub struct Options {
     pub package: Option<String>,
     /// `--bin`.
     pub bin: Option<String>,
+    /// `--example`.
+    pub example: Option<String>,
     /// `--run`: the command measured, `{bin}` standing for the variant's binary.
     pub run: String,
     /// `--runs`: samples per variant after the warm-up.
@@ -120,7 +122,12 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
     if opts.runs == 0 {
         return Err(Failure::new("--runs must be at least 1"));
     }
-    let project = Project::find(opts.manifest_path.as_deref(), opts.package.as_deref(), opts.bin.as_deref())?;
+    let project = Project::find(
+        opts.manifest_path.as_deref(),
+        opts.package.as_deref(),
+        opts.bin.as_deref(),
+        opts.example.as_deref(),
+    )?;
     let llvm_profdata = pgo::candidates();
     let (variants, mut left_out) = ladder::plan(&opts.request, |name| unavailable(name, &llvm_profdata))?;
     for l in &left_out {
