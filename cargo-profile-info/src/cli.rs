@@ -32,12 +32,13 @@ enum Command {
         file: PathBuf,
     },
     /// Check how FILE was built, and whether it would run on this host
+    #[command(group = clap::ArgGroup::new("checks").required(true).multiple(true).args(["require", "host"]))]
     Check {
         /// The executable to read
         file: PathBuf,
         /// A dotted key of the document and its wanted value: profile.lto=fat, target.level=x86-64-v3,
         /// profile.codegen_units=1, vcs.dirty=false; lists are comma-separated
-        #[arg(long = "require", value_name = "KEY=VALUE", required_unless_present = "host")]
+        #[arg(long = "require", value_name = "KEY=VALUE")]
         require: Vec<check::Requirement>,
         /// Fail if FILE needs CPU features this host lacks
         #[arg(long)]

@@ -174,6 +174,14 @@ pub fn required<S: AsRef<str>>(features: &[S]) -> Vec<&'static Feature> {
     FEATURES.iter().filter(|f| f.level != 1 && (has(f.name) || (f.name == "lahfsahf" && v2))).collect()
 }
 
+/// The enabled features (rustc's names, as `--print cfg` lists them) that the startup guard
+/// cannot check: not in [`FEATURES`], and neither `x87` (part of the x86-64 baseline every CPU
+/// has) nor `crt-static` (a property of the link, not of the CPU). In the order given.
+pub fn unchecked<S: AsRef<str>>(features: &[S]) -> Vec<&str> {
+    const NOT_CPUID: &[&str] = &["x87", "crt-static"];
+    features.iter().map(AsRef::as_ref).filter(|name| feature(name).is_none() && !NOT_CPUID.contains(name)).collect()
+}
+
 /// Why a feature cannot be used on a host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Lack {
@@ -261,6 +269,13 @@ pub fn detect() -> Support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unchecked_features_are_those_outside_the_table() {
+        let enabled = ["avx2", "crt-static", "fxsr", "made-up", "sse2", "x87", "zz-future"];
+        assert_eq!(unchecked(&enabled), ["made-up", "zz-future"]);
+        assert!(unchecked::<&str>(&[]).is_empty());
+    }
 
     #[test]
     fn table_is_sorted_and_unique() {

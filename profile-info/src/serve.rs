@@ -38,7 +38,7 @@
 //! let reply = endpoint.respond(Method::Get, [], None);
 //! assert_eq!(reply.status(), 200);
 //! let body: &str = std::str::from_utf8(reply.body()).unwrap();
-//! assert!(body.starts_with(r#"{"build":{"schema":1,"#));
+//! assert!(body.starts_with(r#"{"build":{"schema":2,"#));
 //! ```
 
 use crate::render::Quoted;
