@@ -228,19 +228,11 @@ fn apply_writes_a_profile_that_builds_the_same_document(fixture: &Fixture, out: 
     }
     let before = std::fs::read_to_string(copy.join("Cargo.toml")).unwrap();
     let report_path = out.join("report.json");
-    let applied = tool(
-        &copy,
-        &[
-            "profile-info",
-            "apply",
-            "--report",
-            report_path.to_str().unwrap(),
-            "--variant",
-            "lto-fat",
-            "--profile-name",
-            "fast",
-        ],
-    );
+    let apply = |dir: &Path| {
+        let report = report_path.to_str().unwrap();
+        tool(dir, &["profile-info", "apply", "--report", report, "--variant", "lto-fat", "--profile-name", "fast"])
+    };
+    let applied = apply(&copy);
     assert!(applied.status.success(), "{}", stderr(&applied));
     let after = std::fs::read_to_string(copy.join("Cargo.toml")).unwrap();
     assert!(after.starts_with(&before), "the manifest's text is kept:\n{after}");
@@ -268,19 +260,7 @@ fn apply_writes_a_profile_that_builds_the_same_document(fixture: &Fixture, out: 
 
     // A report of a package this workspace does not have is refused.
     let plain = Fixture::new("compare-plain", "fn main() {}\n", "");
-    let refused = tool(
-        &plain.dir,
-        &[
-            "profile-info",
-            "apply",
-            "--report",
-            report_path.to_str().unwrap(),
-            "--variant",
-            "lto-fat",
-            "--profile-name",
-            "fast",
-        ],
-    );
+    let refused = apply(&plain.dir);
     let line = one_line_failure(&refused);
     assert!(line.contains("a report from another workspace") && line.contains("compare-app"), "{line}");
 }
