@@ -12,7 +12,8 @@ command -v hyperfine >/dev/null || need+=(hyperfine)
 command -v wrk >/dev/null || need+=(wrk)
 command -v git >/dev/null || need+=(git)
 # compare's pgo rung merges rustc's raw profiles: rustc 1.95 (LLVM 22) writes a format Debian's
-# default llvm-profdata-14 refuses; llvm-22 (else llvm-19) reads it.
+# default llvm-profdata-14 refuses; llvm-22 (else llvm-19) reads it. The test also shows 14 refusing.
+command -v llvm-profdata-14 >/dev/null || need+=(llvm-14)
 llvm=0
 command -v llvm-profdata-22 >/dev/null || command -v llvm-profdata-19 >/dev/null || llvm=1
 if [ ${#need[@]} -gt 0 ] || [ "$llvm" = 1 ]; then

@@ -177,8 +177,30 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.lines().filter(|l| l.starts_with("| ")).count() == 6, "{md}");
 
+    llvm_profdata_refusals_are_explained(&out);
     chart_is_rendered(&out, &report);
     apply_writes_a_profile_that_builds_the_same_document(&fixture, &out, &report);
+}
+
+/// The raw profiles of the pgo rung's training, merged by hand through the tool's merge with
+/// Debian's llvm-profdata-14 tried first: LLVM 14 refuses the format rustc 1.95's LLVM 22 writes,
+/// and the refusal is reported with LLVM's own words; llvm-22 (or 19) merges.
+fn llvm_profdata_refusals_are_explained(out: &Path) {
+    use cargo_profile_info::compare::pgo::{merge, Candidate};
+    let old = Candidate { path: "/usr/bin/llvm-profdata-14".into(), origin: "Debian's llvm-14".into() };
+    let new = ["/usr/bin/llvm-profdata-22", "/usr/bin/llvm-profdata-19"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .expect("scripts/test.sh installs llvm-22 or llvm-19");
+    let new = Candidate { path: new, origin: "Debian's newer llvm".into() };
+    let merged = out.join("pgo/by-hand.profdata");
+    let result = merge(&[old.clone(), new.clone()], &out.join("pgo/raw"), &merged).unwrap().unwrap();
+    assert_eq!(result.used, new);
+    assert_eq!(result.refused.len(), 1);
+    assert_eq!(result.refused[0].0, old);
+    assert!(result.refused[0].1.contains("unsupported instrumentation profile format version"), "{:?}", result.refused);
+    assert!(std::fs::metadata(&merged).unwrap().len() > 0);
 }
 
 /// report.svg through resvg: it parses and renders, and the points drawn in the marked colour are

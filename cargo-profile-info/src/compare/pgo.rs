@@ -2,7 +2,7 @@
 //! them. Raw profile formats change between LLVM versions (rustc 1.95, LLVM 22, writes version 10,
 //! which Debian's llvm-profdata-14 refuses), so each candidate is tried in order until one merges.
 
-use super::build::{rustc, tail};
+use super::build::rustc;
 use super::Failure;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -92,6 +92,14 @@ impl Merged {
     }
 }
 
+/// What a refusing llvm-profdata said: every line (the reason is in a warning before the final
+/// `error: no profile can be merged`), joined, within a line's length.
+fn said(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let joined = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ");
+    joined.chars().take(400).collect()
+}
+
 /// Merges the raw profiles in `raw` into `merged` with the first candidate that accepts them;
 /// `Ok(Err(why))` when every candidate refused (the rung is then left out), `Err` when the
 /// training wrote no profile at all.
@@ -111,7 +119,7 @@ pub fn merge(candidates: &[Candidate], raw: &Path, merged: &Path) -> Result<Resu
             Command::new(&candidate.path).arg("merge").arg("-o").arg(merged).arg(raw).stdin(Stdio::null()).output();
         match out {
             Ok(o) if o.status.success() => return Ok(Ok(Merged { used: candidate.clone(), refused })),
-            Ok(o) => refused.push((candidate.clone(), tail(&o.stderr))),
+            Ok(o) => refused.push((candidate.clone(), said(&o.stderr))),
             Err(e) => refused.push((candidate.clone(), e.to_string())),
         }
     }
@@ -137,6 +145,14 @@ mod tests {
         let err = merge(&[], &dir, &dir.join("m.profdata")).unwrap_err().to_string();
         assert!(err.starts_with("variant pgo: the training run wrote no profile"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn refusals_keep_every_line() {
+        assert_eq!(
+            said(b"warning: x: unsupported version\nerror: no profile can be merged\n"),
+            "warning: x: unsupported version; error: no profile can be merged"
+        );
     }
 
     #[test]
