@@ -79,12 +79,9 @@ pub fn split(flag: &str, command: &str) -> Result<Vec<String>, Failure> {
 
 /// Runs `argv` to the end and returns its wall-clock seconds; a failure names the variant, the
 /// exit status and the last line of stderr.
-pub fn time_command(variant: &str, flag: &str, argv: &[String], env: &[(&str, &Path)]) -> Result<f64, Failure> {
+pub fn time_command(variant: &str, flag: &str, argv: &[String]) -> Result<f64, Failure> {
     let mut cmd = Command::new(&argv[0]);
     cmd.args(&argv[1..]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
     let start = Instant::now();
     let out =
         cmd.output().map_err(|e| Failure::new(format!("variant {variant}: cannot run {flag} `{}`: {e}", argv[0])))?;
@@ -138,9 +135,9 @@ mod tests {
     fn a_failing_run_names_variant_status_and_stderr() {
         let argv: Vec<String> =
             ["sh", "-c", "echo first >&2; echo 'boom: bad input' >&2; exit 3"].map(String::from).into();
-        let err = time_command("lto-fat", "--run", &argv, &[]).unwrap_err().to_string();
+        let err = time_command("lto-fat", "--run", &argv).unwrap_err().to_string();
         assert_eq!(err, "variant lto-fat: --run failed with exit status: 3: boom: bad input");
         let ok: Vec<String> = ["true".to_owned()].into();
-        assert!(time_command("x", "--run", &ok, &[]).unwrap() >= 0.0);
+        assert!(time_command("x", "--run", &ok).unwrap() >= 0.0);
     }
 }

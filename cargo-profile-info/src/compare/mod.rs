@@ -168,7 +168,7 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
     let samples = match &commands.load {
         None => measure::round_robin(built.len(), opts.runs, |i, round| {
             let argv = measure::fill(&commands.run, &built[i].1, None);
-            let s = measure::time_command(names[i], "--run", &argv, &[])?;
+            let s = measure::time_command(names[i], "--run", &argv)?;
             progress(&format!("{} {}: {:.1} ms", round_label(round, opts.runs), names[i], s * 1e3));
             Ok((s, None))
         })?,
@@ -181,7 +181,7 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
                 let log = logs.join(format!("{}.log", names[i]));
                 let server = serve::Server::start(names[i], &commands.run, &built[i].1, port, &log)?;
                 let measured = server.load(load, port);
-                server.stop()?;
+                server.stop();
                 let m = measured?;
                 progress(&format!(
                     "{} {}: {:.0} req/s, p99 {:.2} ms",
@@ -209,7 +209,7 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
             build_seconds: seconds,
             document: doc.value,
             samples_seconds: samples.iter().map(|(s, _)| *s).collect(),
-            served: served.filter(|_| commands.load.is_some()),
+            served,
         });
     }
     let report = Report { rows, left_out, notes };
@@ -294,13 +294,13 @@ fn build_pgo(
             let port = serve::free_port()?;
             let server = serve::Server::start(PGO, &commands.run, &instrumented, port, &dir.join("train.log"))?;
             let loaded = server.load(load, port);
-            server.stop()?;
+            server.stop();
             loaded?;
         }
         (train, _) => {
             let argv = measure::fill(train.as_ref().unwrap_or(&commands.run), &instrumented, None);
             let flag = if train.is_some() { "--pgo-train" } else { "--run (training)" };
-            measure::time_command(PGO, flag, &argv, &[])?;
+            measure::time_command(PGO, flag, &argv)?;
         }
     }
     let merged = dir.join("merged.profdata");
