@@ -203,7 +203,7 @@ fn check_requirements() {
 fn check_host_on_a_native_build() {
     let out = tool(&["check", "--host", path(&binary("release"))]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert!(stdout(&out).contains("runs on this host"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("this host's CPU has every feature it was built for"), "{}", stdout(&out));
 }
 
 /// A build for a feature this CPU lacks (AMD-only or rare ones, whichever this host does not
@@ -330,6 +330,11 @@ fn usage_errors_exit_2() {
         assert_eq!(tool(args).status.code(), Some(2), "{args:?}");
     }
     assert_eq!(tool(&["--help"]).status.code(), Some(0));
+    // `check FILE` alone must show both ways to use it, not only `--require`.
+    let bare = tool(&["check", path(&release)]);
+    let usage = String::from_utf8_lossy(&bare.stderr);
+    let usage = usage.lines().find(|l| l.starts_with("Usage:")).unwrap_or_default();
+    assert!(usage.contains("--require") && usage.contains("--host"), "{usage}");
 }
 
 #[test]

@@ -163,7 +163,7 @@ fn flag_can_be_renamed_or_disabled() {
         "",
     );
     let build = renamed.build(&[], &[]);
-    assert_eq!(json_of(&build.binary, &["--about-build=json"])["schema"], profile_info::SCHEMA);
+    assert_eq!(json_of(&build.binary, &["--about-build=json"])["package"]["name"], "renamed-flag");
     let out = run(&build.binary, &["--build-info"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "args=[\"--build-info\"] current=true\n");
 
