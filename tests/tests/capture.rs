@@ -329,3 +329,30 @@ fn pgo_generate() {
     let json = String::from_utf8(run(&build.binary, &["--build-info=json"]).stdout).unwrap();
     assert!(!json.contains("pgo-profiles"), "{json}");
 }
+
+/// A build optimised with a recorded profile says so: the profile comes from running the
+/// instrumented build, merged by llvm-profdata (22, or 19: Debian's default 14 cannot read rustc
+/// 1.95's profiles; scripts/test.sh installs one).
+#[test]
+fn pgo_use() {
+    let host = rustc_vv()["host"].clone();
+    let dir = profile_info_tests::target_dir().join("pgo-use-profiles");
+    let _ = std::fs::remove_dir_all(&dir);
+    let fixture = fixture();
+    let generate = format!("-Cprofile-generate={}", dir.display());
+    let instrumented = fixture.build(&["--release", "--target", &host], &[("RUSTFLAGS", &generate)]);
+    assert!(run(&instrumented.binary, &[]).status.success());
+    let merged = dir.join("merged.profdata");
+    let profdata = ["llvm-profdata-22", "llvm-profdata-19"]
+        .into_iter()
+        .find(|tool| Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .expect("llvm-profdata-22 or -19 (scripts/test.sh installs it)");
+    let out = Command::new(profdata).arg("merge").arg("-o").arg(&merged).arg(&dir).output().expect("llvm-profdata");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let using = format!("-Cprofile-use={}", merged.display());
+    let build = fixture.build(&["--release", "--target", &host], &[("RUSTFLAGS", &using)]);
+    let doc = check(&fixture, &build);
+    assert_eq!(doc["profile"]["pgo"], "use");
+    let json = String::from_utf8(run(&build.binary, &["--build-info=json"]).stdout).unwrap();
+    assert!(!json.contains("pgo-use-profiles") && !json.contains("profdata"), "{json}");
+}
