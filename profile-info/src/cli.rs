@@ -17,7 +17,8 @@ pub(crate) struct Renderings<'a> {
 pub(crate) fn handle(
     doc: &Renderings<'_>,
     flag: &str,
-    mut args: impl ExactSizeIterator<Item = OsString>,
+    // Not generic: compiled once in this crate, not again in every rebuild of the binary crate.
+    args: &mut dyn ExactSizeIterator<Item = OsString>,
 ) -> Option<i32> {
     if args.len() != 2 {
         return None;
@@ -84,7 +85,7 @@ mod tests {
         let info = crate::build_info!();
         let doc = Renderings { program: "app", json: info.json().unwrap(), text: info.text().unwrap() };
         let args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        handle(&doc, "--build-info", args.into_iter())
+        handle(&doc, "--build-info", &mut args.into_iter())
     }
 
     #[test]
