@@ -146,14 +146,21 @@ fn files_revision(head: &str, git_dir: &Path, common: &Path, tracked: &mut Vec<P
 
 /// `git rev-parse HEAD`, for ref stores only git reads.
 fn git_head(work_tree: &Path) -> Option<String> {
+    revision(&String::from_utf8_lossy(&git(work_tree, &["rev-parse", "--verify", "--quiet", "HEAD"])?))
+}
+
+/// What git, when it is installed, prints on stdout in `dir`; `None` when it fails. It takes no
+/// lock on the repository, so it never disturbs a git command running beside the build.
+fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
     let out = Command::new("git")
-        .args(["--no-optional-locks", "rev-parse", "--verify", "--quiet", "HEAD"])
-        .current_dir(work_tree)
+        .arg("--no-optional-locks")
+        .args(args)
+        .current_dir(dir)
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
         .ok()?;
-    out.status.success().then(|| revision(&String::from_utf8_lossy(&out.stdout))).flatten()
+    out.status.success().then_some(out.stdout)
 }
 
 /// A file in rustc's output directory, written now: cargo dates the crate's inputs against the
@@ -175,15 +182,9 @@ fn dirty(work_tree: &Path, package: &Path) -> Option<bool> {
         Ok("package") => (package, Some(".")),
         Ok(_) => return None,
     };
-    let out = Command::new("git")
-        .args(["--no-optional-locks", "status", "--porcelain", "--untracked-files=no", "--"])
-        .args(pathspec)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status.success().then_some(!out.stdout.is_empty())
+    let mut args = vec!["status", "--porcelain", "--untracked-files=no", "--"];
+    args.extend(pathspec);
+    Some(!git(dir, &args)?.is_empty())
 }
 
 #[cfg(test)]
