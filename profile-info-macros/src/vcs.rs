@@ -63,9 +63,10 @@ fn packaged(dir: &Path) -> Option<Git> {
     Some(Git { revision, dirty, tracked: vec![path] })
 }
 
-/// [`REVISION_VAR`] and [`DIRTY_VAR`], read through `var`; `None` when the revision is not given.
+/// [`REVISION_VAR`] and [`DIRTY_VAR`], read through `var`; `None` when the revision is not given
+/// (unset or empty, as a Docker `ARG` without a value leaves it).
 fn given(var: impl Fn(&str) -> Option<String>) -> Option<Git> {
-    let revision = revision(&var(REVISION_VAR)?);
+    let revision = revision(&var(REVISION_VAR).filter(|v| !v.is_empty())?);
     let dirty = match var(DIRTY_VAR).as_deref() {
         Some("true") => Some(true),
         Some("false") => Some(false),
@@ -288,7 +289,7 @@ mod tests {
     fn given_by_the_environment() {
         let vars = |rev: &'static str, dirty: &'static str| {
             move |name: &str| match name {
-                REVISION_VAR => Some(rev.to_owned()).filter(|r| !r.is_empty()),
+                REVISION_VAR => Some(rev.to_owned()),
                 DIRTY_VAR => Some(dirty.to_owned()),
                 _ => None,
             }
