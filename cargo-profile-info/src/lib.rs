@@ -11,8 +11,9 @@
 //! - `apply --report R --variant V --profile-name P`: a measured variant written as a profile.
 //!
 //! Exit codes: 0 when the command found what was asked (document printed, requirements hold,
-//! file runs here, no difference); 1 when a check failed or the builds differ; 2 when an input
-//! cannot be read (one line on stderr naming the file) or the command line is wrong.
+//! the host has the file's CPU features, no difference); 1 when a check failed or the builds
+//! differ; 2 when an input cannot be read (one line on stderr naming the file) or the command
+//! line is wrong.
 #![deny(missing_docs)]
 
 pub mod apply;
@@ -36,4 +37,13 @@ pub struct Outcome {
     pub report: String,
     /// `false` makes the exit code 1.
     pub pass: bool,
+    /// The same findings for `--json` (`null` for commands without a JSON form).
+    pub json: serde_json::Value,
+}
+
+impl Outcome {
+    /// A report with no JSON form.
+    pub fn text(report: String, pass: bool) -> Outcome {
+        Outcome { report, pass, json: serde_json::Value::Null }
+    }
 }

@@ -71,10 +71,15 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> syn::Result<
     Ok(quote!(#guard #main))
 }
 
-/// Makes rustc track the git files so a new commit recompiles the crate; the bytes are unused.
+/// Makes rustc track the vcs files and variables so a new commit recompiles the crate; the values
+/// are unused.
 fn track(cap: &Capture) -> TokenStream {
     let paths = cap.tracked.iter().filter_map(|p| p.to_str());
-    quote! { #(const _: &[u8] = include_bytes!(#paths);)* }
+    let vars = crate::vcs::TRACKED_ENV;
+    quote! {
+        #(const _: &[u8] = include_bytes!(#paths);)*
+        #(const _: ::core::option::Option<&str> = ::core::option_env!(#vars);)*
+    }
 }
 
 /// The document as a constant expression, field by field from the schema table: it starts from

@@ -1,13 +1,18 @@
 //! Helpers for clap 4 (feature `clap`).
 
 /// An exclusive `--build-info[=text|json]` argument: when present, clap skips required-argument
-/// checks, so `app --build-info` works even when `app` has required arguments.
+/// checks, so `app --build-info` works even when `app` has required arguments. The format is
+/// given with `=` only: `app --build-info json` is `--build-info` followed by the positional
+/// `json`, which clap refuses (the argument is exclusive) rather than reading it as the format.
 pub fn arg() -> clap::Arg {
     clap::Arg::new("build-info")
         .long("build-info")
         .help("Print how this binary was built (text or json) and exit")
         .value_name("FORMAT")
         .num_args(0..=1)
+        // Without it an optional value swallows the next word: `--build-info bob` took `bob` as
+        // the format.
+        .require_equals(true)
         .default_missing_value("text")
         .value_parser(["text", "json"])
         .exclusive(true)
