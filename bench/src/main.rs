@@ -27,6 +27,7 @@
 mod builds;
 mod facts;
 mod goals;
+mod packages;
 mod peers;
 mod report;
 mod sections;
@@ -166,16 +167,12 @@ fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Failure> {
     install_tools(&to_run);
     let bench = root.join("target/bench");
     let dirs = Dirs { src: bench.join("src"), targets: bench.join("targets"), logs: bench.join("logs"), bench, root };
-    write_variants(&dirs, peers)?;
-    // Dependencies were fetched: nothing timed waits for the network.
+    packages::write(&dirs, peers)?;
+    // Dependencies were fetched: nothing timed waits for the network (the scripts fetch as they like).
     std::env::set_var("CARGO_NET_OFFLINE", "true");
-    log("warming up");
-    builds::warm_up(&dirs, peers[0])?;
-    let mut built = Vec::new();
-    for peer in peers {
-        log(&format!("building {}", peer.name));
-        built.push(builds::measure(&dirs, peer)?);
-    }
+    let built = build_all(&dirs, peers);
+    std::env::remove_var("CARGO_NET_OFFLINE");
+    let built = built?;
     let mut sections = Vec::new();
     for (script, skip) in plan {
         sections.push(match skip {
@@ -202,63 +199,17 @@ fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Failure> {
     Ok(failed.is_empty())
 }
 
-/// Writes each variant's package, fetches its dependencies and commits them all to one git
-/// repository (so the revision fact has a true value).
-fn write_variants(dirs: &Dirs, peers: &[&Peer]) -> Result<(), Failure> {
-    let _ = std::fs::remove_dir_all(&dirs.src);
-    for dir in [&dirs.src, &dirs.targets, &dirs.logs, &dirs.bench.join("out")] {
-        std::fs::create_dir_all(dir).map_err(|e| io(&dir.display().to_string(), e))?;
-    }
-    let write = |path: PathBuf, text: &str| {
-        std::fs::create_dir_all(path.parent().expect("has parent")).map_err(|e| io(&path.display().to_string(), e))?;
-        std::fs::write(&path, text).map_err(|e| io(&path.display().to_string(), e))
-    };
-    for peer in peers {
-        let dir = dirs.src.join(peer.name);
-        let deps = peer.deps.replace("{root}", &dirs.root.display().to_string());
-        write(
-            dir.join("Cargo.toml"),
-            &format!("[package]\nname = \"bench-{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n{deps}\n[workspace]\n", peer.name),
-        )?;
-        write(dir.join("src/main.rs"), peer.main_rs)?;
-        if let Some(build_rs) = peer.build_rs {
-            write(dir.join("build.rs"), build_rs)?;
-        }
-        if peer.krate == Some("profile-info") {
-            std::fs::copy(dirs.root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| io("Cargo.lock", e))?;
-        }
-        log(&format!("fetching {}", peer.name));
-        let out = Command::new("cargo")
-            .args(["fetch", "--quiet"])
-            .current_dir(&dir)
-            .output()
-            .map_err(|e| io("cargo fetch", e))?;
-        if !out.status.success() {
-            return Err(Failure::new(format!(
-                "cargo fetch failed for {}: {}",
-                peer.name,
-                String::from_utf8_lossy(&out.stderr)
-            )));
-        }
-    }
-    write(dirs.src.join(".gitignore"), "target/\n")?;
-    let git = |args: &[&str]| -> Result<(), Failure> {
-        let status = Command::new("git")
-            .arg("-C")
-            .arg(&dirs.src)
-            .args(["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .status()
-            .map_err(|e| io("git", e))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(Failure::new(format!("git {} failed", args.join(" "))))
-        }
-    };
-    git(&["init", "-q", "-b", "main"])?;
-    git(&["add", "-A"])?;
-    git(&["commit", "-q", "-m", "benchmark variants"])
+/// Section 1: a warm-up build, then each variant measured.
+fn build_all(dirs: &Dirs, peers: &[&'static Peer]) -> Result<Vec<builds::Built>, Failure> {
+    log("warming up");
+    builds::warm_up(dirs, peers[0])?;
+    peers
+        .iter()
+        .map(|peer| {
+            log(&format!("building {}", peer.name));
+            builds::measure(dirs, peer)
+        })
+        .collect()
 }
 
 #[cfg(test)]
