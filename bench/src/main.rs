@@ -12,7 +12,8 @@
 //!    built with the custom profile `production` (release + lto fat, codegen-units 1, strip, panic
 //!    abort). Dependencies are fetched before anything is timed.
 //! 2. What each crate reports: every variant prints what its crate offers as key=value lines; each
-//!    fact is compared with the truth (the profile, `rustc -vV`, `rustc --print cfg`, `git rev-parse`).
+//!    fact is compared with the truth (the profile, `rustc -vV`, `rustc --print cfg` and
+//!    `--print target-cpus`, `git rev-parse`).
 //! 3. HTTP throughput and guard cost: `scripts/bench/http.sh` and `scripts/bench/guard.sh`, run with
 //!    `--quick` in quick mode. Each prints what it likes plus one `ratio=NUMBER` line; that line is
 //!    checked against the goal, the rest is copied into the report.
