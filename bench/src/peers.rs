@@ -1,6 +1,63 @@
 //! The variants the benchmark builds: a plain hello world, the same with each peer crate, and with
 //! profile-info; what each prints is in `bench/peers/`, and which of its keys holds each fact is here.
 
+/// A fact about the build that a crate may report, checked against the truth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fact {
+    /// The cargo profile's name.
+    Profile,
+    /// `opt-level`.
+    OptLevel,
+    /// `lto`.
+    Lto,
+    /// `codegen-units`.
+    CodegenUnits,
+    /// `strip`.
+    Strip,
+    /// `panic`.
+    Panic,
+    /// `-C target-cpu`.
+    TargetCpu,
+    /// The target features enabled.
+    Features,
+    /// rustc's release.
+    Rustc,
+    /// The package's git revision.
+    Revision,
+}
+
+impl Fact {
+    /// Every fact, in the table's order.
+    pub const ALL: [Fact; 10] = [
+        Fact::Profile,
+        Fact::OptLevel,
+        Fact::Lto,
+        Fact::CodegenUnits,
+        Fact::Strip,
+        Fact::Panic,
+        Fact::TargetCpu,
+        Fact::Features,
+        Fact::Rustc,
+        Fact::Revision,
+    ];
+
+    /// Its name in the tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fact::Profile => "profile",
+            Fact::OptLevel => "opt-level",
+            Fact::Lto => "lto",
+            Fact::CodegenUnits => "codegen-units",
+            Fact::Strip => "strip",
+            Fact::Panic => "panic",
+            Fact::TargetCpu => "target-cpu",
+            Fact::Features => "features",
+            Fact::Rustc => "rustc",
+            Fact::Revision => "revision",
+        }
+    }
+}
+
 /// One hello-world package.
 #[derive(Debug)]
 pub struct Peer {
@@ -17,26 +74,22 @@ pub struct Peer {
     /// Built with `-C target-cpu=x86-64-v3` (and compared with `plain-v3`).
     pub v3: bool,
     /// Which output key holds each fact; a fact not listed is one the crate does not report.
-    pub keys: &'static [(&'static str, &'static str)],
+    pub keys: &'static [(Fact, &'static str)],
     /// A column of the facts table.
     pub in_facts: bool,
 }
 
-/// The facts checked, in the table's order.
-pub const FACTS: [&str; 10] =
-    ["profile", "opt-level", "lto", "codegen-units", "strip", "panic", "target-cpu", "features", "rustc", "revision"];
-
-const PROFILE_INFO_KEYS: &[(&str, &str)] = &[
-    ("profile", "profile.name"),
-    ("opt-level", "profile.opt_level"),
-    ("lto", "profile.lto"),
-    ("codegen-units", "profile.codegen_units"),
-    ("strip", "profile.strip"),
-    ("panic", "profile.panic"),
-    ("target-cpu", "target.cpu"),
-    ("features", "target.features"),
-    ("rustc", "rustc.version"),
-    ("revision", "vcs.revision"),
+const PROFILE_INFO_KEYS: &[(Fact, &str)] = &[
+    (Fact::Profile, "profile.name"),
+    (Fact::OptLevel, "profile.opt_level"),
+    (Fact::Lto, "profile.lto"),
+    (Fact::CodegenUnits, "profile.codegen_units"),
+    (Fact::Strip, "profile.strip"),
+    (Fact::Panic, "profile.panic"),
+    (Fact::TargetCpu, "target.cpu"),
+    (Fact::Features, "target.features"),
+    (Fact::Rustc, "rustc.version"),
+    (Fact::Revision, "vcs.revision"),
 ];
 
 const PLAIN: &str = include_str!("../peers/plain.main.rs");
@@ -53,7 +106,7 @@ pub const PEERS: [Peer; 9] = [
         build_rs: Some(include_str!("../peers/built.build.rs")),
         main_rs: include_str!("../peers/built.main.rs"),
         v3: false,
-        keys: &[("profile", "PROFILE"), ("opt-level", "OPT_LEVEL"), ("rustc", "RUSTC_VERSION")],
+        keys: &[(Fact::Profile, "PROFILE"), (Fact::OptLevel, "OPT_LEVEL"), (Fact::Rustc, "RUSTC_VERSION")],
         in_facts: true,
     },
     Peer {
@@ -63,7 +116,7 @@ pub const PEERS: [Peer; 9] = [
         build_rs: Some(include_str!("../peers/vergen.build.rs")),
         main_rs: include_str!("../peers/vergen.main.rs"),
         v3: false,
-        keys: &[("opt-level", "VERGEN_CARGO_OPT_LEVEL"), ("rustc", "VERGEN_RUSTC_SEMVER")],
+        keys: &[(Fact::OptLevel, "VERGEN_CARGO_OPT_LEVEL"), (Fact::Rustc, "VERGEN_RUSTC_SEMVER")],
         in_facts: true,
     },
     Peer {
@@ -73,7 +126,7 @@ pub const PEERS: [Peer; 9] = [
         build_rs: Some(include_str!("../peers/shadow-rs.build.rs")),
         main_rs: include_str!("../peers/shadow-rs.main.rs"),
         v3: false,
-        keys: &[("profile", "BUILD_RUST_CHANNEL"), ("rustc", "RUST_VERSION"), ("revision", "COMMIT_HASH")],
+        keys: &[(Fact::Profile, "BUILD_RUST_CHANNEL"), (Fact::Rustc, "RUST_VERSION"), (Fact::Revision, "COMMIT_HASH")],
         in_facts: true,
     },
     Peer {
@@ -84,11 +137,11 @@ pub const PEERS: [Peer; 9] = [
         main_rs: include_str!("../peers/build-info.main.rs"),
         v3: false,
         keys: &[
-            ("profile", "profile"),
-            ("opt-level", "optimization_level"),
-            ("features", "target.cpu.features"),
-            ("rustc", "compiler.version"),
-            ("revision", "version_control.git.commit_id"),
+            (Fact::Profile, "profile"),
+            (Fact::OptLevel, "optimization_level"),
+            (Fact::Features, "target.cpu.features"),
+            (Fact::Rustc, "compiler.version"),
+            (Fact::Revision, "version_control.git.commit_id"),
         ],
         in_facts: true,
     },
@@ -183,9 +236,11 @@ mod tests {
     }
 
     #[test]
-    fn every_fact_key_names_a_known_fact() {
+    fn each_fact_has_one_key_per_crate() {
         for p in &PEERS {
-            assert!(p.keys.iter().all(|(fact, _)| FACTS.contains(fact)), "{}", p.name);
+            for fact in Fact::ALL {
+                assert!(p.keys.iter().filter(|(f, _)| *f == fact).count() <= 1, "{}: {}", p.name, fact.name());
+            }
         }
     }
 }
