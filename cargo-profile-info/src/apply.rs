@@ -5,6 +5,7 @@
 
 use crate::compare::build::{cargo, tail};
 use crate::compare::Failure;
+use crate::read::io_problem;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use toml_edit::{value, DocumentMut, Item, Table};
@@ -60,7 +61,7 @@ pub struct Options {
 
 fn read_report(path: &Path, variant: &str) -> Result<(Json, Json), Failure> {
     let text =
-        std::fs::read_to_string(path).map_err(|e| Failure::new(format!("{}: cannot read: {e}", path.display())))?;
+        std::fs::read_to_string(path).map_err(|e| Failure::new(format!("{}: {}", path.display(), io_problem(&e))))?;
     let report: Json = serde_json::from_str(&text)
         .map_err(|e| Failure::new(format!("{}: not a compare report (not JSON: {e})", path.display())))?;
     let rows = report["variants"]
@@ -117,7 +118,7 @@ pub fn apply(opts: &Options) -> Result<String, Failure> {
         )));
     }
     let text = std::fs::read_to_string(&manifest)
-        .map_err(|e| Failure::new(format!("{}: cannot read: {e}", manifest.display())))?;
+        .map_err(|e| Failure::new(format!("{}: {}", manifest.display(), io_problem(&e))))?;
     let mut toml: DocumentMut =
         text.parse().map_err(|e| Failure::new(format!("{}: not valid TOML: {e}", manifest.display())))?;
     let (mut table, written) = profile_table(&doc, &base);

@@ -87,7 +87,7 @@ impl Document {
 }
 
 /// The OS error without Rust's `(os error N)` suffix, lower-cased like the rest of the messages.
-fn io_problem(e: &std::io::Error) -> String {
+pub(crate) fn io_problem(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -306,6 +306,9 @@ fn bad_input_gets_one_line_and_a_failure() {
     assert!(line.contains("unknown key `opt`"), "{line}");
     let line = one_line_failure(&tool(dir, &["profile-info", "compare", "--run", "{bin}", "--variants", "turbo"]));
     assert!(line.starts_with("unknown variant `turbo`"), "{line}");
+    let missing =
+        ["profile-info", "apply", "--report", "no/report.json", "--variant", "cgu1", "--profile-name", "fast"];
+    assert_eq!(one_line_failure(&tool(dir, &missing)), "no/report.json: no such file");
     let out = out_dir("failing");
     let line = one_line_failure(&compare(&["--run", "{bin} fail", "--out", out.to_str().unwrap()]));
     assert_eq!(line, "variant release: --run failed with exit status: 3: boom: asked to fail");

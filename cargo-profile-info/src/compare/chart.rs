@@ -101,15 +101,21 @@ pub fn svg(report: &Report) -> String {
         r##"<polyline points="{}" fill="none" stroke="{MARKED}" stroke-dasharray="5 4"/>"##,
         path.join(" ")
     );
+    // Labels of points close together (same size, near speed) are moved down until they clear
+    // the labels already placed, so each stays readable.
+    let mut placed: Vec<(f64, f64)> = Vec::new();
     for ((row, &(a, b)), &m) in report.rows.iter().zip(&points).zip(&marked) {
         let colour = if m { MARKED } else { OTHER };
+        let (lx, mut ly) = (x(a) + 9.0, y(b) - 6.0);
+        while placed.iter().any(|&(px, py)| (px - lx).abs() < 80.0 && (py - ly).abs() < 13.0) {
+            ly += 13.0;
+        }
+        placed.push((lx, ly));
         let _ = writeln!(
             s,
-            r##"<circle cx="{:.1}" cy="{:.1}" r="6" fill="{colour}"/><text x="{:.1}" y="{:.1}">{}</text>"##,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="6" fill="{colour}"/><text x="{lx:.1}" y="{ly:.1}">{}</text>"##,
             x(a),
             y(b),
-            x(a) + 9.0,
-            y(b) - 6.0,
             escape(&row.name)
         );
     }
@@ -149,6 +155,14 @@ mod tests {
         assert_eq!(unbeaten(&[(1.0, 1.0), (1.0, 1.0)]), [true, true]);
     }
 
+    /// The `x="…" y="…"` of each point's label.
+    fn svg_labels(svg: &str) -> Vec<&str> {
+        svg.lines()
+            .filter(|l| l.starts_with("<circle"))
+            .filter_map(|l| l.split("<text ").nth(1)?.split('>').next())
+            .collect()
+    }
+
     #[test]
     fn the_chart_marks_each_unbeaten_variant_once() {
         let report = Report {
@@ -160,5 +174,10 @@ mod tests {
         assert_eq!(svg.matches(&format!(r#"r="6" fill="{MARKED}""#)).count(), 2, "{svg}");
         assert!(svg.contains(">a&lt;b</text>"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
+        let same = Report { rows: vec![row("release", 10, &[1.0]), row("twin", 10, &[1.0])], ..report };
+        let twins = super::svg(&same);
+        let labels = svg_labels(&twins);
+        assert_eq!(labels.len(), 2 + 2, "two points, two legend entries");
+        assert_ne!(labels[0], labels[1], "overlapping labels are moved apart");
     }
 }
