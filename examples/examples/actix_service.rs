@@ -23,7 +23,7 @@ fn main() -> std::io::Result<()> {
             App::new().configure(profile_info::actix::configure).route(
                 "/metrics",
                 web::get().to(move || async move {
-                    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(metrics)
+                    HttpResponse::Ok().content_type(profile_info::prometheus::CONTENT_TYPE).body(metrics)
                 }),
             )
         })

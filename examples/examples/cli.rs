@@ -6,6 +6,7 @@
 //! cargo run --release --example cli -- --version          # cli 0.0.0, then the build summary
 //! cargo run --release --example cli -- --help             # … --build-info [<FORMAT>] …
 //! cargo run --release --example cli -- --build-info=json  # works although NAME is required
+//! cargo run --release --example cli -- --build-info json   # an error: the format needs `=`
 //! ```
 //!
 //! `flag = false` leaves `--build-info` to clap, so it shows up in `--help` and clap's exclusive

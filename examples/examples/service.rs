@@ -9,6 +9,7 @@
 //!
 //! It logs one startup line with the build summary and stops cleanly on Ctrl-C or SIGTERM.
 
+use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
 
 #[profile_info::main]
@@ -24,9 +25,10 @@ async fn main() -> std::io::Result<()> {
     };
     // Rendered once: the build does not change while the process runs.
     let metrics: &'static str = profile_info::prometheus::text(info, "profile_info_examples").leak();
-    let app = axum::Router::new()
-        .merge(profile_info::axum::router())
-        .route("/metrics", get(move || async move { ([("content-type", "text/plain; version=0.0.4")], metrics) }));
+    let app = axum::Router::new().merge(profile_info::axum::router()).route(
+        "/metrics",
+        get(move || async move { ([(CONTENT_TYPE, profile_info::prometheus::CONTENT_TYPE)], metrics) }),
+    );
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);

@@ -10,7 +10,7 @@
 //! # }
 //! ```
 
-use crate::serve::{Config, Endpoint, Method};
+use crate::serve::{Config, Endpoint, Method, NoDocument};
 use actix_web::http::header::{HeaderName, HeaderValue, ACCEPT, IF_NONE_MATCH};
 use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes, ServiceConfig};
@@ -20,19 +20,31 @@ use actix_web::{HttpRequest, HttpResponse};
 ///
 /// # Panics
 ///
-/// Without `#[profile_info::main]` on `main`: see [`Config::endpoint`].
+/// Without `#[profile_info::main]` on `main` (a unit test, a library): see
+/// [`Config::endpoint`]. There, use [`configure_with`] with [`Config::info`], or
+/// [`try_configure_with`].
 pub fn configure(cfg: &mut ServiceConfig) {
     configure_with(&Config::default())(cfg)
 }
 
 /// Adds the endpoint at [`Config::mount_path`] with the sections `config` turns on:
 /// `App::new().configure(profile_info::actix::configure_with(&Config::new().runtime(false)))`.
+///
+/// # Panics
+///
+/// When `config` names no document and `main` has no `#[profile_info::main]`: see
+/// [`Config::endpoint`].
 pub fn configure_with(config: &Config) -> impl FnOnce(&mut ServiceConfig) + Clone + 'static {
-    let (endpoint, path) = (config.endpoint(), config.mount_path().to_owned());
+    try_configure_with(config).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`configure_with`], or [`NoDocument`] instead of a panic.
+pub fn try_configure_with(config: &Config) -> Result<impl FnOnce(&mut ServiceConfig) + Clone + 'static, NoDocument> {
+    let (endpoint, path) = (config.try_endpoint()?, config.mount_path().to_owned());
     // No method guard: every method reaches the handler, which answers 405 with the right `Allow`.
-    move |cfg| {
+    Ok(move |cfg: &mut ServiceConfig| {
         cfg.route(&path, web::route().to(move |req: HttpRequest| async move { respond(endpoint, &req) }));
-    }
+    })
 }
 
 fn respond(endpoint: &'static Endpoint, req: &HttpRequest) -> HttpResponse {
@@ -40,7 +52,7 @@ fn respond(endpoint: &'static Endpoint, req: &HttpRequest) -> HttpResponse {
     let reply = endpoint.respond(
         Method::from_name(req.method().as_str()),
         headers.get_all(IF_NONE_MATCH).map(HeaderValue::as_bytes),
-        headers.get(ACCEPT).map(HeaderValue::as_bytes),
+        headers.get_all(ACCEPT).map(HeaderValue::as_bytes),
     );
     let mut res = HttpResponse::build(StatusCode::from_u16(reply.status()).expect("200, 304 or 405"));
     for &(name, value) in reply.headers() {

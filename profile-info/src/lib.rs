@@ -12,7 +12,9 @@
 //!
 //! `./app --build-info` then prints a summary, `./app --build-info=json` the [`BuildInfo`]
 //! document, and the same JSON sits in the binary's `.profile_info` section for tools that read
-//! it without running the file.
+//! it without running the file. The flag is taken only as the program's **only** argument:
+//! `./app --build-info --verbose` starts the program as usual, with both arguments (the `clap`
+//! feature's `clap::arg()` puts the flag among a clap program's own).
 //!
 //! # How it knows
 //!
@@ -36,7 +38,7 @@
 //! |---|---|
 //! | none | [`serve`]: the `/buildinfo` endpoint without a framework; [`prometheus::text`]: the `<prefix>_build_info` gauge; [`otel::attributes`]: OpenTelemetry resource attributes; [`facts`]: the facts they share |
 //! | `serde` | `Serialize`/`Deserialize` for [`BuildInfo`] and its parts |
-//! | `axum` | `axum::router()`: `Router::new().merge(profile_info::axum::router())` |
+//! | `axum` | `axum::router()`: `Router::new().merge(profile_info::axum::router())`; `axum::router_with` |
 //! | `actix` | `actix::configure`: `App::new().configure(profile_info::actix::configure)` |
 //! | `tower` | `tower::BuildInfoService`, a `tower::Service<http::Request<B>>` for hyper 1 |
 //! | `prometheus-client` | `prometheus::register` into a `prometheus-client` registry |
@@ -47,7 +49,10 @@
 //!
 //! The three framework modules are thin adapters over [`serve`], so they answer alike: the
 //! document's compile-time JSON plus a runtime section under `{"build": …, "runtime": …}`,
-//! strong `ETag`, `304`, `HEAD`, `405` with `Allow: GET, HEAD`, `Accept: text/plain`.
+//! strong `ETag`, `304`, `HEAD`, `405` with `Allow: GET, HEAD`, `Accept: text/plain`. Without
+//! `#[profile_info::main]` (a handler's unit test, a library) give them the document with
+//! [`serve::Config::info`]: their default forms panic there, and the `try_` forms return
+//! [`serve::NoDocument`] (see [`serve`](serve#without-profile_infomain)).
 //!
 //! `#[profile_info::main(log)]` reports the build once at startup: as the `tracing`
 //! event when the `tracing` feature is on and a global subscriber is already installed, otherwise as
@@ -76,10 +81,14 @@ pub mod tower;
 #[cfg(feature = "tracing")]
 pub mod tracing;
 
+#[doc(hidden)]
+pub use profile_info_core::model::__put;
 pub use profile_info_core::model::{
-    BuildInfo, DebugInfo, Lto, OptLevel, Package, Panic, Profile, Rustc, Str, Strip, Target, Vcs, SCHEMA,
+    BuildInfo, DebugInfo, Lto, OptLevel, Package, Panic, Pgo, Profile, Rustc, Str, Strip, Target, Vcs, SCHEMA,
 };
-pub use profile_info_core::render;
+// The renderer and the field table stay private (their free functions and `Quoted` are no
+// promise): users get the same bytes through `BuildInfo::json()`, `text()` and `Display`.
+use profile_info_core::{render, schema};
 
 /// Captures the build of the binary and handles `--build-info`.
 ///
@@ -119,7 +128,7 @@ pub use profile_info_macros::cpu_guard;
 ///
 /// ```
 /// let info: &'static profile_info::BuildInfo = profile_info::build_info!();
-/// assert_eq!(info.schema, 1);
+/// assert_eq!(info.schema, profile_info::SCHEMA);
 /// ```
 pub use profile_info_macros::build_info;
 

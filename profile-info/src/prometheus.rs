@@ -4,12 +4,29 @@
 //! ```text
 //! # HELP app_build_info Build of this binary, from profile-info (value 1).
 //! # TYPE app_build_info gauge
-//! app_build_info{version="0.3.1",revision="3f1c…",profile="release",opt_level="3",lto="fat",codegen_units="1",panic="abort",target_cpu="x86-64-v3",level="x86-64-v3",rustc="1.95.0"} 1
+//! app_build_info{version="0.3.1",features="",profile="release",opt_level="3",lto="fat",codegen_units="1",panic="abort",pgo="off",strip="symbols",debuginfo="none",target="x86_64-unknown-linux-gnu",target_arch="x86_64",target_os="linux",target_env="gnu",target_cpu="x86-64-v3",target_cpu_native="false",target_level="x86-64-v3",rustc="1.95.0",revision="3f1c…",dirty="false"} 1
+//! ```
+//!
+//! Serve [`text`] with [`CONTENT_TYPE`], the exposition format's media type (a bare `String` or
+//! `&str` goes out as `text/plain; charset=utf-8` in axum and actix-web, without the format's
+//! `version`):
+//!
+//! ```
+//! # #[cfg(feature = "axum")] {
+//! use profile_info::prometheus::{text, CONTENT_TYPE};
+//!
+//! let metrics: &'static str = text(profile_info::build_info!(), "app").leak();
+//! let app: axum::Router = axum::Router::new().route(
+//!     "/metrics",
+//!     axum::routing::get(move || async move { ([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], metrics) }),
+//! );
+//! # }
 //! ```
 //!
 //! [`text`] needs no dependency; `register` (feature `prometheus-client`) and `record`
 //! (feature `metrics`) put the same gauge into those crates' registries. The labels are
-//! [`crate::facts::Facts`]; one that was not captured is empty.
+//! [`crate::facts::Facts`] (the labelled fields of the schema table); one that was not captured is
+//! empty.
 //!
 //! ```
 //! let info = profile_info::build_info!();
@@ -23,6 +40,10 @@ use std::fmt::Write;
 
 /// The `# HELP` text.
 pub const HELP: &str = "Build of this binary, from profile-info (value 1).";
+
+/// The media type of the text exposition format (version 0.0.4), for the `Content-Type` of a
+/// `/metrics` answer holding [`text`].
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// `<prefix>_build_info`, with anything the exposition format does not allow in a metric name
 /// replaced by `_` (a package name like `my-app` gives `my_app_build_info`).
@@ -78,9 +99,11 @@ fn escape(value: &str) -> String {
 pub fn register(registry: &mut prometheus_client::registry::Registry, info: &BuildInfo, prefix: &str) {
     use prometheus_client::metrics::{family::Family, gauge::Gauge};
     let family = Family::<Vec<(&'static str, String)>, Gauge>::default();
-    let labels = Facts::of(info).pairs().map(|(k, v)| (k, v.to_owned())).to_vec();
+    let labels: Vec<(&'static str, String)> =
+        Facts::of(info).pairs().into_iter().map(|(k, v)| (k, v.to_owned())).collect();
     family.get_or_create(&labels).set(1);
-    registry.register(metric_name(prefix), HELP, family);
+    // prometheus-client ends the help text with a period itself: give it the sentence without one.
+    registry.register(metric_name(prefix), HELP.strip_suffix('.').unwrap_or(HELP), family);
 }
 
 /// Describes the gauge and sets it to 1 in the `metrics` crate's current recorder (install the

@@ -7,20 +7,23 @@
 //!
 //! ```json
 //! {"build":<the document>,"runtime":{"arch":"x86_64","level":"x86-64-v3","features":["avx",…],
-//!  "runs_here":true,"missing":[],"started_at":"2026-11-24T22:58:09Z"}}
+//!  "cpu_supported":true,"missing":[],"started_at":"2026-11-24T22:58:09Z"}}
 //! ```
 //!
 //! where `<the document>` is, byte for byte, the JSON `--build-info=json` prints (produced at
-//! compile time; rendered once for a document made at run time and given to [`Config::info`]), and `runtime` is computed once per process: the host's x86-64 level and usable
-//! features ([`crate::cpu::host()`]), whether this binary can run on it and what it lacks
-//! ([`crate::cpu::missing_for`], each `{"feature":"avx512f","lack":"cpu"|"os-state"}`), and
-//! when the process started (UTC, RFC 3339, whole seconds: from the kernel on Linux, else when the
-//! endpoint was first built). Nothing else: no host or user names, environment values
+//! compile time; rendered once for a document made at run time and given to [`Config::info`]),
+//! and `runtime` is computed once per process: the host's x86-64 level and usable features
+//! ([`crate::cpu::host()`]); `cpu_supported`, whether the host has every CPU feature this binary
+//! was compiled for, and `missing`, those it lacks ([`crate::cpu::missing_for`], each
+//! `{"feature":"avx512f","lack":"cpu"|"os-state"}`) — CPU features only, as far as profile-info's
+//! feature table knows them: not the OS, the C library or anything else a program needs to run;
+//! and when the process started (UTC, RFC 3339, whole seconds: from the kernel on Linux, else
+//! when the endpoint was first built). Nothing else: no host or user names, environment values
 //! or paths. [`Config::runtime`]`(false)` leaves the `runtime` key out.
 //!
-//! `Accept` preferring `text/plain` (by q-value, over `application/json`) gets the text
-//! rendering (`--build-info`), followed by `host:` and `started:` lines when the runtime section
-//! is on; [`Config::text`]`(false)` always answers JSON.
+//! `Accept` preferring `text/plain` (by q-value, over `application/json`, every `Accept` line
+//! counted) gets the text rendering (`--build-info`), followed by `host:` and `started:` lines
+//! when the runtime section is on; [`Config::text`]`(false)` always answers JSON.
 //!
 //! Each representation has a strong `ETag` (a hash of its bytes, computed once); a matching
 //! `If-None-Match` (a list, weak tags or `*`) answers `304` with no body; `HEAD` answers the
@@ -35,11 +38,22 @@
 //! use profile_info::serve::{Config, Method};
 //!
 //! let endpoint = Config::new().info(profile_info::build_info!()).endpoint();
-//! let reply = endpoint.respond(Method::Get, [], None);
+//! let reply = endpoint.respond(Method::Get, [], [b"text/html, application/json".as_slice()]);
 //! assert_eq!(reply.status(), 200);
 //! let body: &str = std::str::from_utf8(reply.body()).unwrap();
-//! assert!(body.starts_with(r#"{"build":{"schema":1,"#));
+//! assert!(body.starts_with(r#"{"build":{"schema":2,"#));
 //! ```
+//!
+//! # Without `#[profile_info::main]`
+//!
+//! The endpoint serves [`crate::current()`]'s document unless [`Config::info`] names one, and
+//! `current()` is set only by `#[profile_info::main]` on the binary's `main`. Where there is none
+//! — a handler's unit test, a library, a binary without the attribute — [`Config::endpoint`],
+//! `axum::router()`, `actix::configure` and `tower::BuildInfoService::new` panic on purpose: a
+//! service would otherwise start and answer without the facts it was meant to expose. Each has a
+//! form that cannot fail, given the document ([`Config::info`]`(profile_info::build_info!())`),
+//! and one that returns [`NoDocument`] instead of panicking ([`Config::try_endpoint`],
+//! `axum::try_router_with`, `actix::try_configure_with`, `tower::BuildInfoService::try_with_config`).
 
 use crate::render::Quoted;
 use crate::BuildInfo;
@@ -108,11 +122,22 @@ impl Config {
     /// # Panics
     ///
     /// When no document was given with [`Config::info`] and `main` has no
-    /// `#[profile_info::main]` (so [`crate::current()`] is `None`).
+    /// `#[profile_info::main]` (so [`crate::current()`] is `None`): in a unit test or a library,
+    /// give the document, or use [`Config::try_endpoint`].
     pub fn endpoint(&self) -> &'static Endpoint {
-        let info = self.info.or_else(crate::current).expect(
-            "profile-info's /buildinfo needs #[profile_info::main] on main, or Config::info(profile_info::build_info!())",
-        );
+        self.try_endpoint().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`Config::endpoint`], or [`NoDocument`] when there is no document to serve.
+    ///
+    /// ```
+    /// // A test binary has no `#[profile_info::main]`:
+    /// assert!(profile_info::serve::Config::new().try_endpoint().is_err());
+    /// let info = profile_info::build_info!();
+    /// assert!(profile_info::serve::Config::new().info(info).try_endpoint().is_ok());
+    /// ```
+    pub fn try_endpoint(&self) -> Result<&'static Endpoint, NoDocument> {
+        let info = self.info.or_else(crate::current).ok_or(NoDocument)?;
         // A handful of configurations per process at most, each built once: a list is enough.
         static BUILT: Mutex<Vec<&'static Endpoint>> = Mutex::new(Vec::new());
         let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
@@ -120,13 +145,29 @@ impl Config {
             std::ptr::eq(e.info, info) && e.runtime == self.runtime && e.text.is_some() == self.text
         };
         if let Some(endpoint) = built.iter().find(same) {
-            return endpoint;
+            return Ok(endpoint);
         }
         let endpoint: &'static Endpoint = Box::leak(Box::new(Endpoint::build(info, self.runtime, self.text)));
         built.push(endpoint);
-        endpoint
+        Ok(endpoint)
     }
 }
+
+/// There is no document to serve: [`Config::info`] was not called and `main` has no
+/// `#[profile_info::main]` (see [Without `#[profile_info::main]`](self#without-profile_infomain)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NoDocument;
+
+impl std::fmt::Display for NoDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "profile-info's /buildinfo has no document: put #[profile_info::main] on main, \
+             or pass Config::new().info(profile_info::build_info!())",
+        )
+    }
+}
+
+impl std::error::Error for NoDocument {}
 
 /// The request method, as far as the endpoint cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,20 +279,21 @@ impl Endpoint {
         Endpoint { info, runtime, json: Representation::new(json, "application/json", vary), text }
     }
 
-    /// The answer to a request with this method, `If-None-Match` header values and `Accept`
-    /// header value.
-    pub fn respond<'a>(
+    /// The answer to a request with this method, `If-None-Match` field values and `Accept` field
+    /// values: give every line of each field (HTTP lets a client split one list over several
+    /// lines, and the lines together are the field's value); none for a field that is absent.
+    pub fn respond<'a, 'b>(
         &'static self,
         method: Method,
         if_none_match: impl IntoIterator<Item = &'a [u8]>,
-        accept: Option<&[u8]>,
+        accept: impl IntoIterator<Item = &'b [u8]>,
     ) -> Reply {
         let head = method == Method::Head;
         if method == Method::Other {
             return Reply { status: 405, headers: NOT_ALLOWED, body: b"", content_length: "0", head };
         }
         let rep = match &self.text {
-            Some(text) if accept.is_some_and(prefers_text) => text,
+            Some(text) if prefers_text(accept) => text,
             _ => &self.json,
         };
         if if_none_match.into_iter().any(|list| matches(list, rep.etag)) {
@@ -302,30 +344,51 @@ fn matches(list: &[u8], etag: &str) -> bool {
         .any(|tag| tag == b"*" || tag.strip_prefix(b"W/").unwrap_or(tag) == etag.as_bytes())
 }
 
-/// Whether `text/plain` gets a higher q-value than `application/json`; on a tie, JSON.
-fn prefers_text(accept: &[u8]) -> bool {
-    let Ok(accept) = std::str::from_utf8(accept) else { return false };
-    quality(accept, "text", "plain") > quality(accept, "application", "json")
-}
-
-/// The q-value of the most specific media range matching `kind/sub`, 0 when none does.
-fn quality(accept: &str, kind: &str, sub: &str) -> f32 {
-    let mut best: Option<(u8, f32)> = None;
-    for range in accept.split(',') {
-        let mut params = range.split(';');
-        let Some((k, s)) = params.next().and_then(|m| m.trim().split_once('/')) else { continue };
-        let specificity = match (k.eq_ignore_ascii_case(kind), s.eq_ignore_ascii_case(sub)) {
-            (true, true) => 2,
-            (true, false) if s == "*" => 1,
-            _ if k == "*" && s == "*" => 0,
-            _ => continue,
-        };
-        let q = params.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.trim().parse().ok()).unwrap_or(1.0);
-        if best.is_none_or(|(b, _)| specificity > b) {
-            best = Some((specificity, q));
+/// Whether `text/plain` gets a higher q-value than `application/json` over all the `Accept` lines;
+/// on a tie, JSON. No `Accept` at all means JSON.
+fn prefers_text<'b>(accept: impl IntoIterator<Item = &'b [u8]>) -> bool {
+    let (mut text, mut json) = (Best::default(), Best::default());
+    for line in accept {
+        // A line that is not UTF-8 is not a list of media ranges: it takes no part.
+        let Ok(line) = std::str::from_utf8(line) else { continue };
+        for range in line.split(',') {
+            let mut params = range.split(';');
+            let Some((kind, sub)) = params.next().and_then(|m| m.trim().split_once('/')) else { continue };
+            let q = params
+                .filter_map(|p| p.split_once('='))
+                // Parameter names are case-insensitive (RFC 9110 §5.6.6): `Q=0.5` is a weight too.
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+                .map_or(Some(1.0), |(_, q)| q.trim().parse::<f32>().ok().filter(|q| (0.0..=1.0).contains(q)));
+            // A weight that is not a number from 0 to 1 makes the range invalid: ignore it.
+            let Some(q) = q else { continue };
+            text.offer(kind.trim(), sub.trim(), "text", "plain", q);
+            json.offer(kind.trim(), sub.trim(), "application", "json", q);
         }
     }
-    best.map_or(0.0, |(_, q)| q)
+    text.q() > json.q()
+}
+
+/// The q-value of the most specific media range seen so far that matches one media type.
+#[derive(Default)]
+struct Best(Option<(u8, f32)>);
+
+impl Best {
+    fn offer(&mut self, kind: &str, sub: &str, want_kind: &str, want_sub: &str, q: f32) {
+        let specificity = match (kind.eq_ignore_ascii_case(want_kind), sub.eq_ignore_ascii_case(want_sub)) {
+            (true, true) => 2,
+            (true, false) if sub == "*" => 1,
+            _ if kind == "*" && sub == "*" => 0,
+            _ => return,
+        };
+        if self.0.is_none_or(|(b, _)| specificity > b) {
+            self.0 = Some((specificity, q));
+        }
+    }
+
+    /// 0 when no range matched.
+    fn q(&self) -> f32 {
+        self.0.map_or(0.0, |(_, q)| q)
+    }
 }
 
 /// The runtime section, measured once.
@@ -354,7 +417,7 @@ impl Runtime {
         for (i, f) in self.host.features.iter().enumerate() {
             let _ = write!(out, "{}{}", if i == 0 { "" } else { "," }, Quoted(f));
         }
-        let _ = write!(out, "],\"runs_here\":{},\"missing\":[", self.missing.is_empty());
+        let _ = write!(out, "],\"cpu_supported\":{},\"missing\":[", self.missing.is_empty());
         for (i, m) in self.missing.iter().enumerate() {
             let lack = match m.lack {
                 crate::cpu::Lack::Cpu => "cpu",
@@ -372,13 +435,13 @@ impl Runtime {
 
     fn write_text(&self, out: &mut String) {
         let level = self.host.level.unwrap_or(std::env::consts::ARCH);
-        let runs = if self.missing.is_empty() {
-            "runs here".to_owned()
+        let cpu = if self.missing.is_empty() {
+            "has every CPU feature this binary was built for".to_owned()
         } else {
             let missing: Vec<String> = self.missing.iter().map(|m| m.to_string()).collect();
-            format!("cannot run here, missing {}", missing.join(", "))
+            format!("lacks CPU features this binary was built for: {}", missing.join(", "))
         };
-        let _ = writeln!(out, "host:        {level}, {runs}\nstarted:     {}", self.started_at);
+        let _ = writeln!(out, "host:        {level}, {cpu}\nstarted:     {}", self.started_at);
     }
 }
 
@@ -435,13 +498,17 @@ mod tests {
     }
 
     #[test]
-    fn process_start_is_before_now_and_recent() {
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    fn process_start_is_between_the_executable_and_now() {
+        let secs = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let now = secs(std::time::SystemTime::now());
+        // The file system's word: this test binary was written before the process started.
+        let built = secs(std::fs::metadata(std::env::current_exe().unwrap()).unwrap().modified().unwrap());
         let start = process_start();
-        // A test binary starts well under an hour before its tests run, and never after them.
-        assert!(start <= now + 1 && now - start < 3600, "start {start}, now {now}");
+        // Whole seconds on both sides (the kernel's boot time is truncated): a second of slack.
+        assert!(built <= start + 1, "started {start}, before the executable was written ({built})");
+        assert!(start <= now, "started {start}, after now ({now})");
         #[cfg(target_os = "linux")]
-        assert!(linux_process_start().is_some());
+        assert_eq!(linux_process_start(), Some(start), "from the kernel on Linux");
     }
 
     #[test]
@@ -451,15 +518,39 @@ mod tests {
         assert_eq!(rfc3339(1_795_993_089), "2026-11-29T22:58:09Z");
     }
 
+    fn text_wins(lines: &[&str]) -> bool {
+        prefers_text(lines.iter().map(|l| l.as_bytes()))
+    }
+
     #[test]
     fn negotiation() {
-        assert!(prefers_text(b"text/plain"));
-        assert!(prefers_text(b"text/*"));
-        assert!(prefers_text(b"application/json;q=0.5, text/plain"));
-        assert!(!prefers_text(b"*/*"));
-        assert!(!prefers_text(b"text/html,application/xhtml+xml,*/*;q=0.8"));
-        assert!(!prefers_text(b"application/json, text/plain"));
-        assert!(!prefers_text(b"text/plain;q=0.2, */*"));
+        assert!(text_wins(&["text/plain"]));
+        assert!(text_wins(&["text/*"]));
+        assert!(text_wins(&["application/json;q=0.5, text/plain"]));
+        assert!(!text_wins(&[]));
+        assert!(!text_wins(&["*/*"]));
+        assert!(!text_wins(&["text/html,application/xhtml+xml,*/*;q=0.8"]));
+        assert!(!text_wins(&["application/json, text/plain"]));
+        assert!(!text_wins(&["text/plain;q=0.2, */*"]));
+    }
+
+    #[test]
+    fn accept_split_over_lines_is_one_list() {
+        // RFC 9110 §5.3: the lines of a field, joined with commas, are its value.
+        assert!(text_wins(&["application/json;q=0.1", "text/plain"]));
+        assert!(!text_wins(&["text/plain;q=0.2", "*/*"]));
+        assert!(!text_wins(&["text/plain", "application/json"]));
+        assert!(prefers_text([b"\xff/\xff".as_slice(), b"text/plain"]), "a line that is not UTF-8 is skipped");
+    }
+
+    #[test]
+    fn parameter_names_are_case_insensitive() {
+        assert!(text_wins(&["application/json;Q=0.5, text/plain"]));
+        assert!(!text_wins(&["text/plain;Q=0.2, */*"]));
+        assert!(text_wins(&["application/json ; Q = 0.2, text/plain;q=0.5"]));
+        // An invalid weight invalidates its range rather than counting as 1.
+        assert!(!text_wins(&["text/plain;q=2"]));
+        assert!(!text_wins(&["text/plain;q=NaN"]));
     }
 
     #[test]
@@ -470,9 +561,22 @@ mod tests {
         assert_eq!(e.respond(Method::Get, [b"*".as_slice()], None).status(), 304);
         assert_eq!(e.respond(Method::Get, [format!("\"x\", W/{tag}").as_bytes()], None).status(), 304);
         assert_eq!(e.respond(Method::Get, [b"\"x\"".as_slice()], None).status(), 200);
+        // A list split over two lines.
+        assert_eq!(e.respond(Method::Get, [b"\"x\"".as_slice(), tag.as_bytes()], None).status(), 304);
         // The text rendering has its own tag.
-        assert_eq!(e.respond(Method::Get, [tag.as_bytes()], Some(b"text/plain")).status(), 200);
+        assert_eq!(e.respond(Method::Get, [tag.as_bytes()], [b"text/plain".as_slice()]).status(), 200);
         assert_eq!(e.respond(Method::Other, [], None).status(), 405);
+    }
+
+    #[test]
+    fn no_document_is_an_error_not_a_panic() {
+        // A unit-test binary has no `#[profile_info::main]`.
+        assert!(crate::current().is_none());
+        assert_eq!(Config::new().try_endpoint().err(), Some(NoDocument));
+        let panic = std::panic::catch_unwind(|| Config::new().endpoint()).unwrap_err();
+        let message = panic.downcast_ref::<String>().unwrap();
+        assert!(message.contains("#[profile_info::main]") && message.contains("build_info!()"), "{message}");
+        assert!(Config::new().info(crate::build_info!()).try_endpoint().is_ok());
     }
 
     #[test]
@@ -481,7 +585,7 @@ mod tests {
         let body: serde_json::Value = serde_json::from_slice(e.json()).unwrap();
         let document: serde_json::Value = serde_json::from_str(crate::build_info!().json().unwrap()).unwrap();
         assert_eq!(body["build"], document);
-        assert_eq!(body["runtime"]["runs_here"], true);
+        assert_eq!(body["runtime"]["cpu_supported"], true);
         assert!(Config::new().info(crate::build_info!()).runtime(false).endpoint().json().ends_with(b"}}"));
         assert!(std::ptr::eq(e, endpoint()), "built once per configuration");
     }

@@ -16,7 +16,7 @@
 //! # }
 //! ```
 
-use crate::serve::{Config, Endpoint, Method};
+use crate::serve::{Config, Endpoint, Method, NoDocument};
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, IF_NONE_MATCH};
 use http::{Request, Response, StatusCode};
@@ -36,14 +36,26 @@ impl BuildInfoService {
     ///
     /// # Panics
     ///
-    /// Without `#[profile_info::main]` on `main`: see [`Config::endpoint`].
+    /// Without `#[profile_info::main]` on `main` (a unit test, a library): see
+    /// [`Config::endpoint`]. There, use [`BuildInfoService::with_config`] with
+    /// [`Config::info`], or [`BuildInfoService::try_with_config`].
     pub fn new() -> Self {
         Self::with_config(&Config::default())
     }
 
     /// As `config` says ([`Config::mount_path`] is the router's business, not the service's).
+    ///
+    /// # Panics
+    ///
+    /// When `config` names no document and `main` has no `#[profile_info::main]`: see
+    /// [`Config::endpoint`].
     pub fn with_config(config: &Config) -> Self {
         BuildInfoService { endpoint: config.endpoint() }
+    }
+
+    /// [`BuildInfoService::with_config`], or [`NoDocument`] instead of a panic.
+    pub fn try_with_config(config: &Config) -> Result<Self, NoDocument> {
+        Ok(BuildInfoService { endpoint: config.try_endpoint()? })
     }
 }
 
@@ -72,7 +84,7 @@ fn respond<B>(endpoint: &'static Endpoint, req: &Request<B>) -> Response<Full<By
     let reply = endpoint.respond(
         Method::from_name(req.method().as_str()),
         headers.get_all(IF_NONE_MATCH).iter().map(HeaderValue::as_bytes),
-        headers.get(ACCEPT).map(HeaderValue::as_bytes),
+        headers.get_all(ACCEPT).iter().map(HeaderValue::as_bytes),
     );
     // hyper sends no body for HEAD but takes Content-Length from the body it is given, so HEAD
     // gets an empty body and the GET length spelled out.

@@ -46,7 +46,16 @@ fn axum_server() -> SocketAddr {
                     .merge(profile_info::axum::router_with(
                         &config().path("/internal/build").runtime(false).text(false),
                     ))
-                    .route("/metrics", axum::routing::get(|| async { profile_info::prometheus::text(info(), "app") }));
+                    .route(
+                        "/metrics",
+                        axum::routing::get(|| async {
+                            let content_type = profile_info::prometheus::CONTENT_TYPE;
+                            (
+                                [(axum::http::header::CONTENT_TYPE, content_type)],
+                                profile_info::prometheus::text(info(), "app"),
+                            )
+                        }),
+                    );
                 axum::serve(listener, app).await.unwrap()
             })
         })
@@ -174,7 +183,7 @@ fn check(addr: SocketAddr) {
     let body: serde_json::Value = serde_json::from_slice(&ok.body).unwrap();
     assert_eq!(body["build"], serde_json::from_str::<serde_json::Value>(document).unwrap());
     let rt = &body["runtime"];
-    assert_eq!(rt["runs_here"], true);
+    assert_eq!(rt["cpu_supported"], true);
     assert_eq!(rt["missing"], serde_json::json!([]));
     assert_eq!(rt["arch"], std::env::consts::ARCH);
     assert!(rt["started_at"].as_str().unwrap().ends_with('Z'));
@@ -208,13 +217,25 @@ fn check(addr: SocketAddr) {
     assert_eq!(text.header("content-type"), Some("text/plain; charset=utf-8"));
     let body = String::from_utf8(text.body).unwrap();
     assert!(body.starts_with(info().text().unwrap()), "{body}");
-    assert!(body.contains("\nhost:        ") && body.contains("runs here"), "{body}");
+    assert!(body.contains("\nhost:        ") && body.contains("has every CPU feature this binary"), "{body}");
     let text_tag = text.headers["etag"].clone();
     assert_ne!(text_tag, etag);
     assert_eq!(get(addr, "GET", "/buildinfo", &[("accept", "text/plain"), ("if-none-match", &text_tag)]).status, 304);
     // A browser's Accept ranks JSON and text alike: JSON.
     let browser = get(addr, "GET", "/buildinfo", &[("accept", "text/html,application/xhtml+xml,*/*;q=0.8")]);
     assert_eq!(browser.header("content-type"), Some("application/json"));
+
+    // A field split over several lines is one list (RFC 9110 §5.3): each line alone would pick
+    // the other representation.
+    let split = [("accept", "application/json;q=0.1"), ("accept", "text/plain")];
+    assert_eq!(get(addr, "GET", "/buildinfo", &split).header("content-type"), Some("text/plain; charset=utf-8"));
+    let split = [("accept", "text/plain;q=0.5"), ("accept", "application/json")];
+    assert_eq!(get(addr, "GET", "/buildinfo", &split).header("content-type"), Some("application/json"));
+    let split = [("if-none-match", "\"nope\""), ("if-none-match", etag.as_str())];
+    assert_eq!(get(addr, "GET", "/buildinfo", &split).status, 304);
+    // Parameter names are case-insensitive: `Q` is the weight.
+    let upper = get(addr, "GET", "/buildinfo", &[("accept", "application/json;Q=0.1, text/plain;Q=0.5")]);
+    assert_eq!(upper.header("content-type"), Some("text/plain; charset=utf-8"));
 }
 
 /// 8 clients × 500 requests on keep-alive connections: no failure, one body.
@@ -287,14 +308,21 @@ fn load_hyper() {
 type Labels = Vec<(String, String)>;
 type Sample = (String, Labels, f64);
 
-fn parse_exposition(text: &str) -> Vec<Sample> {
-    let mut samples = Vec::new();
+#[derive(Debug, Default)]
+struct Exposition {
+    /// `(metric name, help text)` of each `# HELP` line, in order.
+    help: Vec<(String, String)>,
+    samples: Vec<Sample>,
+}
+
+fn parse_exposition(text: &str) -> Exposition {
+    let mut out = Exposition::default();
     let mut typed = HashMap::new();
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("# ") {
             let mut words = rest.splitn(3, ' ');
             match (words.next(), words.next(), words.next()) {
-                (Some("HELP"), Some(_), Some(_)) => {}
+                (Some("HELP"), Some(name), Some(help)) => out.help.push((name.to_owned(), help.to_owned())),
                 (Some("TYPE"), Some(name), Some(kind)) => {
                     typed.insert(name.to_owned(), kind.to_owned());
                 }
@@ -341,9 +369,14 @@ fn parse_exposition(text: &str) -> Vec<Sample> {
         let value: String = chars.collect();
         let value: f64 = value.trim().parse().unwrap_or_else(|_| panic!("value in {line:?}"));
         assert_eq!(typed.get(name).map(String::as_str), Some("gauge"), "{name} typed gauge before its sample");
-        samples.push((name.to_owned(), labels, value));
+        out.samples.push((name.to_owned(), labels, value));
     }
-    samples
+    out
+}
+
+/// The one HELP line every exporter must give: written out here, not taken from the crate.
+fn expected_help() -> Vec<(String, String)> {
+    vec![("app_build_info".to_owned(), "Build of this binary, from profile-info (value 1).".to_owned())]
 }
 
 fn expected_labels(info: &BuildInfo) -> Labels {
@@ -354,8 +387,11 @@ fn expected_labels(info: &BuildInfo) -> Labels {
 fn metrics_endpoint_parses() {
     let res = get(axum_server(), "GET", "/metrics", &[]);
     assert_eq!(res.status, 200);
-    let samples = parse_exposition(std::str::from_utf8(&res.body).unwrap());
-    assert_eq!(samples, vec![("app_build_info".to_owned(), expected_labels(info()), 1.0)]);
+    // The exposition format's media type, as Prometheus documents it.
+    assert_eq!(res.header("content-type"), Some("text/plain; version=0.0.4; charset=utf-8"));
+    let parsed = parse_exposition(std::str::from_utf8(&res.body).unwrap());
+    assert_eq!(parsed.samples, vec![("app_build_info".to_owned(), expected_labels(info()), 1.0)]);
+    assert_eq!(parsed.help, expected_help());
 }
 
 #[test]
@@ -363,7 +399,7 @@ fn label_values_are_escaped() {
     let mut doc: serde_json::Value = serde_json::from_str(info().json().unwrap()).unwrap();
     doc["package"]["version"] = "1.0.0-\"quoted\"\\back\nline".into();
     let odd: BuildInfo = serde_json::from_value(doc).unwrap();
-    let samples = parse_exposition(&profile_info::prometheus::text(&odd, "odd-app"));
+    let samples = parse_exposition(&profile_info::prometheus::text(&odd, "odd-app")).samples;
     assert_eq!(samples[0].0, "odd_app_build_info");
     assert_eq!(samples[0].1[0], ("version".to_owned(), "1.0.0-\"quoted\"\\back\nline".to_owned()));
     assert_eq!(samples[0].1, expected_labels(&odd));
@@ -375,8 +411,9 @@ fn prometheus_client_registry() {
     profile_info::prometheus::register(&mut registry, info(), "app");
     let mut text = String::new();
     prometheus_client::encoding::text::encode(&mut text, &registry).unwrap();
-    let samples = parse_exposition(&text);
-    assert_eq!(samples, vec![("app_build_info".to_owned(), expected_labels(info()), 1.0)], "{text}");
+    let parsed = parse_exposition(&text);
+    assert_eq!(parsed.samples, vec![("app_build_info".to_owned(), expected_labels(info()), 1.0)], "{text}");
+    assert_eq!(parsed.help, expected_help(), "{text}");
 }
 
 #[test]
@@ -414,7 +451,8 @@ fn metrics_recorder() {
     let seen = Arc::new(Seen::default());
     metrics::with_local_recorder(&Rec(Arc::clone(&seen)), || profile_info::prometheus::record(info(), "app"));
     assert_eq!(*seen.0.lock().unwrap(), vec![("app_build_info".to_owned(), expected_labels(info()), 1.0)]);
-    assert_eq!(*seen.1.lock().unwrap(), vec![format!("app_build_info {}", profile_info::prometheus::HELP)]);
+    let (name, help) = &expected_help()[0];
+    assert_eq!(*seen.1.lock().unwrap(), vec![format!("{name} {help}")]);
 }
 
 // ---- OpenTelemetry ------------------------------------------------------------
@@ -436,4 +474,41 @@ fn opentelemetry_key_values() {
     #[cfg(target_arch = "x86_64")]
     assert_eq!(get("host.arch"), Some("amd64"));
     assert_eq!(get("rust.build.profile"), info().profile.name.as_deref());
+}
+
+// ---- without #[profile_info::main] (this test binary has none) ------------------------------
+
+#[test]
+fn without_the_attribute_the_default_forms_panic_and_the_try_forms_do_not() {
+    assert!(profile_info::current().is_none());
+    let err = profile_info::axum::try_router_with::<()>(&Config::new()).expect_err("no document here");
+    assert_eq!(err, profile_info::serve::NoDocument);
+    assert!(profile_info::actix::try_configure_with(&Config::new()).is_err());
+    assert!(profile_info::tower::BuildInfoService::try_with_config(&Config::new()).is_err());
+    let panic = std::panic::catch_unwind(profile_info::axum::router::<()>).expect_err("router() panics");
+    let message = panic.downcast_ref::<String>().expect("a formatted message");
+    assert!(message.contains("#[profile_info::main]") && message.contains("build_info!()"), "{message}");
+    assert!(profile_info::axum::try_router_with::<()>(&config()).is_ok());
+}
+
+/// The handler unit test README's "Serving it" shows, as written there.
+mod readme_unit_test {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    fn app() -> axum::Router {
+        // build_info!() is this crate's document, in main and in its tests alike.
+        let build = profile_info::serve::Config::new().info(profile_info::build_info!());
+        axum::Router::new().merge(profile_info::axum::router_with(&build))
+    }
+
+    #[tokio::test]
+    async fn buildinfo_answers() {
+        let res = app().oneshot(Request::get("/buildinfo").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(res.status(), 200);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(doc["build"]["crate_type"], "test");
+    }
 }

@@ -7,15 +7,24 @@
 #
 #   bash scripts/bench/http.sh           # ROUNDS=3 DURATION=5s CONNECTIONS=16 THREADS=1 PORT=3917
 #   bash scripts/bench/http.sh --quick   # one round of 2 s (what scripts/bench.sh --quick runs)
+#   bash scripts/bench/http.sh --soak    # /static, then /buildinfo, each on a fresh server under wrk
+#                                        # for SOAK_ROUNDS=6 rounds of SOAK_DURATION=30s
 #
-# The last line is `ratio=NUMBER` (/buildinfo over /static), which scripts/bench.sh checks.
+# The last line of a rate run is `ratio=NUMBER` (/buildinfo over /static), which scripts/bench.sh checks.
+# A soak prints, after each round: requests, errors (socket errors and non-2xx answers), the
+# server's RSS and heap allocations per request (the bench server counts every allocation; the
+# figure is the whole stack's: hyper, axum and the handler); its last line is `soak_errors=N`, and
+# it exits 1 when N is not 0.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5s} CONNECTIONS=${CONNECTIONS:-16} THREADS=${THREADS:-1} PORT=${PORT:-3917}
+SOAK_ROUNDS=${SOAK_ROUNDS:-6} SOAK_DURATION=${SOAK_DURATION:-30s}
+MODE=rate
 case "${1:-}" in
   --quick) ROUNDS=1 DURATION=2s ;;
+  --soak) MODE=soak ;;
   "") ;;
-  *) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--quick | --soak]" >&2; exit 2 ;;
 esac
 
 if ! command -v wrk >/dev/null; then
@@ -27,14 +36,55 @@ if ! command -v wrk >/dev/null; then
 fi
 
 cargo build --release --locked -p profile-info-examples --example bench_server >&2
-PORT=$PORT target/release/examples/bench_server >/dev/null &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/static" >/dev/null 2>&1 && break; sleep 0.1; done
+server=""
+LOG=target/bench-server.log
+start_server() {
+  PORT=$PORT target/release/examples/bench_server >"$LOG" &
+  server=$!
+  for _ in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/static" >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "bench_server did not answer on port $PORT" >&2; exit 1
+}
+stop_server() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; server=""; }
+trap '[ -z "$server" ] || stop_server' EXIT
 
+if [ "$MODE" = soak ]; then
+  url() { echo "http://127.0.0.1:$PORT$1"; }
+  rss() { awk '/^VmRSS:/ {print $2}' "/proc/$server/status"; }
+  errors_total=0
+  echo "wrk -t$THREADS -c$CONNECTIONS, $SOAK_ROUNDS rounds of $SOAK_DURATION per route, each route on a fresh server; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  for route in /static /buildinfo; do
+    start_server
+    grep '^allocations' "$LOG"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$(url "$route")" >/dev/null # warm-up
+    echo "$route: after a 5 s warm-up, RSS $(rss) KB"
+    for round in $(seq "$SOAK_ROUNDS"); do
+      before=$(curl -fs "$(url /allocs)")
+      out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$SOAK_DURATION" "$(url "$route")")
+      after=$(curl -fs "$(url /allocs)")
+      # First line: the error count; second: the report.
+      summary=$(echo "$out" | awk -v route="$route" -v round="$round" -v rss="$(rss)" -v allocs="$((after - before))" '
+        / requests in / { n = $1 }
+        /Socket errors:/ { gsub(",", ""); e += $4 + $6 + $8 + $10 }
+        /Non-2xx or 3xx responses:/ { e += $5 }
+        /^Requests\/sec:/ { rate = $2 }
+        END {
+          print e + 0
+          printf "%s round %d: %d requests, %.0f req/s, %d errors, RSS %d KB, %.3f allocations/request\n", route, round, n, rate, e, rss, allocs / n }')
+      errors=${summary%%$'\n'*}
+      echo "${summary#*$'\n'}"
+      errors_total=$((errors_total + errors))
+    done
+    stop_server
+  done
+  echo "soak_errors=$errors_total"
+  [ "$errors_total" = 0 ]
+  exit
+fi
+
+start_server
 size_a=$(curl -fs "http://127.0.0.1:$PORT/buildinfo" | wc -c)
 size_b=$(curl -fs "http://127.0.0.1:$PORT/static" | wc -c)
-echo "body sizes: /buildinfo $size_a B, /static $size_b B"
+echo "body sizes: /buildinfo $size_a B, /static $size_b B; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 rate() {
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:$PORT$1" | awk '/^Requests\/sec:/ {print $2}'

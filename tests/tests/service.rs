@@ -52,7 +52,11 @@ fn service_example_serves_its_own_document_and_stops_on_sigterm() {
     };
     // One startup line with the build summary and the facts as fields.
     assert_eq!(log.len(), 1, "{log:?}");
-    assert!(log[0].contains("profile-info-examples 0.0.0: dev build (opt-level 0"), "{}", log[0]);
+    assert!(
+        log[0].contains("profile-info-examples 0.0.0 (") && log[0].contains("; profile: dev (opt-level 0"),
+        "{}",
+        log[0]
+    );
     assert!(log[0].contains(" profile=dev ") && log[0].contains(" rustc="), "{}", log[0]);
     assert!(addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"), "{addr}");
 
@@ -64,10 +68,12 @@ fn service_example_serves_its_own_document_and_stops_on_sigterm() {
     assert!(body.starts_with(prefix.as_bytes()), "{}", String::from_utf8_lossy(&body));
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["build"], serde_json::from_str::<serde_json::Value>(&own).unwrap());
-    assert_eq!(body["runtime"]["runs_here"], true);
+    assert_eq!(body["runtime"]["cpu_supported"], true);
 
-    let (status, _, metrics) = http_get(&addr, "/metrics");
+    let (status, headers, metrics) = http_get(&addr, "/metrics");
     assert_eq!(status, "HTTP/1.1 200 OK");
+    // The exposition format's media type, as Prometheus documents it.
+    assert!(headers.lines().any(|l| l == "content-type: text/plain; version=0.0.4; charset=utf-8"), "{headers}");
     let metrics = String::from_utf8(metrics).unwrap();
     assert!(metrics.contains("# TYPE profile_info_examples_build_info gauge\n"), "{metrics}");
     assert!(
@@ -108,8 +114,16 @@ fn cli_example_uses_clap() {
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(doc["package"]["name"], "profile-info-examples");
     let text = run(&binary, &["--build-info"]);
-    assert!(String::from_utf8_lossy(&text.stdout).starts_with("profile-info-examples 0.0.0\n"));
+    assert!(String::from_utf8_lossy(&text.stdout).starts_with("profile-info-examples 0.0.0 ("));
     assert!(!run(&binary, &["--build-info", "world"]).status.success(), "exclusive");
+    // The format needs `=`: the next word is not swallowed as a format but stays the positional
+    // NAME, which the exclusive flag refuses; no `invalid value` complaint about the format.
+    let bob = run(&binary, &["--build-info", "bob"]);
+    let err = String::from_utf8_lossy(&bob.stderr);
+    assert_eq!(bob.status.code(), Some(2), "{err}");
+    assert!(bob.stdout.is_empty(), "nothing printed: {:?}", String::from_utf8_lossy(&bob.stdout));
+    assert!(err.contains("cannot be used with") && !err.contains("invalid value"), "{err}");
+    assert!(run(&binary, &["--build-info", "json"]).stdout.is_empty(), "no JSON without `=`");
     assert!(!run(&binary, &[]).status.success(), "NAME is required");
     assert_eq!(String::from_utf8_lossy(&run(&binary, &["world"]).stdout), "hello, world\n");
 }
@@ -124,7 +138,7 @@ fn log_option_prints_one_startup_line() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with("log-app 0.1.0: dev build (opt-level 0, lto thin-local, codegen-units 256, panic unwind), "),
+        stderr.starts_with("log-app 0.1.0 (schema 2, crate-type bin, features none); profile: dev (opt-level 0, lto off, codegen-units 256, panic unwind, "),
         "{stderr}"
     );
 }
