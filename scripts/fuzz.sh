@@ -14,7 +14,7 @@ if ! rustup run nightly rustc --version >/dev/null 2>&1; then
 fi
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 
-cargo +nightly run --locked -q --example seeds
+cargo +nightly run -q --example seeds
 cargo +nightly fuzz build
 mkdir -p logs
 failed=()

@@ -52,7 +52,8 @@ fn main() {
         write(&seeds, "read_section", n, &section);
         let json = run(&build.binary, &["--build-info=json"]).stdout;
         let mut check = b"profile.lto=fat\nprofile.codegen_units=1\ntarget.level=x86-64-v3\ntarget.features=avx,avx2\n\
-            vcs.dirty=false\nprofile=release\nnot.a.key=1\n=x\nnothing\n\0"
+            vcs.dirty=false\nprofile=release\nnot.a.key=1\n=x\nnothing\n\
+            profile.lto=true\nprofile.strip=true\nprofile.pgo=use\ntarget.arch=x86_64\n\0"
             .to_vec();
         check.extend_from_slice(&json);
         write(&seeds, "check_require", n, &check);

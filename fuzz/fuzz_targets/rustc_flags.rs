@@ -24,6 +24,14 @@ fuzz_target!(|data: &[u8]| {
     let _ = f.lto.as_deref().map(flags::lto);
     let _ = f.panic.as_deref().map(flags::panic);
     let _ = f.out_dir.as_deref().map(flags::profile_name);
+    // rustc applies the last of a flag given twice: whatever came before (two fillers take the
+    // value a trailing flag still waits for), appended flags win, and lists only grow.
+    let mut more = args.clone();
+    more.extend(["x", "x", "-Copt-level=s", "--codegen", "target-feature=+fuzz"]);
+    let g = flags::parse(&more);
+    assert_eq!(g.opt_level.as_deref(), Some("s"));
+    assert_eq!(g.target_features.last().map(String::as_str), Some("+fuzz"));
+    assert!(g.target_features.starts_with(&f.target_features), "{:?} then {:?}", f.target_features, g.target_features);
     // Each argument is also a candidate out-dir: the profile name comes from any path.
     for arg in &args {
         let _ = flags::profile_name(arg);

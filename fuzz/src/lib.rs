@@ -13,7 +13,7 @@ pub fn section(json: &str) -> Vec<u8> {
 /// A document the reader accepted renders, and its hand-written JSON is byte for byte what
 /// serde_json writes for the same model (the claim of `render::json`), whatever its strings hold.
 pub fn rendered_alike(doc: &Document) {
-    let _ = render::text(&doc.info);
+    let _ = (render::text(&doc.info), render::details(&doc.info), render::line(&doc.info));
     let ours = render::json(&doc.info);
     assert_eq!(ours, serde_json::to_string(&doc.info).expect("serialisable"));
 }

@@ -349,9 +349,10 @@ fn matches(list: &[u8], etag: &str) -> bool {
 fn prefers_text<'b>(accept: impl IntoIterator<Item = &'b [u8]>) -> bool {
     let (mut text, mut json) = (Best::default(), Best::default());
     for line in accept {
-        // A line that is not UTF-8 is not a list of media ranges: it takes no part.
-        let Ok(line) = std::str::from_utf8(line) else { continue };
-        for range in line.split(',') {
+        // An element that is not UTF-8 is no media range: it takes no part. Judged per element,
+        // not per line, so that the lines mean what their comma-joined value means (found by
+        // fuzz/fuzz_targets/http_headers.rs).
+        for range in line.split(|&b| b == b',').filter_map(|r| std::str::from_utf8(r).ok()) {
             let mut params = range.split(';');
             let Some((kind, sub)) = params.next().and_then(|m| m.trim().split_once('/')) else { continue };
             let q = params
@@ -540,7 +541,11 @@ mod tests {
         assert!(text_wins(&["application/json;q=0.1", "text/plain"]));
         assert!(!text_wins(&["text/plain;q=0.2", "*/*"]));
         assert!(!text_wins(&["text/plain", "application/json"]));
-        assert!(prefers_text([b"\xff/\xff".as_slice(), b"text/plain"]), "a line that is not UTF-8 is skipped");
+        assert!(prefers_text([b"\xff/\xff".as_slice(), b"text/plain"]), "a range that is not UTF-8 is skipped");
+        // Fuzzing found a line not UTF-8 dropped whole, so that joining the lines changed the answer.
+        assert!(prefers_text([b"text/plain".as_slice(), b"\xff"]));
+        assert!(prefers_text([b"text/plain, \xff".as_slice()]));
+        assert!(prefers_text([b"\xfe;q=0.1, text/plain".as_slice()]));
     }
 
     #[test]

@@ -95,7 +95,15 @@ fn publishes_cleanly() {
         }
     }
 
-    let out = run_cargo(&["publish", "--workspace", "--dry-run", "--allow-dirty", "--locked"]);
+    // Verifying unpacks each package from a registry in the target dir, into cargo's registry/src
+    // cache, under its name and version only: a second run in the same target dir builds the
+    // first run's sources (seen: a module added since was missing). A target dir of its own per
+    // run gives a registry of its own; deps build from scratch, about a minute.
+    let scratch = Scratch(workspace().join("target").join("publish").join(std::process::id().to_string()));
+    let out = cargo(&workspace(), &["publish", "--workspace", "--dry-run", "--allow-dirty", "--locked"], &[])
+        .env("CARGO_TARGET_DIR", &scratch.0)
+        .output()
+        .expect("run cargo");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "cargo publish --dry-run failed:\n{stderr}");
     for package in &published {
@@ -139,5 +147,14 @@ fn rust_version_is_the_toolchain_tested() {
             name(&package),
             claimed.join(".")
         );
+    }
+}
+
+/// A directory removed when dropped, also when the test fails.
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
