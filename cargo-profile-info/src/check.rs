@@ -2,6 +2,7 @@
 
 use crate::keys::{self, Lookup};
 use crate::{Document, Error, Outcome};
+use profile_info_core::schema;
 use std::fmt::Write;
 use std::path::Path;
 use std::str::FromStr;
@@ -27,12 +28,16 @@ impl FromStr for Requirement {
     }
 }
 
-/// Checks every requirement against the document of `path`. A key the document does not have is
-/// an error (exit 2), not a failed requirement: a typo must not pass or fail a gate silently.
+/// Checks every requirement against the document of `path`. A key the document does not have, or
+/// a value its field can never hold (`profile.lto=true`), is an error (exit 2), not a failed
+/// requirement: a typo must not pass or fail a gate silently.
 pub fn requirements(path: &Path, doc: &Document, wanted: &[Requirement]) -> Result<Outcome, Error> {
     let mut report = String::new();
     let mut pass = true;
     for req in wanted {
+        if let Some(problem) = impossible(req) {
+            return Err(Error::new(path, problem));
+        }
         let found = match keys::lookup(&doc.value, &req.key) {
             Lookup::Value(v) => keys::render(v),
             Lookup::UnderNull => "null".to_owned(),
@@ -42,8 +47,18 @@ pub fn requirements(path: &Path, doc: &Document, wanted: &[Requirement]) -> Resu
                     format!("`{}` is a group of fields; require one of {}", req.key, fields.join(", ")),
                 ))
             }
+            Lookup::Unknown if schema::field(&req.key).is_some_and(|f| f.since > doc.schema) => {
+                let since = schema::field(&req.key).map_or(0, |f| f.since);
+                return Err(Error::new(
+                    path,
+                    format!(
+                        "the document is schema {}, which has no `{}` (added in schema {since}): rebuild with a newer profile-info",
+                        doc.schema, req.key
+                    ),
+                ));
+            }
             Lookup::Unknown => {
-                let known: Vec<String> = keys::leaves(&doc.value).into_iter().map(|(k, _)| k).collect();
+                let known: Vec<&str> = schema::FIELDS.iter().filter(|f| f.since <= doc.schema).map(|f| f.key).collect();
                 return Err(Error::new(
                     path,
                     format!("the document has no key `{}` (keys: {})", req.key, known.join(", ")),
@@ -62,6 +77,20 @@ pub fn requirements(path: &Path, doc: &Document, wanted: &[Requirement]) -> Resu
     Ok(Outcome { report, pass })
 }
 
+/// Why a requirement can never hold whatever the document, from the schema table: the value is
+/// not one the key's field can take. Cargo.toml spellings are translated (`lto=true` is `fat`).
+pub fn impossible(req: &Requirement) -> Option<String> {
+    let field = schema::field(&req.key)?;
+    if field.can_hold(&req.value) {
+        return None;
+    }
+    let mut problem = format!("`{}` can never be `{}`: it is {}", req.key, req.value, field.describe_values());
+    if let Some((setting, value)) = field.cargo_spelling(&req.value) {
+        let _ = write!(problem, "; Cargo.toml's `{setting}` gives \"{value}\"");
+    }
+    Some(problem)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +101,27 @@ mod tests {
         assert_eq!("a=b=c".parse::<Requirement>().map(|r| r.value), Ok("b=c".into()));
         assert!("profile.lto".parse::<Requirement>().is_err());
         assert!("=fat".parse::<Requirement>().is_err());
+    }
+
+    #[test]
+    fn impossible_values() {
+        let req = |s: &str| s.parse::<Requirement>().unwrap();
+        assert_eq!(
+            impossible(&req("profile.lto=true")).as_deref(),
+            Some(
+                r#"`profile.lto` can never be `true`: it is "off", "thin-local", "thin", "fat" or null; Cargo.toml's `lto = true` gives "fat""#
+            )
+        );
+        assert!(impossible(&req("profile.strip=true")).unwrap().ends_with(r#"`strip = true` gives "symbols""#));
+        assert!(impossible(&req("profile.pgo=/tmp/x.profdata"))
+            .unwrap()
+            .contains(r#""off", "generate", "use" or null"#));
+        assert!(impossible(&req("vcs.dirty=no")).unwrap().contains("true, false or null"));
+        assert!(impossible(&req("profile.codegen_units=many")).is_some());
+        for fine in
+            ["profile.lto=fat", "profile.lto=null", "vcs.dirty=false", "profile.codegen_units=16", "no.such=key"]
+        {
+            assert_eq!(impossible(&req(fine)), None, "{fine}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The command line, and the exit code each outcome gets.
 
-use crate::{check, diff, host, Document, Error, Outcome};
+use crate::compare::{self, ladder::Request, Failure};
+use crate::{apply, check, diff, host, Document, Error, Outcome};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
@@ -50,6 +51,72 @@ enum Command {
         /// The second executable
         b: PathBuf,
     },
+    /// Build the binary under a ladder of release-profile settings, prove each build by its
+    /// document, and measure size, compile time and speed (report.json, report.md, report.svg)
+    Compare(CompareArgs),
+    /// Write a variant of a compare report into the workspace's Cargo.toml as [profile.NAME]
+    Apply {
+        /// The report.json compare wrote
+        #[arg(long)]
+        report: PathBuf,
+        /// The variant to write
+        #[arg(long)]
+        variant: String,
+        /// The name of the profile to write
+        #[arg(long)]
+        profile_name: String,
+        /// The workspace's Cargo.toml (default: found from the current directory)
+        #[arg(long)]
+        manifest_path: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+struct CompareArgs {
+    /// The workspace's Cargo.toml (default: found from the current directory)
+    #[arg(long)]
+    manifest_path: Option<PathBuf>,
+    /// The package whose binary is compared
+    #[arg(long, short = 'p')]
+    package: Option<String>,
+    /// The binary, when the package has several
+    #[arg(long)]
+    bin: Option<String>,
+    /// An example of the package instead of a binary
+    #[arg(long, conflicts_with = "bin")]
+    example: Option<String>,
+    /// The command to measure, `{bin}` standing for each variant's binary: '{bin} ARGS' (split
+    /// like a shell would, run without one); with --serve, the command that starts the server
+    #[arg(long)]
+    run: String,
+    /// Samples per variant after one warm-up, taken round-robin across the variants
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Where binaries and reports go (default: <target-dir>/profile-info/compare)
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Rungs of the ladder to build: release, strip, lto-thin, lto-fat, cgu1, panic-abort,
+    /// x86-64-v3, pgo (each includes the settings of the rungs before it; release is always built)
+    #[arg(long, value_delimiter = ',')]
+    variants: Option<Vec<String>>,
+    /// A variant of your own on top of release: NAME:KEY=VALUE,… with keys opt-level, lto,
+    /// codegen-units, strip, panic, debug, overflow-checks, incremental, target-cpu
+    #[arg(long = "variant", value_name = "NAME:KEY=VALUE,…")]
+    variant: Vec<String>,
+    /// The PGO training command, `{bin}` standing for the instrumented binary (default: --run,
+    /// or one --load against it with --serve)
+    #[arg(long)]
+    pgo_train: Option<String>,
+    /// Time builds from nothing (default: rebuilding the workspace's crates, dependencies built)
+    #[arg(long)]
+    clean: bool,
+    /// --run starts a server: it gets a free port as {port} and PORT, is loaded with --load, and
+    /// stopped with SIGTERM
+    #[arg(long, requires = "load")]
+    serve: bool,
+    /// The load command with --serve, read as wrk's report: 'wrk -t2 -c64 -d10s http://127.0.0.1:{port}/'
+    #[arg(long)]
+    load: Option<String>,
 }
 
 /// Runs the tool with these arguments (program name first) and returns its exit code. Accepts
@@ -66,7 +133,16 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             return e.exit_code();
         }
     };
-    match execute(cli.command) {
+    let outcome = match cli.command {
+        Command::Compare(args) => compare_command(args).map_err(|e| e.to_string()),
+        Command::Apply { report, variant, profile_name, manifest_path } => {
+            apply::apply(&apply::Options { report, variant, profile_name, manifest_path })
+                .map(|report| Outcome { report, pass: true })
+                .map_err(|e| e.to_string())
+        }
+        command => execute(command).map_err(|e| e.to_string()),
+    };
+    match outcome {
         Ok(outcome) => {
             let mut out = std::io::stdout().lock();
             match out.write_all(outcome.report.as_bytes()).and_then(|()| out.flush()) {
@@ -102,7 +178,27 @@ fn execute(command: Command) -> Result<Outcome, Error> {
             })
         }
         Command::Diff { a, b } => diff::diff(&Document::from_file(&a)?, &Document::from_file(&b)?),
+        Command::Compare(_) | Command::Apply { .. } => unreachable!("run() handles compare and apply"),
     })
+}
+
+fn compare_command(args: CompareArgs) -> Result<Outcome, Failure> {
+    let opts = compare::Options {
+        manifest_path: args.manifest_path,
+        package: args.package,
+        bin: args.bin,
+        example: args.example,
+        run: args.run,
+        runs: args.runs,
+        out: args.out,
+        request: Request { pick: args.variants, extra: args.variant },
+        pgo_train: args.pgo_train,
+        clean: args.clean,
+        serve: args.serve,
+        load: args.load,
+    };
+    let report = compare::compare(&opts)?;
+    Ok(Outcome { report: report.terminal(), pass: true })
 }
 
 #[cfg(test)]

@@ -32,8 +32,10 @@ pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error>
     let target = &doc.info.target;
     let triple =
         target.triple.as_deref().ok_or_else(|| Error::new(path, "the document does not name its target triple"))?;
-    let arch = triple.split('-').next().unwrap_or(triple);
-    let x86_family = |a: &str| matches!(a, "x86_64" | "x86" | "i386" | "i586" | "i686");
+    // rustc's `target_arch` (schema 2) names architectures as `std::env::consts::ARCH` does; a
+    // triple's first part does not (`riscv64gc`, `armv7`, `i686`). Schema 1 had only the triple.
+    let arch = target.arch.as_deref().unwrap_or_else(|| triple_arch(triple));
+    let x86_family = |a: &str| a == "x86_64" || a == "x86";
     let file = path.display();
     let same_family = arch == host.arch || (host.arch == "x86_64" && x86_family(arch));
     if !same_family {
@@ -56,8 +58,7 @@ pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error>
             Lack::OsState(state) => Some(format!("{} (the OS has not enabled {} state)", f.name, state.describe())),
         })
         .collect();
-    let unchecked: Vec<&str> =
-        features.iter().map(|f| f.as_ref()).filter(|name| x86::feature(name).is_none()).collect();
+    let unchecked = x86::unchecked(features);
     let needs = target.level.as_deref().unwrap_or("an unknown level");
     let host_level = x86::level_name(support.level());
     let mut report = if missing.is_empty() {
@@ -77,14 +78,47 @@ pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error>
     Ok(Outcome { report, pass: missing.is_empty() })
 }
 
+/// A schema-1 document's architecture, from its triple, as `target_arch` names it.
+fn triple_arch(triple: &str) -> &str {
+    match triple.split('-').next().unwrap_or(triple) {
+        "i386" | "i586" | "i686" => "x86",
+        a if a.starts_with("riscv64") => "riscv64",
+        a if a.starts_with("riscv32") => "riscv32",
+        a if a.starts_with("arm") || a.starts_with("thumb") => "arm",
+        a => a,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn doc(triple: &str, features: &[&str], level: &str) -> Document {
-        let mut value = crate::read::tests::sample();
+        let mut value = crate::read::tests::sample_v1();
         value["target"] = serde_json::json!({"triple": triple, "cpu": null, "features": features, "level": level});
         crate::read::tests::document(&value)
+    }
+
+    /// A schema-2 document, which names its architecture.
+    fn doc2(triple: &str, arch: &str) -> Document {
+        let mut value = crate::read::tests::sample();
+        value["target"]["triple"] = triple.into();
+        value["target"]["arch"] = arch.into();
+        value["target"]["features"] = serde_json::json!([]);
+        crate::read::tests::document(&value)
+    }
+
+    #[test]
+    fn architecture_is_targets_not_the_triples_first_part() {
+        let path = Path::new("app");
+        for (triple, arch) in [("riscv64gc-unknown-linux-gnu", "riscv64"), ("armv7-unknown-linux-gnueabihf", "arm")] {
+            let here = check(path, &doc2(triple, arch), &Host { arch, support: None }).unwrap();
+            assert!(here.pass, "{}", here.report);
+            let v1 = check(path, &doc(triple, &[], "x86-64"), &Host { arch, support: None }).unwrap();
+            assert!(v1.pass, "schema 1 triple {triple}: {}", v1.report);
+        }
+        let i686 = check(path, &doc2("i686-unknown-linux-gnu", "x86"), &x86_host(&[], 0)).unwrap();
+        assert!(i686.pass, "{}", i686.report);
     }
 
     /// A host whose CPU reports exactly `features` (by their table bits) with AVX state enabled
@@ -94,7 +128,7 @@ mod tests {
         Host { arch: "x86_64", support: Some(Support { cpu, xcr0 }) }
     }
 
-    const V3: &[&str] = &["avx", "avx2", "bmi1", "bmi2", "fma", "fxsr", "sse", "sse2", "x87"];
+    const V3: &[&str] = &["avx", "avx2", "bmi1", "bmi2", "fma", "fxsr", "made-up", "sse", "sse2", "x87"];
 
     #[test]
     fn x86_features() {
@@ -103,7 +137,7 @@ mod tests {
         let ok = check(path, &d, &x86_host(V3, 0x7)).unwrap();
         assert!(ok.pass, "{}", ok.report);
         assert!(ok.report.contains("this host's CPU has every feature it was built for"), "{}", ok.report);
-        assert!(ok.report.contains("not checked: x87"), "{}", ok.report);
+        assert!(ok.report.contains("not checked: made-up\n"), "{}", ok.report);
         let no_bmi2 = check(path, &d, &x86_host(&V3[..3], 0x7)).unwrap();
         assert!(!no_bmi2.pass);
         assert!(

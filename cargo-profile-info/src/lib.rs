@@ -5,7 +5,10 @@
 //! - `inspect [--json] FILE`: the document, as the binary's own `--build-info[=json]` prints it;
 //! - `check FILE --require KEY=VALUE… [--host]`: a gate on how the file was built, and on whether
 //!   this machine's CPU has the features it was compiled for;
-//! - `diff A B`: the fields in which two builds differ.
+//! - `diff A B`: the fields in which two builds differ;
+//! - `compare --run '{bin} ARGS'`: the binary built under a ladder of release-profile settings,
+//!   each build proven by its document, measured (size, compile time, runs or requests/s);
+//! - `apply --report R --variant V --profile-name P`: a measured variant written as a profile.
 //!
 //! Exit codes: 0 when the command found what was asked (document printed, requirements hold,
 //! the host has the file's CPU features, no difference); 1 when a check failed or the builds
@@ -13,8 +16,10 @@
 //! line is wrong.
 #![deny(missing_docs)]
 
+pub mod apply;
 pub mod check;
 mod cli;
+pub mod compare;
 pub mod diff;
 mod error;
 pub mod host;

@@ -3,6 +3,9 @@
 use crate::Error;
 use object::{Object, ObjectSection};
 use profile_info_core::{section, BuildInfo, SCHEMA};
+
+/// The oldest schema this tool reads; every one up to [`SCHEMA`] is read.
+pub const OLDEST_SCHEMA: u32 = 1;
 use serde_json::Value;
 use std::path::Path;
 
@@ -13,8 +16,12 @@ pub struct Document {
     pub json: String,
     /// The same JSON as a tree, for dotted-key lookups.
     pub value: Value,
-    /// The same JSON as the typed model, for rendering.
+    /// The same JSON as the typed model, for rendering. Fields a document's schema did not
+    /// have yet are `None`.
     pub info: BuildInfo,
+    /// The document's schema (1 or 2). Schema 1 documents lack the fields schema 2 added and
+    /// say `"thin-local"` for every build without `-C lto`, LTO or not.
+    pub schema: u32,
 }
 
 impl Document {
@@ -58,21 +65,24 @@ impl Document {
         Document::from_section(bytes)
     }
 
-    /// Parses the contents of a profile-info section: header, then a schema-1 JSON document.
+    /// Parses the contents of a profile-info section: header, then a JSON document of schema 1
+    /// or 2.
     pub fn from_section(bytes: &[u8]) -> Result<Document, String> {
         let json = section::decode(bytes).map_err(|e| e.to_string())?;
         let value: Value =
             serde_json::from_str(json).map_err(|e| format!("the section's document is not valid JSON: {e}"))?;
-        match value.get("schema").and_then(Value::as_u64) {
-            Some(schema) if schema == u64::from(SCHEMA) => {}
-            Some(schema) => {
-                return Err(format!("document schema {schema} is not supported (this tool reads schema {SCHEMA})"))
+        let schema = match value.get("schema").and_then(Value::as_u64) {
+            Some(n) if (u64::from(OLDEST_SCHEMA)..=u64::from(SCHEMA)).contains(&n) => n as u32,
+            Some(n) => {
+                return Err(format!(
+                    "document schema {n} is not supported (this tool reads schemas {OLDEST_SCHEMA} to {SCHEMA})"
+                ))
             }
             None => return Err("the section's document has no schema number".into()),
-        }
+        };
         let info = serde_json::from_str::<BuildInfo>(json)
-            .map_err(|e| format!("the section's document does not follow schema {SCHEMA}: {e}"))?;
-        Ok(Document { json: json.to_owned(), value, info })
+            .map_err(|e| format!("the section's document does not follow schema {schema}: {e}"))?;
+        Ok(Document { json: json.to_owned(), value, info, schema })
     }
 }
 
@@ -89,8 +99,13 @@ fn io_problem(e: &std::io::Error) -> String {
 pub(crate) mod tests {
     use super::*;
 
-    /// A schema-1 document with every field `null` that may be.
+    /// A current document with every field `null` that may be.
     pub(crate) fn sample() -> Value {
+        serde_json::from_str(&profile_info_core::render::json(&BuildInfo::__EMPTY)).expect("JSON")
+    }
+
+    /// A schema-1 document as schema-1 binaries embed it, every field `null` that may be.
+    pub(crate) fn sample_v1() -> Value {
         serde_json::json!({
             "schema": 1, "crate_type": "bin", "package": {"name": "app", "version": "0.1.0"},
             "profile": {"name": null, "opt_level": null, "debuginfo": null, "strip": null, "lto": null,
@@ -116,14 +131,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn both_schemas_are_read() {
+        let v1 = document(&sample_v1());
+        assert_eq!((v1.schema, v1.info.schema, v1.info.profile.pgo), (1, 1, None));
+        assert!(v1.info.to_string().starts_with("app 0.1.0 (schema 1, "), "{}", v1.info);
+        let v2 = document(&sample());
+        assert_eq!(v2.schema, 2);
+    }
+
+    #[test]
     fn schema_and_json_errors() {
-        let mut v2 = sample();
-        v2["schema"] = 2.into();
+        let mut v3 = sample();
+        v3["schema"] = 3.into();
         assert_eq!(
-            Document::from_section(&section_of(&v2)).unwrap_err(),
-            "document schema 2 is not supported (this tool reads schema 1)"
+            Document::from_section(&section_of(&v3)).unwrap_err(),
+            "document schema 3 is not supported (this tool reads schemas 1 to 2)"
         );
-        let mut no_profile = sample();
+        let mut no_profile = sample_v1();
         no_profile.as_object_mut().unwrap().remove("profile");
         let err = Document::from_section(&section_of(&no_profile)).unwrap_err();
         assert!(err.contains("does not follow schema 1: missing field `profile`"), "{err}");

@@ -187,7 +187,16 @@ fn check_requirements() {
     assert!(stderr.contains("no key `profile.ltoo`") && stderr.contains(path(&release)), "{stderr}");
 
     let level = format!("target.level={}", doc["target"]["level"].as_str().unwrap());
-    assert_eq!(tool(&["check", path(&release), "--require", &level, "--require", "schema=1"]).status.code(), Some(0));
+    assert_eq!(tool(&["check", path(&release), "--require", &level, "--require", "schema=2"]).status.code(), Some(0));
+
+    // A value no document can hold is a mistake in the gate, not a failed build: exit 2, one line
+    // naming what the field holds and what the Cargo.toml spelling means.
+    let cargo_spelling = tool(&["check", path(&release), "--require", "profile.lto=true"]);
+    assert_eq!(cargo_spelling.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&cargo_spelling.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(r#""off", "thin-local", "thin", "fat" or null"#), "{stderr}");
+    assert!(stderr.contains(r#"`lto = true` gives "fat""#), "{stderr}");
 }
 
 #[test]
@@ -285,7 +294,7 @@ fn bad_inputs_get_one_line_and_exit_2() {
         (in_section("invalid-json", |b, at| b[at + 16] = b'X'), "not valid JSON"),
         (
             in_section("schema-7", |b, at| {
-                let s = b[at + 16..].windows(10).position(|w| w == b"\"schema\":1").unwrap() + at + 16;
+                let s = b[at + 16..].windows(10).position(|w| w == b"\"schema\":2").unwrap() + at + 16;
                 b[s + 9] = b'7';
             }),
             "schema 7 is not supported",
@@ -409,10 +418,51 @@ fn mutations_never_panic() {
         "section truncated",
         "not UTF-8",
         "not valid JSON",
-        "does not follow schema 1",
+        "does not follow schema 2",
         "document schema",
     ] {
         assert!(kinds.iter().any(|k| k.contains(layer)), "no mutation reached {layer:?}: {kinds:#?}");
     }
     assert!(Document::from_object(&file).is_ok());
+}
+
+/// A binary built before schema 2: its section holds the document without the fields schema 2
+/// added (README's schema-1 table), written over the real section here.
+#[test]
+fn reads_schema_1_binaries() {
+    let release = binary("release");
+    let mut json = own_json(&release);
+    assert_eq!(json.pop(), Some(b'\n'));
+    let mut doc: Value = serde_json::from_slice(&json).unwrap();
+    doc["schema"] = 1.into();
+    for (group, field) in [
+        ("package", "features"),
+        ("profile", "pgo"),
+        ("target", "arch"),
+        ("target", "os"),
+        ("target", "env"),
+        ("target", "cpu_native"),
+        ("target", "unchecked_features"),
+    ] {
+        doc[group].as_object_mut().unwrap().remove(field).expect("a schema-2 field");
+    }
+    let v1 = doc.to_string();
+    assert!(v1.len() < json.len());
+    let old = edited(&release, "schema-1", |b| {
+        let at = header_at(b, &json);
+        b[at + 12..at + 16].copy_from_slice(&(v1.len() as u32).to_le_bytes());
+        b[at + 16..at + 16 + v1.len()].copy_from_slice(v1.as_bytes());
+    });
+    let inspect = tool(&["inspect", path(&old)]);
+    assert_eq!(inspect.status.code(), Some(0), "{inspect:?}");
+    assert!(stdout(&inspect).lines().next().unwrap().contains("(schema 1, crate-type bin"), "{}", stdout(&inspect));
+    assert_eq!(tool(&["inspect", "--json", path(&old)]).stdout, format!("{v1}\n").into_bytes());
+    assert_eq!(tool(&["check", path(&old), "--require", "profile.opt_level=3"]).status.code(), Some(0));
+    let newer = tool(&["check", path(&old), "--require", "profile.pgo=off"]);
+    assert_eq!(newer.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&newer.stderr);
+    assert!(stderr.contains("schema 1") && stderr.contains("added in schema 2"), "{stderr}");
+    let diff = tool(&["diff", path(&old), path(&release)]);
+    let diff = stdout(&diff);
+    assert!(diff.contains("schema: 1 → 2\n") && diff.contains("profile.pgo: null → off\n"), "{diff}");
 }

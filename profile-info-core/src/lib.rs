@@ -1,5 +1,5 @@
 //! The parts of profile-info that both the proc macro (at compile time) and the library or the
-//! inspector (at run time) need: the build document model, its text rendering, the embedded section
+//! inspector (at run time) need: the build document model, the table of its fields, its renderings, the embedded section
 //! format and the x86 feature table.
 //!
 //! Users depend on `profile-info`, which re-exports everything here that is public API.
@@ -10,6 +10,7 @@
 
 pub mod model;
 pub mod render;
+pub mod schema;
 pub mod section;
 pub mod x86;
 

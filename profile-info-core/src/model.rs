@@ -1,5 +1,6 @@
-//! The build document (schema 1): what `--build-info=json` prints, what `/buildinfo` serves and
-//! what the `.profile_info` section of a binary holds.
+//! The build document (schema 2): what `--build-info=json` prints, what `/buildinfo` serves and
+//! what the `.profile_info` section of a binary holds. Its fields, in order, with the label and
+//! summary wording of each, are listed once in [`crate::schema::FIELDS`].
 //!
 //! Every field that could not be known is `None` (`null` in JSON) rather than a guess. Strings are
 //! `Cow<'static, str>` so that the document of a binary is a `static` built at compile time, and a
@@ -12,8 +13,12 @@ use std::borrow::Cow;
 /// A string that is `&'static str` in the compiled-in document and owned in a parsed one.
 pub type Str = Cow<'static, str>;
 
-/// The schema version this crate writes and reads.
-pub const SCHEMA: u32 = 1;
+/// The schema version this crate writes. Schema 2 added `package.features`, `profile.pgo`,
+/// `target.arch`/`os`/`env`/`cpu_native`/`unchecked_features`, and gave `profile.lto` and
+/// `target.cpu` the meaning rustc gives them (schema 1 said `"thin-local"` whenever no `-C lto`
+/// was passed, and `"native"` for `-C target-cpu=native`). Schema-1 documents still deserialize:
+/// the new fields are then `None`.
+pub const SCHEMA: u32 = 2;
 
 /// Everything known about the build that produced a binary (or a library crate, see
 /// [`BuildInfo::crate_type`]).
@@ -52,6 +57,9 @@ pub struct Package {
     pub name: Option<Str>,
     /// `CARGO_PKG_VERSION`.
     pub version: Option<Str>,
+    /// The package's enabled cargo features (rustc's `--cfg feature="…"`), sorted.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub features: Option<Cow<'static, [Str]>>,
 }
 
 /// The cargo profile and the code-generation settings rustc actually received.
@@ -64,16 +72,20 @@ pub struct Profile {
     pub name: Option<Str>,
     /// `-C opt-level`.
     pub opt_level: Option<OptLevel>,
-    /// `-C debuginfo`.
-    pub debuginfo: Option<DebugInfo>,
-    /// `-C strip`.
-    pub strip: Option<Strip>,
-    /// `-C lto`; `thin-local` when cargo passes no `-C lto` (rustc's default).
+    /// The LTO rustc performs: `-C lto` when given; without it, `thin-local` when there is more
+    /// than one codegen unit and opt-level is not 0, else `off` (rustc's `Session::lto`).
     pub lto: Option<Lto>,
     /// `-C codegen-units`; rustc's default (16, or 256 when incremental) when none is passed.
     pub codegen_units: Option<u32>,
-    /// `-C panic`.
+    /// `-C panic`, else the target's default as `rustc --print cfg` reports it.
     pub panic: Option<Panic>,
+    /// Profile-guided optimisation: `-C profile-generate` or `-C profile-use` (never the path).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub pgo: Option<Pgo>,
+    /// `-C strip`.
+    pub strip: Option<Strip>,
+    /// `-C debuginfo`.
+    pub debuginfo: Option<DebugInfo>,
     /// `-C debug-assertions`; defaults to `opt_level == 0`.
     pub debug_assertions: Option<bool>,
     /// `-C overflow-checks`; defaults to `debug_assertions`.
@@ -89,13 +101,30 @@ pub struct Profile {
 pub struct Target {
     /// The target triple (`--target`, or the compiler's host).
     pub triple: Option<Str>,
-    /// `-C target-cpu`; `"x86-64"` on x86_64 when none is given.
+    /// `target_arch` from `rustc --print cfg` (`"x86_64"`, `"aarch64"`, `"riscv64"`, …).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub arch: Option<Str>,
+    /// `target_os` from `rustc --print cfg`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub os: Option<Str>,
+    /// `target_env` from `rustc --print cfg` (`"gnu"`, `"musl"`, `""` where the target has none).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub env: Option<Str>,
+    /// The CPU rustc generated code for: `-C target-cpu`, the CPU `native` resolved to, or the
+    /// target's default, as `rustc --print target-cpus` names them.
     pub cpu: Option<Str>,
-    /// The target features enabled for the code, as `rustc --print cfg` lists them, sorted.
-    pub features: Option<Cow<'static, [Str]>>,
+    /// Whether the CPU came from `-C target-cpu=native` (tuned for the build machine).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub cpu_native: Option<bool>,
     /// The highest x86-64 psABI level (`"x86-64"`, `"x86-64-v2"`, `"x86-64-v3"`, `"x86-64-v4"`)
     /// all of whose features are enabled; `None` on other architectures.
     pub level: Option<Str>,
+    /// The target features enabled for the code, as `rustc --print cfg` lists them, sorted.
+    pub features: Option<Cow<'static, [Str]>>,
+    /// The enabled features the startup CPU guard cannot check (no CPUID entry in
+    /// [`crate::x86::FEATURES`], not baseline), sorted; `None` off x86.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub unchecked_features: Option<Cow<'static, [Str]>>,
 }
 
 /// The compiler that built the crate, from `rustc -vV`.
@@ -142,6 +171,9 @@ macro_rules! name_enum {
         impl $name {
             /// Every value, in the order of the schema.
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// Every value's document name, in the order of [`Self::ALL`].
+            pub const NAMES: &'static [&'static str] = &[$($text),*];
 
             /// The name used in the document.
             pub const fn as_str(self) -> &'static str {
@@ -211,14 +243,27 @@ name_enum! {
 name_enum! {
     /// Link-time optimisation.
     Lto {
-        /// rustc's default: LTO across the crate's own codegen units only.
-        ThinLocal = "thin-local",
-        /// Explicitly off.
+        /// None: `-C lto=off`, or no `-C lto` with one codegen unit or opt-level 0.
         Off = "off",
+        /// rustc's default for an optimised build with several codegen units: ThinLTO across
+        /// the crate's own codegen units only.
+        ThinLocal = "thin-local",
         /// ThinLTO across crates.
         Thin = "thin",
         /// Full ("fat") LTO across crates.
         Fat = "fat",
+    }
+}
+
+name_enum! {
+    /// Profile-guided optimisation.
+    Pgo {
+        /// Neither `-C profile-generate` nor `-C profile-use`.
+        Off = "off",
+        /// `-C profile-generate`: an instrumented binary that writes `.profraw` files.
+        Generate = "generate",
+        /// `-C profile-use`: optimised with a recorded profile.
+        Use = "use",
     }
 }
 
@@ -246,21 +291,35 @@ impl BuildInfo {
         (!self.text.is_empty()).then_some(self.text)
     }
 
-    /// Assembles a document. Public for the proc macro's expansion only.
+    /// A document with every field `None`: what the proc macro's expansion starts from.
     #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    pub const fn __new(
-        crate_type: Option<Str>,
-        package: Package,
-        profile: Profile,
-        target: Target,
-        rustc: Rustc,
-        vcs: Option<Vcs>,
-        json: &'static str,
-        text: &'static str,
-    ) -> Self {
-        BuildInfo { schema: SCHEMA, crate_type, package, profile, target, rustc, vcs, json, text }
+    pub const __EMPTY: BuildInfo = BuildInfo {
+        schema: SCHEMA,
+        crate_type: None,
+        package: Package::__EMPTY,
+        profile: Profile::__EMPTY,
+        target: Target::__EMPTY,
+        rustc: Rustc::__EMPTY,
+        vcs: None,
+        json: "",
+        text: "",
+    };
+
+    /// The document with its compile-time renderings. Public for the proc macro's expansion only.
+    #[doc(hidden)]
+    pub const fn __rendered(mut self, json: &'static str, text: &'static str) -> Self {
+        self.json = json;
+        self.text = text;
+        self
     }
+}
+
+/// Sets a field of a document under construction in a `static` initializer, where plain
+/// assignment would have to drop the old value (which const evaluation refuses for `Cow`).
+/// Public for the proc macro's expansion only.
+#[doc(hidden)]
+pub const fn __put<T>(slot: &mut T, value: T) {
+    std::mem::forget(std::mem::replace(slot, value));
 }
 
 /// Two documents are equal when every field of the schema is; how they were rendered is not compared.
@@ -278,81 +337,20 @@ impl PartialEq for BuildInfo {
 
 impl Eq for BuildInfo {}
 
-impl std::fmt::Display for BuildInfo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.text() {
-            Some(text) => f.write_str(text),
-            None => f.write_str(&crate::render::text(self)),
+macro_rules! empty {
+    ($($ty:ident { $($field:ident),* })*) => {$(
+        impl $ty {
+            /// Every field `None`. Public for the proc macro's expansion only.
+            #[doc(hidden)]
+            pub const __EMPTY: $ty = $ty { $($field: None),* };
         }
-    }
+    )*};
 }
 
-impl Package {
-    #[doc(hidden)]
-    pub const fn __new(name: Option<Str>, version: Option<Str>) -> Self {
-        Package { name, version }
-    }
-}
-
-impl Profile {
-    #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    pub const fn __new(
-        name: Option<Str>,
-        opt_level: Option<OptLevel>,
-        debuginfo: Option<DebugInfo>,
-        strip: Option<Strip>,
-        lto: Option<Lto>,
-        codegen_units: Option<u32>,
-        panic: Option<Panic>,
-        debug_assertions: Option<bool>,
-        overflow_checks: Option<bool>,
-        incremental: Option<bool>,
-    ) -> Self {
-        Profile {
-            name,
-            opt_level,
-            debuginfo,
-            strip,
-            lto,
-            codegen_units,
-            panic,
-            debug_assertions,
-            overflow_checks,
-            incremental,
-        }
-    }
-}
-
-impl Target {
-    #[doc(hidden)]
-    pub const fn __new(
-        triple: Option<Str>,
-        cpu: Option<Str>,
-        features: Option<Cow<'static, [Str]>>,
-        level: Option<Str>,
-    ) -> Self {
-        Target { triple, cpu, features, level }
-    }
-}
-
-impl Rustc {
-    #[doc(hidden)]
-    pub const fn __new(
-        version: Option<Str>,
-        channel: Option<Str>,
-        commit_hash: Option<Str>,
-        commit_date: Option<Str>,
-        llvm_version: Option<Str>,
-        host: Option<Str>,
-    ) -> Self {
-        Rustc { version, channel, commit_hash, commit_date, llvm_version, host }
-    }
-}
-
-impl Vcs {
-    #[doc(hidden)]
-    pub const fn __new(revision: Option<Str>, dirty: Option<bool>) -> Self {
-        Vcs { revision, dirty }
-    }
+empty! {
+    Package { name, version, features }
+    Profile { name, opt_level, lto, codegen_units, panic, pgo, strip, debuginfo, debug_assertions, overflow_checks, incremental }
+    Target { triple, arch, os, env, cpu, cpu_native, level, features, unchecked_features }
+    Rustc { version, channel, commit_hash, commit_date, llvm_version, host }
+    Vcs { revision, dirty }
 }

@@ -1,7 +1,9 @@
-//! The renderings of a document: the JSON (`--build-info=json`, the embedded section) and the
-//! human-readable summary (`--build-info`, `Accept: text/plain`, `cargo profile-info inspect`).
+//! The renderings of a document, all walking [`crate::schema::FIELDS`]: the JSON
+//! (`--build-info=json`, the embedded section), the human-readable summary (`--build-info`,
+//! `Accept: text/plain`, `cargo profile-info inspect`) and its one-line form for logs.
 
 use crate::model::{BuildInfo, Str};
+use crate::schema::{Field, Text, Value, FIELDS};
 use std::fmt::{Display, Write};
 
 /// The document as compact JSON, fields in schema order: the bytes `--build-info=json` prints
@@ -9,81 +11,51 @@ use std::fmt::{Display, Write};
 /// depend on serde's derive; with feature `serde`, `serde_json::to_string` gives the same bytes
 /// (tested).
 pub fn json(info: &BuildInfo) -> String {
-    let mut j = Json(String::with_capacity(768));
-    let (p, t, r) = (&info.profile, &info.target, &info.rustc);
-    j.open();
-    j.key("schema", &Some(info.schema));
-    j.key("crate_type", &info.crate_type.as_ref().map(Quoted));
-    j.object("package", |j| {
-        j.key("name", &info.package.name.as_ref().map(Quoted));
-        j.key("version", &info.package.version.as_ref().map(Quoted));
-    });
-    j.object("profile", |j| {
-        j.key("name", &p.name.as_ref().map(Quoted));
-        j.key("opt_level", &p.opt_level.map(|v| Quoted(v.as_str())));
-        j.key("debuginfo", &p.debuginfo.map(|v| Quoted(v.as_str())));
-        j.key("strip", &p.strip.map(|v| Quoted(v.as_str())));
-        j.key("lto", &p.lto.map(|v| Quoted(v.as_str())));
-        j.key("codegen_units", &p.codegen_units);
-        j.key("panic", &p.panic.map(|v| Quoted(v.as_str())));
-        j.key("debug_assertions", &p.debug_assertions);
-        j.key("overflow_checks", &p.overflow_checks);
-        j.key("incremental", &p.incremental);
-    });
-    j.object("target", |j| {
-        j.key("triple", &t.triple.as_ref().map(Quoted));
-        j.key("cpu", &t.cpu.as_ref().map(Quoted));
-        j.key("features", &t.features.as_ref().map(|f| List(f)));
-        j.key("level", &t.level.as_ref().map(Quoted));
-    });
-    j.object("rustc", |j| {
-        j.key("version", &r.version.as_ref().map(Quoted));
-        j.key("channel", &r.channel.as_ref().map(Quoted));
-        j.key("commit_hash", &r.commit_hash.as_ref().map(Quoted));
-        j.key("commit_date", &r.commit_date.as_ref().map(Quoted));
-        j.key("llvm_version", &r.llvm_version.as_ref().map(Quoted));
-        j.key("host", &r.host.as_ref().map(Quoted));
-    });
-    match &info.vcs {
-        None => j.key("vcs", &None::<u8>),
-        Some(v) => j.object("vcs", |j| {
-            j.key("revision", &v.revision.as_ref().map(Quoted));
-            j.key("dirty", &v.dirty);
-        }),
+    let mut out = String::with_capacity(1024);
+    out.push('{');
+    // Groups are contiguous runs of the table (tested in `schema`).
+    for (n, run) in FIELDS
+        .chunk_by(|a, b| a.group().is_some() && a.group().map(|g| g.name) == b.group().map(|g| g.name))
+        .enumerate()
+    {
+        if n > 0 {
+            out.push(',');
+        }
+        match run[0].group() {
+            None => member(&mut out, run[0].key, (run[0].get)(info)),
+            Some(group) if !(group.present)(info) => {
+                let _ = write!(out, "\"{}\":null", group.name);
+            }
+            Some(group) => {
+                let _ = write!(out, "\"{}\":{{", group.name);
+                for (i, f) in run.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    member(&mut out, f.name(), (f.get)(info));
+                }
+                out.push('}');
+            }
+        }
     }
-    j.0.push('}');
-    j.0
+    out.push('}');
+    out
 }
 
-struct Json(String);
+fn member(out: &mut String, name: &str, value: Value<'_>) {
+    let _ = write!(out, "\"{name}\":");
+    write_value(out, value);
+}
 
-impl Json {
-    fn open(&mut self) {
-        self.0.push('{');
-    }
-
-    fn name(&mut self, name: &str) {
-        if !self.0.ends_with('{') {
-            self.0.push(',');
-        }
-        let _ = write!(self.0, "\"{name}\":");
-    }
-
-    fn key<T: Display>(&mut self, name: &str, value: &Option<T>) {
-        self.name(name);
-        match value {
-            Some(v) => write!(self.0, "{v}"),
-            None => write!(self.0, "null"),
-        }
-        .expect("writing to a String");
-    }
-
-    fn object(&mut self, name: &str, fields: impl FnOnce(&mut Json)) {
-        self.name(name);
-        self.open();
-        fields(self);
-        self.0.push('}');
-    }
+/// Appends one value as JSON.
+pub fn write_value(out: &mut String, value: Value<'_>) {
+    let _ = match value {
+        Value::Null => write!(out, "null"),
+        Value::Str(s) => write!(out, "{}", Quoted(s)),
+        Value::Bool(b) => write!(out, "{b}"),
+        Value::Count(n) => write!(out, "{n}"),
+        Value::List(items) => write!(out, "{}", List(items)),
+    };
 }
 
 /// Displays as a JSON string literal, escaped as serde_json escapes it (also used by
@@ -125,76 +97,91 @@ impl Display for List<'_> {
     }
 }
 
-/// Renders the summary: one line per part, `unknown` for what could not be captured.
+/// Renders the summary: one line per part of the document, `unknown` for what could not be
+/// captured.
 pub fn text(info: &BuildInfo) -> String {
-    fn or<T: std::fmt::Display>(v: &Option<T>) -> String {
-        v.as_ref().map_or_else(|| "unknown".to_owned(), |v| v.to_string())
+    let mut s = String::new();
+    for line in lines(info) {
+        s.push_str(&line);
+        s.push('\n');
     }
-    fn on_off(v: Option<bool>) -> &'static str {
-        match v {
-            Some(true) => "on",
-            Some(false) => "off",
-            None => "unknown",
+    s
+}
+
+/// The summary without its first (package) line: what follows the name and version clap
+/// prints for `--version`.
+pub fn details(info: &BuildInfo) -> String {
+    lines(info).skip(1).map(|l| l + "\n").collect()
+}
+
+/// The summary on one line for a log, lists left out: `app 0.3.1 (schema 2, crate-type bin,
+/// features none); profile: release (opt-level 3, …); …`.
+pub fn line(info: &BuildInfo) -> String {
+    let titled: Vec<String> = lines_of(info, false).collect();
+    titled.join("; ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn lines(info: &BuildInfo) -> impl Iterator<Item = String> + '_ {
+    lines_of(info, true)
+}
+
+fn lines_of(info: &BuildInfo, with_lists: bool) -> impl Iterator<Item = String> + '_ {
+    let mut titles: Vec<&str> = FIELDS.iter().map(|f| f.line).collect();
+    titles.dedup();
+    titles.into_iter().filter_map(move |title| {
+        let fields: Vec<&Field> = FIELDS.iter().filter(|f| f.line == title).collect();
+        if !with_lists && fields.iter().all(|f| f.text == Text::List) {
+            return None;
+        }
+        let mut s = if title.is_empty() { String::new() } else { format!("{:<13}", format!("{title}:")) };
+        if fields.iter().all(|f| f.group_absent(info)) {
+            s.push_str("none");
+            return Some(s);
+        }
+        let heads: Vec<String> = fields.iter().filter(|f| f.text == Text::Head).map(|f| shown((f.get)(info))).collect();
+        let parts: Vec<String> = fields
+            .iter()
+            .filter_map(|f| match f.text {
+                Text::Part(name) => Some(format!("{name} {}", shown((f.get)(info)))),
+                _ => None,
+            })
+            .collect();
+        let lists: Vec<String> = fields.iter().filter(|f| f.text == Text::List).map(|f| shown((f.get)(info))).collect();
+        s.push_str(&heads.join(" "));
+        match (heads.is_empty(), parts.is_empty()) {
+            (_, true) => {}
+            (true, false) => s.push_str(&parts.join(", ")),
+            (false, false) => {
+                let _ = write!(s, " ({})", parts.join(", "));
+            }
+        }
+        s.push_str(&lists.join(" "));
+        Some(s)
+    })
+}
+
+/// A value as the summary shows it.
+fn shown(value: Value<'_>) -> String {
+    match value {
+        Value::Null => "unknown".into(),
+        Value::Str("") => "none".into(),
+        Value::Str(s) => s.into(),
+        Value::Bool(true) => "yes".into(),
+        Value::Bool(false) => "no".into(),
+        Value::Count(n) => n.to_string(),
+        Value::List([]) => "none".into(),
+        Value::List(items) => items.join(" "),
+    }
+}
+
+/// Renders the summary ([`text`]), or the compile-time rendering when there is one.
+impl Display for BuildInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.text() {
+            Some(text) => f.write_str(text),
+            None => f.write_str(&text(self)),
         }
     }
-    let (p, t, r) = (&info.profile, &info.target, &info.rustc);
-    let mut s = String::new();
-    let _ = writeln!(s, "{} {}", or(&info.package.name), or(&info.package.version));
-    if info.crate_type.as_deref() != Some("bin") {
-        let _ = writeln!(s, "crate type:  {} (flags of this crate, not of the final link)", or(&info.crate_type));
-    }
-    let _ = writeln!(
-        s,
-        "profile:     {} (opt-level {}, lto {}, codegen-units {}, panic {}, strip {}, debuginfo {})",
-        or(&p.name),
-        or(&p.opt_level),
-        or(&p.lto),
-        or(&p.codegen_units),
-        or(&p.panic),
-        or(&p.strip),
-        or(&p.debuginfo),
-    );
-    let _ = writeln!(
-        s,
-        "checks:      debug-assertions {}, overflow-checks {}, incremental {}",
-        on_off(p.debug_assertions),
-        on_off(p.overflow_checks),
-        on_off(p.incremental),
-    );
-    let _ = write!(s, "target:      {}, cpu {}", or(&t.triple), or(&t.cpu));
-    if let Some(level) = &t.level {
-        let _ = write!(s, ", level {level}");
-    }
-    let features = t.features.as_ref().map_or_else(|| "unknown".to_owned(), |f| f.join(" "));
-    let _ = writeln!(s, "\nfeatures:    {features}");
-    let _ = write!(s, "rustc:       {}", or(&r.version));
-    let details: Vec<String> = [
-        r.channel.as_deref().map(str::to_owned),
-        r.commit_hash.as_deref().map(|h| h.chars().take(9).collect()),
-        r.commit_date.as_deref().map(str::to_owned),
-        r.llvm_version.as_deref().map(|v| format!("LLVM {v}")),
-        r.host.as_deref().map(|h| format!("host {h}")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if !details.is_empty() {
-        let _ = write!(s, " ({})", details.join(", "));
-    }
-    let vcs = match &info.vcs {
-        None => "none".to_owned(),
-        Some(v) => format!(
-            "{}{}",
-            or(&v.revision),
-            match v.dirty {
-                Some(true) => " (dirty)",
-                Some(false) => " (clean)",
-                None => "",
-            }
-        ),
-    };
-    let _ = writeln!(s, "\nvcs:         {vcs}");
-    s
 }
 
 #[cfg(test)]
@@ -203,58 +190,93 @@ mod tests {
     use crate::model::*;
     use std::borrow::Cow;
 
-    fn sample(name: &'static str, vcs: Option<Vcs>) -> BuildInfo {
-        let s = |v: &'static str| Some(Cow::Borrowed(v));
-        BuildInfo::__new(
-            s("bin"),
-            Package::__new(s(name), s("1.2.3")),
-            Profile::__new(
-                s("production"),
-                Some(OptLevel::Z),
-                Some(DebugInfo::LineTablesOnly),
-                Some(Strip::Symbols),
-                Some(Lto::Fat),
-                Some(1),
-                Some(Panic::Abort),
-                Some(false),
-                Some(true),
-                Some(false),
-            ),
-            Target::__new(
-                s("x86_64-unknown-linux-gnu"),
-                s("x86-64-v3"),
-                Some(Cow::Owned(vec![Cow::Borrowed("avx2"), Cow::Borrowed("sse4.1")])),
-                s("x86-64-v3"),
-            ),
-            Rustc::__new(s("1.95.0"), s("stable"), None, None, s("22.1.2"), s("x86_64-unknown-linux-gnu")),
-            vcs,
-            "",
-            "",
-        )
+    fn list(items: &[&'static str]) -> Option<Cow<'static, [Str]>> {
+        Some(Cow::Owned(items.iter().map(|&s| Cow::Borrowed(s)).collect()))
     }
 
-    fn unknown() -> BuildInfo {
-        BuildInfo::__new(
-            None,
-            Package::__new(None, None),
-            Profile::__new(None, None, None, None, None, None, None, None, None, None),
-            Target::__new(None, None, None, None),
-            Rustc::__new(None, None, None, None, None, None),
-            None,
-            "",
-            "",
-        )
+    fn sample(name: &'static str, vcs: Option<Vcs>) -> BuildInfo {
+        let s = |v: &'static str| Some(Cow::Borrowed(v));
+        let mut info = BuildInfo::__EMPTY;
+        info.crate_type = s("bin");
+        info.package.name = s(name);
+        info.package.version = s("1.2.3");
+        info.package.features = list(&["default", "tls"]);
+        let p = &mut info.profile;
+        p.name = s("production");
+        p.opt_level = Some(OptLevel::Z);
+        p.debuginfo = Some(DebugInfo::LineTablesOnly);
+        p.strip = Some(Strip::Symbols);
+        p.lto = Some(Lto::Fat);
+        p.codegen_units = Some(1);
+        p.panic = Some(Panic::Abort);
+        p.pgo = Some(Pgo::Use);
+        p.debug_assertions = Some(false);
+        p.overflow_checks = Some(true);
+        p.incremental = Some(false);
+        let t = &mut info.target;
+        t.triple = s("x86_64-unknown-linux-gnu");
+        t.arch = s("x86_64");
+        t.os = s("linux");
+        t.env = s("gnu");
+        t.cpu = s("znver4");
+        t.cpu_native = Some(true);
+        t.features = list(&["avx2", "sse4.1"]);
+        t.unchecked_features = list(&[]);
+        t.level = s("x86-64-v3");
+        info.rustc.version = s("1.95.0");
+        info.rustc.channel = s("stable");
+        info.rustc.llvm_version = s("22.1.2");
+        info.rustc.host = s("x86_64-unknown-linux-gnu");
+        info.vcs = vcs;
+        info
+    }
+
+    fn vcs(revision: Option<&'static str>, dirty: Option<bool>) -> Option<Vcs> {
+        let mut v = Vcs::__EMPTY;
+        v.revision = revision.map(Cow::Borrowed);
+        v.dirty = dirty;
+        Some(v)
     }
 
     #[test]
     fn json_shape() {
-        let j = json(&sample("app", Some(Vcs::__new(None, Some(true)))));
-        assert!(j.starts_with(r#"{"schema":1,"crate_type":"bin","package":{"name":"app","version":"1.2.3"},"profile":{"name":"production","opt_level":"z","debuginfo":"line-tables-only""#), "{j}");
-        assert!(j.contains(r#""features":["avx2","sse4.1"],"level":"x86-64-v3"}"#), "{j}");
+        let j = json(&sample("app", vcs(None, Some(true))));
+        assert!(j.starts_with(r#"{"schema":2,"crate_type":"bin","package":{"name":"app","version":"1.2.3","features":["default","tls"]},"profile":{"name":"production","opt_level":"z","lto":"fat""#), "{j}");
+        assert!(j.contains(r#""level":"x86-64-v3","features":["avx2","sse4.1"],"unchecked_features":[]}"#), "{j}");
         assert!(j.ends_with(r#""vcs":{"revision":null,"dirty":true}}"#), "{j}");
-        assert!(json(&unknown()).ends_with(r#""host":null},"vcs":null}"#));
+        assert!(json(&BuildInfo::__EMPTY).ends_with(r#""host":null},"vcs":null}"#));
         let odd = json(&sample("a\"b\\c\n\u{1}é", None));
         assert!(odd.contains(r#""name":"a\"b\\c\n\u0001é""#), "{odd}");
+    }
+
+    #[test]
+    fn text_shape() {
+        let t = text(&sample("app", vcs(Some("0123456789abcdef0123456789abcdef01234567"), Some(false))));
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0], "app 1.2.3 (schema 2, crate-type bin, features default tls)");
+        assert_eq!(
+            lines[1],
+            "profile:     production (opt-level z, lto fat, codegen-units 1, panic abort, pgo use, strip symbols, debuginfo line-tables-only)"
+        );
+        assert_eq!(lines[2], "checks:      debug-assertions no, overflow-checks yes, incremental no");
+        assert!(
+            lines[3].starts_with(
+                "target:      x86_64-unknown-linux-gnu (arch x86_64, os linux, env gnu, cpu znver4, cpu-native yes"
+            ),
+            "{t}"
+        );
+        assert_eq!(lines[4], "features:    avx2 sse4.1");
+        assert_eq!(lines[5], "unchecked:   none");
+        assert_eq!(lines[7], "vcs:         0123456789abcdef0123456789abcdef01234567 (dirty no)");
+        assert_eq!(details(&BuildInfo::__EMPTY).lines().last(), Some("vcs:         none"));
+        let one = line(&sample("app", None));
+        assert!(
+            one.starts_with(
+                "app 1.2.3 (schema 2, crate-type bin, features default tls); profile: production (opt-level z"
+            ),
+            "{one}"
+        );
+        assert!(!one.contains("sse4.1") && !one.contains('\n') && one.ends_with("; vcs: none"), "{one}");
     }
 
     /// The hand-written JSON and serde's must never disagree.
@@ -262,9 +284,9 @@ mod tests {
     #[test]
     fn json_is_what_serde_json_writes() {
         for info in [
-            sample("app", Some(Vcs::__new(Some("0123456789abcdef0123456789abcdef01234567".into()), Some(false)))),
+            sample("app", vcs(Some("0123456789abcdef0123456789abcdef01234567"), Some(false))),
             sample("q\"\\\u{7f}\u{1f}\t\r\u{8}\u{c}/<>é🦀", None),
-            unknown(),
+            BuildInfo::__EMPTY,
         ] {
             let ours = json(&info);
             assert_eq!(ours, serde_json::to_string(&info).unwrap());

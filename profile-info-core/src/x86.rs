@@ -97,7 +97,10 @@ pub const FEATURES: &[Feature] = &[
     f("avx512vp2intersect", 7, 0, Edx, 8, Zmm, 0),
     f("avx512vpopcntdq", 7, 0, Ecx, 14, Zmm, 0),
     f("avxifma", 7, 1, Eax, 23, Ymm, 0),
+    f("avxneconvert", 7, 1, Edx, 5, Ymm, 0),
     f("avxvnni", 7, 1, Eax, 4, Ymm, 0),
+    f("avxvnniint16", 7, 1, Edx, 10, Ymm, 0),
+    f("avxvnniint8", 7, 1, Edx, 4, Ymm, 0),
     f("bmi1", 7, 0, Ebx, 3, NoOs, 3),
     f("bmi2", 7, 0, Ebx, 8, NoOs, 3),
     f("cmpxchg16b", 1, 0, Ecx, 13, NoOs, 2),
@@ -105,6 +108,9 @@ pub const FEATURES: &[Feature] = &[
     f("fma", 1, 0, Ecx, 12, Ymm, 3),
     f("fxsr", 1, 0, Edx, 24, NoOs, 1),
     f("gfni", 7, 0, Ecx, 8, NoOs, 0),
+    // Leaf 0x19 EBX: AESKLE (bit 0) is set only once the OS has enabled Key Locker; a CPU without
+    // it answers the leaf with zeros (an unsupported leaf at or below the maximum, per the SDM).
+    f("kl", 0x19, 0, Ebx, 0, NoOs, 0),
     Feature { in_cfg: false, ..f("lahfsahf", 0x8000_0001, 0, Ecx, 0, NoOs, 2) },
     f("lzcnt", 0x8000_0001, 0, Ecx, 5, NoOs, 3),
     f("movbe", 1, 0, Ecx, 22, NoOs, 3),
@@ -113,6 +119,9 @@ pub const FEATURES: &[Feature] = &[
     f("rdrand", 1, 0, Ecx, 30, NoOs, 0),
     f("rdseed", 7, 0, Ebx, 18, NoOs, 0),
     f("sha", 7, 0, Ebx, 29, NoOs, 0),
+    f("sha512", 7, 1, Eax, 0, Ymm, 0),
+    f("sm3", 7, 1, Eax, 1, Ymm, 0),
+    f("sm4", 7, 1, Eax, 2, Ymm, 0),
     f("sse", 1, 0, Edx, 25, NoOs, 1),
     f("sse2", 1, 0, Edx, 26, NoOs, 1),
     f("sse3", 1, 0, Ecx, 0, NoOs, 2),
@@ -123,11 +132,18 @@ pub const FEATURES: &[Feature] = &[
     f("tbm", 0x8000_0001, 0, Ecx, 21, NoOs, 0),
     f("vaes", 7, 0, Ecx, 9, Ymm, 0),
     f("vpclmulqdq", 7, 0, Ecx, 10, Ymm, 0),
+    f("widekl", 0x19, 0, Ebx, 2, NoOs, 0),
     f("xsave", 1, 0, Ecx, 26, NoOs, 3),
     f("xsavec", 0xd, 1, Eax, 1, NoOs, 0),
     f("xsaveopt", 0xd, 1, Eax, 0, NoOs, 0),
     f("xsaves", 0xd, 1, Eax, 3, NoOs, 0),
 ];
+
+/// Target features rustc may report for x86_64 that the guard has nothing to check for:
+/// `crt-static` says how the C runtime is linked, not what the CPU runs, and `x87` is part of the
+/// baseline every x86_64 CPU has (stable rustc 1.95 does not report it). Every other feature stable
+/// rustc can report is in [`FEATURES`] (a test asks rustc).
+pub const WITHOUT_CPUID: &[&str] = &["crt-static", "x87"];
 
 /// The feature with this rustc name.
 pub fn feature(name: &str) -> Option<&'static Feature> {
@@ -172,6 +188,12 @@ pub fn required<S: AsRef<str>>(features: &[S]) -> Vec<&'static Feature> {
     let has = |name: &str| features.iter().any(|f| f.as_ref() == name);
     let v2 = level(has) >= 2;
     FEATURES.iter().filter(|f| f.level != 1 && (has(f.name) || (f.name == "lahfsahf" && v2))).collect()
+}
+
+/// The enabled features (rustc's names, as `--print cfg` lists them) that the startup guard
+/// cannot check: neither in [`FEATURES`] nor in [`WITHOUT_CPUID`]. In the order given.
+pub fn unchecked<S: AsRef<str>>(features: &[S]) -> Vec<&str> {
+    features.iter().map(AsRef::as_ref).filter(|name| feature(name).is_none() && !WITHOUT_CPUID.contains(name)).collect()
 }
 
 /// Why a feature cannot be used on a host.
@@ -263,6 +285,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn unchecked_features_are_those_outside_the_table() {
+        let enabled = ["avx2", "crt-static", "fxsr", "made-up", "sse2", "x87", "zz-future"];
+        assert_eq!(unchecked(&enabled), ["made-up", "zz-future"]);
+        assert!(unchecked::<&str>(&[]).is_empty());
+    }
+
+    #[test]
     fn table_is_sorted_and_unique() {
         assert!(FEATURES.windows(2).all(|w| w[0].name < w[1].name));
     }
@@ -348,9 +377,10 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn this_host_agrees_with_proc_cpuinfo() {
-        let Ok(info) = std::fs::read_to_string("/proc/cpuinfo") else { return };
+        let info = std::fs::read_to_string("/proc/cpuinfo").expect("/proc/cpuinfo (the tests run on x86_64 Linux)");
         let flags: Vec<&str> =
-            info.lines().find_map(|l| l.strip_prefix("flags")).unwrap_or("").split_whitespace().collect();
+            info.lines().find_map(|l| l.strip_prefix("flags")).expect("a flags line").split_whitespace().collect();
+        assert!(flags.contains(&"sse2"), "every x86_64 CPU has SSE2: {flags:?}");
         let host = detect();
         // Linux names a few features differently.
         for (ours, linux) in [
@@ -363,6 +393,11 @@ mod tests {
             ("sse4.2", "sse4_2"),
             ("cmpxchg16b", "cx16"),
             ("lahfsahf", "lahf_lm"),
+            ("sha512", "sha512"),
+            ("sm3", "sm3"),
+            ("sm4", "sm4"),
+            ("avxvnni", "avx_vnni"),
+            ("avx512bf16", "avx512_bf16"),
         ] {
             assert_eq!(host.lack(ours).is_none(), flags.contains(&linux), "{ours} vs /proc/cpuinfo {linux}");
         }

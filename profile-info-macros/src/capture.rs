@@ -1,14 +1,18 @@
 //! Turns the compiler invocation into a document: flags from argv, defaults as rustc applies them,
-//! target features and compiler version by asking the same rustc, vcs from `.git`. Never fails:
+//! target facts and compiler version by asking the same rustc, vcs from `.git`. Never fails:
 //! whatever cannot be known becomes `None`.
+//!
+//! Cost matters: every rebuild of the binary crate runs this. The two rustc queries (`-vV`, and
+//! `--print cfg --print target-cpus` in one run) go to the rustc binary the macro runs in, not
+//! through the rustup proxy, and run concurrently with each other and with the git queries.
 
 use crate::flags::{self, Flags};
 use crate::invocation::Invocation;
 use crate::vcs;
-use profile_info_core::{x86, BuildInfo, Lto, OptLevel, Package, Profile, Rustc, Str, Target, Vcs};
+use profile_info_core::{x86, BuildInfo, Lto, OptLevel, Pgo, Str, Vcs};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 pub struct Capture {
     pub info: BuildInfo,
@@ -20,6 +24,10 @@ fn s(v: impl Into<String>) -> Str {
     Cow::Owned(v.into())
 }
 
+fn list(items: Vec<String>) -> Option<Cow<'static, [Str]>> {
+    Some(Cow::Owned(items.into_iter().map(s).collect()))
+}
+
 fn env(name: &str) -> Option<Str> {
     std::env::var(name).ok().map(s)
 }
@@ -28,51 +36,63 @@ pub fn capture() -> Capture {
     let invocation = crate::invocation::current();
     // rust-analyzer expands macros on every keystroke: no `git status` there.
     let ask_git = matches!(invocation, Invocation::Rustc { .. });
-    let git = std::env::var_os("CARGO_MANIFEST_DIR").and_then(|d| vcs::discover(Path::new(&d), ask_git));
-    let package = Package::__new(env("CARGO_PKG_NAME"), env("CARGO_PKG_VERSION"));
-    let (crate_type, profile, target, rustc) = match invocation {
-        Invocation::Rustc { rustc, args } => from_rustc(&rustc, &flags::parse(&args)),
-        Invocation::Unknown => (None, unknown_profile(), Target::__new(None, None, None, None), unknown_rustc()),
-    };
-    let vcs = git.as_ref().map(|g| Vcs::__new(g.revision.clone().map(s), g.dirty));
-    let info = BuildInfo::__new(crate_type, package, profile, target, rustc, vcs, "", "");
-    Capture { info, tracked: git.map(|g| g.tracked).unwrap_or_default() }
+    std::thread::scope(|scope| {
+        let git = scope
+            .spawn(move || std::env::var_os("CARGO_MANIFEST_DIR").and_then(|d| vcs::discover(Path::new(&d), ask_git)));
+        let mut info = BuildInfo::__EMPTY;
+        info.package.name = env("CARGO_PKG_NAME");
+        info.package.version = env("CARGO_PKG_VERSION");
+        if let Invocation::Rustc { rustc, args } = &invocation {
+            from_rustc(&mut info, rustc, &flags::parse(args));
+        }
+        let git = git.join().ok().flatten();
+        info.vcs = git.as_ref().map(|g| {
+            let mut vcs = Vcs::__EMPTY;
+            vcs.revision = g.revision.clone().map(s);
+            vcs.dirty = g.dirty;
+            vcs
+        });
+        Capture { info, tracked: git.map(|g| g.tracked).unwrap_or_default() }
+    })
 }
 
-fn unknown_profile() -> Profile {
-    Profile::__new(None, None, None, None, None, None, None, None, None, None)
-}
-
-fn unknown_rustc() -> Rustc {
-    Rustc::__new(None, None, None, None, None, None)
-}
-
-fn from_rustc(rustc: &Path, f: &Flags) -> (Option<Str>, Profile, Target, Rustc) {
+fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
     let crate_type = if f.test { "test".to_owned() } else { f.crate_type.clone().unwrap_or_else(|| "bin".into()) };
-    let verbose_version = run(Command::new(rustc).arg("-vV"));
+    let version = spawn(Command::new(rustc).arg("-vV"));
+    let prints = spawn(&mut print_command(rustc, f));
+    let verbose_version = output(version);
+    let prints = output(prints).map(|p| Prints::parse(&p));
     let meta = verbose_version.as_deref().and_then(|v| rustc_version::version_meta_for(v).ok());
     // rustc_version keeps only LLVM's major.minor; the document gives the version as rustc prints it.
     let llvm = verbose_version.as_deref().and_then(|v| v.lines().find_map(|l| l.strip_prefix("LLVM version: ")));
-    let target = target(rustc, f, meta.as_ref().map(|m| m.host.as_str()));
     let final_link = matches!(crate_type.as_str(), "bin" | "test" | "cdylib" | "dylib" | "staticlib");
-    let profile = profile(f, final_link);
-    let rustc = match meta {
-        Some(m) => Rustc::__new(
-            Some(s(m.semver.to_string())),
-            Some(s(channel(m.channel))),
-            m.commit_hash.map(s),
-            m.commit_date.map(s),
-            llvm.map(s),
-            Some(s(m.host)),
-        ),
-        None => unknown_rustc(),
-    };
-    (Some(s(crate_type)), profile, target, rustc)
+
+    info.crate_type = Some(s(crate_type));
+    let mut features = f.features.clone();
+    features.sort();
+    features.dedup();
+    info.package.features = list(features);
+    profile(info, f, meta.as_ref().map(|m| &m.semver), final_link);
+    info.profile.panic = prints.as_ref().and_then(|p| p.cfg("panic")).and_then(flags::panic);
+    target(info, f, prints.as_ref(), meta.as_ref().map(|m| m.host.as_str()));
+    if let Some(m) = meta {
+        let r = &mut info.rustc;
+        r.version = Some(s(m.semver.to_string()));
+        r.channel = Some(s(channel(m.channel)));
+        r.commit_hash = m.commit_hash.map(s);
+        r.commit_date = m.commit_date.map(s);
+        r.llvm_version = llvm.map(s);
+        r.host = Some(s(m.host));
+    }
+}
+
+fn spawn(cmd: &mut Command) -> Option<Child> {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().ok()
 }
 
 /// A query's stdout, or `None` when it could not run or failed.
-fn run(cmd: &mut Command) -> Option<String> {
-    let out = cmd.stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
+fn output(child: Option<Child>) -> Option<String> {
+    let out = child?.wait_with_output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -86,70 +106,84 @@ fn channel(c: rustc_version::Channel) -> &'static str {
 }
 
 /// Applies rustc's defaults for every flag cargo leaves out (design-notes §2).
-fn profile(f: &Flags, final_link: bool) -> Profile {
-    let opt_level = flags::opt_level(f.opt_level.as_deref().unwrap_or("0"));
+fn profile(info: &mut BuildInfo, f: &Flags, rustc: Option<&rustc_version::Version>, final_link: bool) {
+    let p = &mut info.profile;
+    p.name = f.out_dir.as_deref().and_then(flags::profile_name).map(s);
+    p.opt_level = match f.opt_level.as_deref().unwrap_or("0") {
+        flags::O_FLAG => rustc.map(flags::o_flag_level),
+        level => flags::opt_level(level),
+    };
     // rustc's defaults: debug-assertions on at opt-level 0, overflow-checks as debug-assertions.
-    let debug_assertions = match &f.debug_assertions {
+    p.debug_assertions = match &f.debug_assertions {
         Some(v) => flags::boolean(v),
-        None => opt_level.map(|o| o == OptLevel::O0),
+        None => p.opt_level.map(|o| o == OptLevel::O0),
     };
-    let overflow_checks = match &f.overflow_checks {
+    p.overflow_checks = match &f.overflow_checks {
         Some(v) => flags::boolean(v),
-        None => debug_assertions,
+        None => p.debug_assertions,
     };
-    let codegen_units = match &f.codegen_units {
+    // A target's own default number (none of the tier-1 targets has one) is not visible here.
+    p.codegen_units = match &f.codegen_units {
         Some(n) => n.parse().ok(),
         None => Some(if f.incremental { 256 } else { 16 }),
     };
-    // In a library, `-C lto` is decided at the final link; cargo passes `-C linker-plugin-lto`.
-    let lto = match (&f.lto, final_link) {
-        (Some(v), _) => flags::lto(v),
-        (None, true) => Some(Lto::ThinLocal),
-        (None, false) => None,
-    };
-    Profile::__new(
-        f.out_dir.as_deref().and_then(flags::profile_name).map(s),
-        opt_level,
-        flags::debuginfo(f.debuginfo.as_deref().unwrap_or("0")),
-        flags::strip(f.strip.as_deref().unwrap_or("none")),
-        lto,
-        codegen_units,
-        flags::panic(f.panic.as_deref().unwrap_or("unwind")),
-        debug_assertions,
-        overflow_checks,
-        Some(f.incremental),
-    )
+    // In a library, LTO is decided at the final link; cargo passes `-C linker-plugin-lto`.
+    p.lto = if final_link { lto(f.lto.as_deref(), p.opt_level, p.codegen_units) } else { None };
+    p.pgo = Some(f.pgo.unwrap_or(Pgo::Off));
+    p.debuginfo = flags::debuginfo(f.debuginfo.as_deref().unwrap_or("0"));
+    p.strip = flags::strip(f.strip.as_deref().unwrap_or("none"));
+    p.incremental = Some(f.incremental);
 }
 
-fn target(rustc: &Path, f: &Flags, host: Option<&str>) -> Target {
+/// rustc's `Session::lto()` (compiler/rustc_session/src/session.rs): `-C lto` decides when given;
+/// without it there is no LTO for one codegen unit or at opt-level 0, and ThinLTO across the
+/// crate's own codegen units otherwise. (Targets that require LTO, such as nvptx, and the
+/// nightly-only `-Z thinlto` are not modelled.)
+fn lto(flag: Option<&str>, opt_level: Option<OptLevel>, codegen_units: Option<u32>) -> Option<Lto> {
+    match (flag, codegen_units, opt_level) {
+        (Some(v), _, _) => flags::lto(v),
+        (None, Some(1), _) | (None, _, Some(OptLevel::O0)) => Some(Lto::Off),
+        (None, Some(_), Some(_)) => Some(Lto::ThinLocal),
+        (None, None, _) | (None, _, None) => None,
+    }
+}
+
+fn target(info: &mut BuildInfo, f: &Flags, prints: Option<&Prints>, host: Option<&str>) {
+    let t = &mut info.target;
     // A target given as a JSON spec path is named by its file stem: the path itself must not leak.
-    let triple = match f.target.as_deref() {
-        Some(t) if t.ends_with(".json") => Path::new(t).file_stem().and_then(|s| s.to_str()).map(str::to_owned),
-        Some(t) => Some(t.to_owned()),
-        None => host.map(str::to_owned),
+    t.triple = match f.target.as_deref() {
+        Some(spec) if spec.ends_with(".json") => Path::new(spec).file_stem().and_then(|s| s.to_str()).map(s),
+        Some(triple) => Some(s(triple)),
+        None => host.map(s),
     };
-    let cfg = print_cfg(rustc, f);
-    let arch_x86_64 = cfg.as_ref().map(|c| c.iter().any(|l| l == "target_arch=\"x86_64\""));
-    let features: Option<Vec<String>> = cfg.map(|lines| {
-        let mut v: Vec<String> = lines
-            .iter()
-            .filter_map(|l| l.strip_prefix("target_feature=\"")?.strip_suffix('"').map(str::to_owned))
-            .collect();
-        v.sort();
-        v
-    });
-    let cpu = f.target_cpu.clone().or_else(|| (arch_x86_64 == Some(true)).then(|| "x86-64".into()));
-    let level = match (&features, arch_x86_64) {
-        (Some(fs), Some(true)) => Some(s(x86::level_name(x86::level_of(fs)))),
-        _ => None,
+    let Some(prints) = prints else { return };
+    t.arch = prints.cfg("target_arch").map(s);
+    t.os = prints.cfg("target_os").map(s);
+    t.env = prints.cfg("target_env").map(s);
+    let native = f.target_cpu.as_deref() == Some("native");
+    t.cpu_native = Some(native);
+    t.cpu = match f.target_cpu.as_deref() {
+        Some("native") => prints.native_cpu.clone().map(s),
+        Some(cpu) => Some(s(cpu)),
+        None => prints.default_cpu.clone().map(s),
     };
-    Target::__new(triple.map(s), cpu.map(s), features.map(|v| Cow::Owned(v.into_iter().map(s).collect())), level)
+    let mut features: Vec<String> = prints.cfg_all("target_feature").map(str::to_owned).collect();
+    features.sort();
+    let x86 = matches!(t.arch.as_deref(), Some("x86_64" | "x86"));
+    if t.arch.as_deref() == Some("x86_64") {
+        t.level = Some(s(x86::level_name(x86::level_of(&features))));
+    }
+    if x86 {
+        t.unchecked_features = list(x86::unchecked(&features).into_iter().map(str::to_owned).collect());
+    }
+    t.features = list(features);
 }
 
-/// `rustc --print cfg` with the flags that decide target features, so the list is exactly rustc's.
-fn print_cfg(rustc: &Path, f: &Flags) -> Option<Vec<String>> {
+/// `rustc --print cfg --print target-cpus` with the flags that decide the target, its features
+/// and the panic strategy, so every answer is exactly rustc's for this compile.
+fn print_command(rustc: &Path, f: &Flags) -> Command {
     let mut cmd = Command::new(rustc);
-    cmd.args(["--print", "cfg"]);
+    cmd.args(["--print", "cfg", "--print", "target-cpus"]);
     if let Some(t) = &f.target {
         cmd.args(["--target", t]);
     }
@@ -159,5 +193,84 @@ fn print_cfg(rustc: &Path, f: &Flags) -> Option<Vec<String>> {
     for feat in &f.target_features {
         cmd.arg(format!("-Ctarget-feature={feat}"));
     }
-    Some(run(&mut cmd)?.lines().map(str::to_owned).collect())
+    if let Some(panic) = &f.panic {
+        cmd.arg(format!("-Cpanic={panic}"));
+    }
+    cmd
+}
+
+/// What `--print cfg --print target-cpus` said.
+struct Prints {
+    /// `name` or `name="value"` lines.
+    cfg: Vec<String>,
+    /// The CPU `native` stands for: `native - … (currently znver4).`
+    native_cpu: Option<String>,
+    /// The target's default CPU: `x86-64 - This is the default target CPU …`.
+    default_cpu: Option<String>,
+}
+
+impl Prints {
+    fn parse(out: &str) -> Prints {
+        let (mut cfg, mut native_cpu, mut default_cpu) = (Vec::new(), None, None);
+        for line in out.lines() {
+            if !line.starts_with(' ') {
+                cfg.push(line.to_owned());
+                continue;
+            }
+            let Some((cpu, description)) = line.trim().split_once(" - ") else { continue };
+            let cpu = cpu.trim();
+            if cpu == "native" {
+                native_cpu = description
+                    .split_once("(currently ")
+                    .and_then(|(_, rest)| rest.split_once(')'))
+                    .map(|(name, _)| name.to_owned());
+            } else if description.starts_with("This is the default target CPU") {
+                default_cpu = Some(cpu.to_owned());
+            }
+        }
+        Prints { cfg, native_cpu, default_cpu }
+    }
+
+    fn cfg_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.cfg.iter().filter_map(move |l| l.strip_prefix(key)?.strip_prefix("=\"")?.strip_suffix('"'))
+    }
+
+    fn cfg<'a>(&'a self, key: &'a str) -> Option<&'a str> {
+        self.cfg_all(key).next()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lto_follows_rustc_session_rules() {
+        use OptLevel::{O0, O3, S};
+        assert_eq!(lto(None, Some(O0), Some(256)), Some(Lto::Off));
+        assert_eq!(lto(None, Some(O3), Some(16)), Some(Lto::ThinLocal));
+        assert_eq!(lto(None, Some(S), Some(256)), Some(Lto::ThinLocal));
+        assert_eq!(lto(None, Some(O3), Some(1)), Some(Lto::Off));
+        assert_eq!(lto(Some("thin"), Some(O0), Some(256)), Some(Lto::Thin));
+        assert_eq!(lto(Some("yes"), Some(O3), Some(1)), Some(Lto::Fat));
+        assert_eq!(lto(Some("off"), Some(O3), Some(16)), Some(Lto::Off));
+        assert_eq!(lto(None, None, Some(16)), None);
+    }
+
+    /// Recorded from rustc 1.95 on an AMD EPYC, lines shortened.
+    #[test]
+    fn prints_parse() {
+        let p = Prints::parse(
+            "debug_assertions\npanic=\"abort\"\ntarget_arch=\"x86_64\"\ntarget_env=\"\"\ntarget_feature=\"sse2\"\n\
+             target_feature=\"fxsr\"\nAvailable CPUs for this target:\n    native     - Select the CPU of the current \
+             host (currently znver4).\n    alderlake\n    x86-64     - This is the default target CPU for the current \
+             build target (currently x86_64-unknown-linux-gnu).\n    znver4\n",
+        );
+        assert_eq!(p.cfg("panic"), Some("abort"));
+        assert_eq!(p.cfg("target_env"), Some(""));
+        assert_eq!(p.cfg("target_os"), None);
+        assert_eq!(p.cfg_all("target_feature").collect::<Vec<_>>(), ["sse2", "fxsr"]);
+        assert_eq!(p.native_cpu.as_deref(), Some("znver4"));
+        assert_eq!(p.default_cpu.as_deref(), Some("x86-64"));
+    }
 }

@@ -4,9 +4,9 @@
 use crate::capture::Capture;
 use crate::options::Options;
 use proc_macro2::{Delimiter, Group, Literal, Span, TokenStream, TokenTree};
-use profile_info_core::{section, BuildInfo, Str};
+use profile_info_core::schema::{Field, Kind, Value, FIELDS};
+use profile_info_core::{section, BuildInfo};
 use quote::{format_ident, quote};
-use std::fmt::Debug;
 
 /// `build_info!()`: a block evaluating to `&'static BuildInfo`.
 pub fn build_info(cap: &Capture) -> TokenStream {
@@ -71,54 +71,77 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> syn::Result<
     Ok(quote!(#guard #main))
 }
 
-/// Makes rustc track the git files so a new commit recompiles the crate; the bytes are unused.
+/// Makes rustc track the vcs files and variables so a new commit recompiles the crate; the values
+/// are unused.
 fn track(cap: &Capture) -> TokenStream {
     let paths = cap.tracked.iter().filter_map(|p| p.to_str());
-    quote! { #(const _: &[u8] = include_bytes!(#paths);)* }
+    let vars = crate::vcs::TRACKED_ENV;
+    quote! {
+        #(const _: &[u8] = include_bytes!(#paths);)*
+        #(const _: ::core::option::Option<&str> = ::core::option_env!(#vars);)*
+    }
 }
 
+/// The document as a constant expression, field by field from the schema table: it starts from
+/// `BuildInfo::__EMPTY` and sets each captured field by name.
 fn document(info: &BuildInfo, json: TokenStream) -> TokenStream {
     let text = profile_info_core::render::text(info);
-    let (p, t, r) = (&info.profile, &info.target, &info.rustc);
-    let crate_type = opt_str(&info.crate_type);
-    let (name, version) = (opt_str(&info.package.name), opt_str(&info.package.version));
-    let profile_name = opt_str(&p.name);
-    let (opt_level, debuginfo, strip, lto, panic) = (
-        variant("OptLevel", p.opt_level),
-        variant("DebugInfo", p.debuginfo),
-        variant("Strip", p.strip),
-        variant("Lto", p.lto),
-        variant("Panic", p.panic),
-    );
-    let codegen_units = opt(p.codegen_units.map(|n| quote!(#n)));
-    let (da, oc, inc) = (opt_bool(p.debug_assertions), opt_bool(p.overflow_checks), opt_bool(p.incremental));
-    let (triple, cpu, level) = (opt_str(&t.triple), opt_str(&t.cpu), opt_str(&t.level));
-    // A named static: a borrowed array of `Cow`s in a call argument is not promoted.
-    let features = opt(t.features.as_ref().map(|fs| {
-        let (n, fs) = (fs.len(), fs.iter().map(|f| f.as_ref()));
-        quote!(::std::borrow::Cow::Borrowed({
-            static FEATURES: [::std::borrow::Cow<'static, str>; #n] = [#(::std::borrow::Cow::Borrowed(#fs)),*];
-            &FEATURES
-        }))
-    }));
-    let rustc = [&r.version, &r.channel, &r.commit_hash, &r.commit_date, &r.llvm_version, &r.host].map(opt_str);
-    let vcs = opt(info.vcs.as_ref().map(|v| {
-        let (rev, dirty) = (opt_str(&v.revision), opt_bool(v.dirty));
-        quote!(::profile_info::Vcs::__new(#rev, #dirty))
-    }));
-    quote! {
-        ::profile_info::BuildInfo::__new(
-            #crate_type,
-            ::profile_info::Package::__new(#name, #version),
-            ::profile_info::Profile::__new(#profile_name, #opt_level, #debuginfo, #strip, #lto,
-                #codegen_units, #panic, #da, #oc, #inc),
-            ::profile_info::Target::__new(#triple, #cpu, #features, #level),
-            ::profile_info::Rustc::__new(#(#rustc),*),
-            #vcs,
-            #json,
-            #text,
-        )
+    let same_group =
+        |a: &Field, b: &Field| a.group().is_some() && a.group().map(|g| g.name) == b.group().map(|g| g.name);
+    let mut puts = Vec::new();
+    for run in FIELDS.chunk_by(|a, b| same_group(a, b)) {
+        match run[0].group() {
+            // `schema` is `__EMPTY`'s already: the crate's SCHEMA, which its JSON must match.
+            None => puts.extend(run.iter().filter(|f| f.key != "schema").map(|f| {
+                let name = format_ident!("{}", f.name());
+                let value = value(f, (f.get)(info));
+                quote!(::profile_info::__put(&mut d.#name, #value);)
+            })),
+            Some(group) if !(group.present)(info) => {}
+            Some(group) => {
+                let (ty, name) = (format_ident!("{}", group.ty), format_ident!("{}", group.name));
+                let sets = run.iter().map(|f| {
+                    let field = format_ident!("{}", f.name());
+                    let value = value(f, (f.get)(info));
+                    quote!(::profile_info::__put(&mut g.#field, #value);)
+                });
+                let whole = if group.optional { opt(Some(quote!(g))) } else { quote!(g) };
+                puts.push(quote!({
+                    let mut g = ::profile_info::#ty::__EMPTY;
+                    #(#sets)*
+                    ::profile_info::__put(&mut d.#name, #whole);
+                }));
+            }
+        }
     }
+    quote! {{
+        let mut d = ::profile_info::BuildInfo::__EMPTY;
+        #(#puts)*
+        d.__rendered(#json, #text)
+    }}
+}
+
+/// A field's value as a constant of its Rust type.
+fn value(field: &Field, value: Value<'_>) -> TokenStream {
+    opt(match (value, field.kind) {
+        (Value::Null, _) => None,
+        (Value::Str(v), Kind::Name { ty, names }) => {
+            let ty = format_ident!("{}", ty);
+            // A value the model produced is always one of its names.
+            names.iter().position(|n| *n == v).map(|i| quote!(::profile_info::#ty::ALL[#i]))
+        }
+        (Value::Str(v), _) => Some(quote!(::std::borrow::Cow::Borrowed(#v))),
+        (Value::Bool(b), _) => Some(quote!(#b)),
+        (Value::Count(n), _) => Some(quote!(#n)),
+        // A named static: a borrowed array of `Cow`s in an expression is not promoted.
+        (Value::List(items), _) => {
+            let (n, items) = (items.len(), items.iter().map(|i| i.as_ref()));
+            Some(quote!(::std::borrow::Cow::Borrowed({
+                static LIST: [::std::borrow::Cow<'static, str>; #n] = [#(::std::borrow::Cow::Borrowed(#items)),*];
+                &LIST
+            })))
+        }
+    })
 }
 
 fn opt(v: Option<TokenStream>) -> TokenStream {
@@ -126,21 +149,4 @@ fn opt(v: Option<TokenStream>) -> TokenStream {
         Some(v) => quote!(::core::option::Option::Some(#v)),
         None => quote!(::core::option::Option::None),
     }
-}
-
-fn opt_str(v: &Option<Str>) -> TokenStream {
-    opt(v.as_deref().map(|s| quote!(::std::borrow::Cow::Borrowed(#s))))
-}
-
-fn opt_bool(v: Option<bool>) -> TokenStream {
-    opt(v.map(|b| quote!(#b)))
-}
-
-/// `Some(::profile_info::Enum::Variant)`, naming the variant by its `Debug` name.
-fn variant<T: Debug>(ty: &str, v: Option<T>) -> TokenStream {
-    let ty = format_ident!("{}", ty);
-    opt(v.map(|v| {
-        let var = format_ident!("{}", format!("{v:?}"));
-        quote!(::profile_info::#ty::#var)
-    }))
 }

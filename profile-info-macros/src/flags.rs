@@ -1,12 +1,14 @@
 //! Reads the rustc command line the macro runs inside (`std::env::args()` of the rustc process) into
 //! the few facts the document needs. Pure: it sees only the argument list, never the environment.
 
-use profile_info_core::{DebugInfo, Lto, OptLevel, Panic, Strip};
+use profile_info_core::{DebugInfo, Lto, OptLevel, Panic, Pgo, Strip};
 
 /// What one rustc command line says. `None` everywhere a flag was absent; defaults are applied
 /// later, in `capture`, where rustc's rules for them live.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Flags {
+    /// `-C opt-level`'s value, or [`O_FLAG`] when `-O` came last (its meaning depends on rustc's
+    /// version).
     pub opt_level: Option<String>,
     pub debuginfo: Option<String>,
     pub strip: Option<String>,
@@ -20,10 +22,17 @@ pub struct Flags {
     /// Every `-C target-feature` value in order; rustc applies them all.
     pub target_features: Vec<String>,
     pub target: Option<String>,
+    /// `-C profile-generate` or `-C profile-use`, whichever came last.
+    pub pgo: Option<Pgo>,
+    /// The cargo features, from `--cfg feature="…"`, in the order given.
+    pub features: Vec<String>,
     pub out_dir: Option<String>,
     pub crate_type: Option<String>,
     pub test: bool,
 }
+
+/// What [`Flags::opt_level`] holds for `-O`.
+pub const O_FLAG: &str = "-O";
 
 /// Parses rustc's arguments (without the program name). Unknown flags are skipped; for a flag given
 /// twice the last one wins, as in rustc.
@@ -44,7 +53,12 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Flags {
                 }
             }
             _ if name.starts_with("-C") && name.len() > 2 => codegen(&mut flags, &arg[2..]),
-            "-O" => flags.opt_level = Some("2".into()),
+            "-O" => flags.opt_level = Some(O_FLAG.into()),
+            "--cfg" => {
+                if let Some(feature) = value(&mut it).as_deref().and_then(cargo_feature) {
+                    flags.features.push(feature);
+                }
+            }
             "-g" => flags.debuginfo = Some("2".into()),
             "--target" => flags.target = value(&mut it),
             "--out-dir" => flags.out_dir = value(&mut it),
@@ -75,7 +89,24 @@ fn codegen(flags: &mut Flags, kv: &str) {
         "incremental" => flags.incremental = true,
         "target-cpu" => flags.target_cpu = value,
         "target-feature" => flags.target_features.extend(value),
+        "profile-generate" => flags.pgo = Some(Pgo::Generate),
+        "profile-use" => flags.pgo = Some(Pgo::Use),
         _ => {}
+    }
+}
+
+/// The feature name of a `--cfg feature="name"` value.
+fn cargo_feature(cfg: &str) -> Option<String> {
+    Some(cfg.strip_prefix("feature=\"")?.strip_suffix('"')?.to_owned())
+}
+
+/// The opt-level `-O` stands for with this rustc version: 3 from 1.86 on, 2 before
+/// (`rustc --help`).
+pub fn o_flag_level(rustc: &rustc_version::Version) -> OptLevel {
+    if (rustc.major, rustc.minor) >= (1, 86) {
+        OptLevel::O3
+    } else {
+        OptLevel::O2
     }
 }
 
@@ -198,8 +229,18 @@ mod tests {
             "debug-assertions",
             "-C",
             "overflow-checks=off",
+            "--cfg",
+            "feature=\"tls\"",
+            "--cfg=feature=\"default\"",
+            "--cfg",
+            "docsrs",
+            "-Cprofile-use=/tmp/merged.profdata",
+            "-C",
+            "profile-generate",
         ]);
-        assert_eq!(f.opt_level.as_deref(), Some("2"), "-O came last");
+        assert_eq!(f.features, ["tls", "default"]);
+        assert_eq!(f.pgo, Some(Pgo::Generate), "the last PGO flag wins");
+        assert_eq!(f.opt_level.as_deref(), Some(O_FLAG), "-O came last");
         assert_eq!(f.lto.as_deref(), Some("yes"));
         assert_eq!(lto("yes"), Some(Lto::Fat));
         assert_eq!(f.codegen_units.as_deref(), Some("4"));
@@ -210,6 +251,14 @@ mod tests {
         assert_eq!(f.debug_assertions.as_deref(), Some("yes"));
         assert_eq!(f.overflow_checks.as_deref(), Some("off"));
         assert_eq!(profile_name(f.out_dir.as_deref().unwrap()).as_deref(), Some("release"));
+    }
+
+    #[test]
+    fn o_flag_follows_the_version() {
+        let v = |s: &str| rustc_version::Version::parse(s).unwrap();
+        assert_eq!(o_flag_level(&v("1.85.1")), OptLevel::O2);
+        assert_eq!(o_flag_level(&v("1.86.0")), OptLevel::O3);
+        assert_eq!(o_flag_level(&v("2.0.0-nightly")), OptLevel::O3);
     }
 
     #[test]

@@ -13,8 +13,9 @@ use profile_info_core::x86::{self, Feature, OsState, Reg, GUARD_EXIT_CODE};
 use quote::quote;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Lower numbers run first: before std's `.init_array.00099` and before every constructor of the
-/// program (priorities up to 100 are reserved for the implementation).
+/// Lower numbers run first: before std's `.init_array.00099` and the executable's own
+/// constructors, whose priorities start above 100 (lower ones are reserved for the
+/// implementation). Shared libraries' constructors run before any of the executable's.
 const INIT_ARRAY: &str = ".init_array.00090";
 
 /// One CPUID output register the guard reads into a stack slot, with the bits the build needs.
@@ -136,17 +137,45 @@ pub fn emit(cap: &Capture) -> TokenStream {
     let Some(plan) = Plan::new(features) else { return TokenStream::new() };
     let program = std::env::var("CARGO_BIN_NAME").ok().or_else(|| cap.info.package.name.as_deref().map(str::to_owned));
     let message = Message::new(program.as_deref().unwrap_or("program"), x86::level_of(features), target.cpu.as_deref());
-    let krate: String = std::env::var("CARGO_CRATE_NAME")
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
-    let id = format!("{krate}_{}", SERIAL.fetch_add(1, Ordering::Relaxed));
-    let lines = assembly(&plan, &message, &id);
+    let id = unique_id(
+        &std::env::var("CARGO_CRATE_NAME").unwrap_or_default(),
+        cap.info.crate_type.as_deref().unwrap_or(""),
+        metadata().as_deref().unwrap_or(""),
+        SERIAL.fetch_add(1, Ordering::Relaxed),
+    );
+    let static_glibc = features.iter().any(|f| f == "crt-static")
+        && triple.ends_with("-linux-gnu")
+        && cap.info.rustc.host.as_deref() == Some(triple)
+        && host_glibc() >= (2, 33);
+    let lines = assembly(&plan, &message, &id, static_glibc);
     quote! {
         #[cfg(all(target_arch = "x86_64", target_os = "linux", target_pointer_width = "64"))]
         ::core::arch::global_asm!(#(#lines),*);
     }
+}
+
+/// The part of the guard's symbol names that tells it from every other guard fat LTO may put in
+/// one module: a library and a binary of one package share their crate name, two versions of one
+/// library share name and crate type; cargo's `-C metadata` differs for each (it goes in hashed,
+/// so the hash cargo chose is not itself in the binary's symbol table).
+fn unique_id(krate: &str, crate_type: &str, metadata: &str, serial: usize) -> String {
+    let word = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
+    // FNV-1a: stable across compilers and hosts, unlike std's hasher.
+    let hash = metadata.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    format!("{}_{}_{hash:08x}_{serial}", word(krate), word(crate_type))
+}
+
+/// cargo's `-C metadata=…` for the crate being compiled, from rustc's command line.
+fn metadata() -> Option<String> {
+    let crate::invocation::Invocation::Rustc { args, .. } = crate::invocation::current() else { return None };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let value = if arg == "-C" { it.next()? } else { arg.strip_prefix("-C").unwrap_or_default() };
+        if let Some(metadata) = value.strip_prefix("metadata=") {
+            return Some(metadata.to_owned());
+        }
+    }
+    None
 }
 
 fn reg_name(r: Reg) -> &'static str {
@@ -166,13 +195,35 @@ fn glibc_index(leaf: u32, subleaf: u32) -> Option<u32> {
         (0x8000_0001, 0) => Some(2),
         (0xd, 1) => Some(3),
         (7, 1) => Some(6),
+        (0x19, 0) => Some(7),
         _ => None,
     }
 }
 
-/// glibc ≥ 2.33 exports the CPUID values it read at startup; weak, so other C libraries and
-/// static links see null.
+/// glibc ≥ 2.33 exports the CPUID values it read at startup. Referenced weakly, so that other C
+/// libraries see null; but a weak reference does not pull a member out of an archive, so a
+/// static link needs a strong one to get it from `libc.a`.
 const GLIBC_LEAF: &str = "__x86_get_cpuid_feature_leaf";
+
+/// The version of the glibc this compiler runs on. When the target is the compiler's own host
+/// triple, the linker takes `libc.a` from the same installation (Debian, Fedora and the Rust
+/// images ship both from one glibc package), so this is also the static C library's version.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn host_glibc() -> (u32, u32) {
+    extern "C" {
+        fn gnu_get_libc_version() -> *const std::ffi::c_char;
+    }
+    // SAFETY: glibc returns a pointer to a static NUL-terminated string.
+    let version = unsafe { std::ffi::CStr::from_ptr(gnu_get_libc_version()) }.to_str().unwrap_or("");
+    let mut parts = version.split('.').map(|p| p.parse().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+/// Not running on glibc: no version to vouch for a static `libc.a`.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn host_glibc() -> (u32, u32) {
+    (0, 0)
+}
 
 /// The guard in Intel syntax, one line per string. Only baseline x86-64 instructions, plus CPUID
 /// and XGETBV (the latter only after OSXSAVE). No braces: they are `global_asm!` operand syntax.
@@ -181,7 +232,10 @@ const GLIBC_LEAF: &str = "__x86_get_cpuid_feature_leaf";
 /// on), so the guard first checks the values glibc already read, which costs a few calls; only
 /// when those lack something — or there is no glibc — does it run CPUID itself, and a refusal is
 /// always decided by CPUID.
-fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
+///
+/// `static_glibc`: the binary links glibc ≥ 2.33 statically; the reference to its values is then
+/// strong, so that the linker takes them from `libc.a`.
+fn assembly(plan: &Plan, message: &Message, id: &str, static_glibc: bool) -> Vec<String> {
     let func = format!("profile_info_guard_{id}");
     let data = format!("{func}_data");
     let l = |name: &str| format!(".L{func}_{name}");
@@ -207,8 +261,10 @@ fn assembly(plan: &Plan, message: &Message, id: &str) -> Vec<String> {
     let epilogue = [format!("add rsp, {frame}"), "pop rbx".into(), "ret".into()];
     if let Some(indexes) = reads.iter().map(|&(leaf, sub)| glibc_index(leaf, sub)).collect::<Option<Vec<u32>>>() {
         a.extend(zero_slots(plan));
+        if !static_glibc {
+            a.push(format!(".weak {GLIBC_LEAF}"));
+        }
         a.extend([
-            format!(".weak {GLIBC_LEAF}"),
             format!("mov rax, qword ptr [rip + {GLIBC_LEAF}@GOTPCREL]"),
             "test rax, rax".into(),
             format!("je {viacpuid}"),
@@ -502,16 +558,27 @@ mod tests {
     fn subleaf_1_reads_leaf_7_0_first() {
         let plan = Plan::new(&["avxvnni"]).unwrap();
         assert_eq!(plan.reads(), [(1, 0), (7, 0), (7, 1)]);
-        let asm = assembly(&plan, &Message::new("app", 1, None), "t").join("\n");
+        let asm = assembly(&plan, &Message::new("app", 1, None), "t", false).join("\n");
         let sub0 = asm.find("mov r10d, eax").unwrap();
         assert!(asm.find("cmp r10d, 1").unwrap() > sub0);
+    }
+
+    #[test]
+    fn key_locker_reads_leaf_0x19_from_glibc_first() {
+        let plan = Plan::new(&["kl", "widekl"]).unwrap();
+        assert_eq!(mask(&plan, 0x19, 0, Reg::Ebx), Some(0b101));
+        assert_eq!((plan.reads(), plan.xcr0), (vec![(0x19, 0)], 0));
+        let asm = assembly(&plan, &Message::new("app", 1, None), "t", false).join("\n");
+        // CPUID_INDEX_19 of glibc's <sys/platform/x86.h>.
+        assert!(asm.contains("mov edi, 7"), "{asm}");
+        assert!(asm.contains("cmp r8d, 0x19"), "the CPUID path checks the maximum basic leaf");
     }
 
     #[test]
     fn no_os_state_means_no_xgetbv() {
         let plan = Plan::new(&["bmi2", "popcnt"]).unwrap();
         assert_eq!(plan.xcr0, 0);
-        let asm = assembly(&plan, &Message::new("app", 1, Some("x86-64")), "t").join("\n");
+        let asm = assembly(&plan, &Message::new("app", 1, Some("x86-64")), "t", false).join("\n");
         assert!(!asm.contains("xgetbv"));
     }
 
@@ -532,10 +599,21 @@ mod tests {
     }
 
     #[test]
+    fn ids_differ_by_crate_type_and_metadata() {
+        let lib = unique_id("app", "lib", "0123abcd", 0);
+        assert_ne!(lib, unique_id("app", "bin", "0123abcd", 0));
+        assert_ne!(lib, unique_id("app", "lib", "4567ef01", 0), "two versions of one library");
+        assert_ne!(lib, unique_id("app", "lib", "0123abcd", 1));
+        assert_eq!(lib, unique_id("app", "lib", "0123abcd", 0), "reproducible");
+        assert!(!lib.contains("0123abcd"), "cargo's hash is not in the name: {lib}");
+        assert_eq!(unique_id("a-b\n", "lib", "", 0).split('_').take(3).collect::<Vec<_>>(), ["ab", "lib", "811c9dc5"]);
+    }
+
+    #[test]
     fn guards_get_their_own_names_and_no_braces() {
         let plan = Plan::new(V3).unwrap();
         let m = Message::new("{app}", 3, Some("x86-64-v3"));
-        let (a, b) = (assembly(&plan, &m, "x_0").join("\n"), assembly(&plan, &m, "x_1").join("\n"));
+        let (a, b) = (assembly(&plan, &m, "x_0", false).join("\n"), assembly(&plan, &m, "x_1", true).join("\n"));
         assert!(!a.contains(['{', '}']));
         let labels = |s: &str| s.lines().filter(|l| l.ends_with(':')).map(str::to_owned).collect::<Vec<_>>();
         assert!(labels(&a).iter().all(|l| !labels(&b).contains(l)));

@@ -1,68 +1,159 @@
-//! The git revision of the package, read from `.git` directly so that no git binary is needed,
-//! plus the files whose change must recompile the crate so that the revision is never stale.
+//! The revision the package was built from, and the files whose change must recompile the crate
+//! so that it is never stale. Three sources, first found wins:
+//!
+//! 1. `.cargo_vcs_info.json` next to the manifest: cargo wrote it when it packaged the crate
+//!    (`cargo install`, vendored and registry sources), and it names the packaged commit even when
+//!    the sources now sit inside someone else's repository (a vendor directory, a home directory
+//!    under git).
+//! 2. `.git`, read directly so that no git binary is needed for the revision: loose or packed
+//!    refs, detached HEAD, linked worktrees and submodules (whose `.git` is a file naming the
+//!    real git directory).
+//! 3. `PROFILE_INFO_REVISION` (and `PROFILE_INFO_DIRTY`), for a build with neither, such as a
+//!    Docker context without `.git`.
+//!
+//! rustc tracks the files through an unused `include_bytes!` and the variables through
+//! `option_env!` in the expansion, so cargo recompiles the crate when they change.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// The revision of a build with neither `.git` nor `.cargo_vcs_info.json`: a full commit id.
+pub const REVISION_VAR: &str = "PROFILE_INFO_REVISION";
+/// With [`REVISION_VAR`]: `true` or `false`; anything else leaves `dirty` unknown.
+pub const DIRTY_VAR: &str = "PROFILE_INFO_DIRTY";
+/// Which files `git status` looks at for `dirty`: `repository` (the default: the whole work
+/// tree), `package` (the package's directory only, as cargo judges dirtiness when it packages) or
+/// `off` (git is not asked; `dirty` is unknown). Anything else counts as `off`.
+pub const DIRTY_CHECK_VAR: &str = "PROFILE_INFO_DIRTY_CHECK";
+/// Every variable the macro reads here: the expansion reads each with `option_env!`, which makes
+/// rustc record it, so that changing one recompiles the crate.
+pub const TRACKED_ENV: &[&str] = &[REVISION_VAR, DIRTY_VAR, DIRTY_CHECK_VAR];
+
 pub struct Git {
     pub revision: Option<String>,
     pub dirty: Option<bool>,
-    /// Files to make rustc track (HEAD and the ref it points to).
+    /// Files to make rustc track: a change to any of them may mean a new revision.
     pub tracked: Vec<PathBuf>,
 }
 
-/// The checkout containing `dir`, if any; `dirty` is asked of git only when `ask_git`.
+/// The revision of the package in `dir`, if any source has one; `dirty` is asked of git only
+/// when `ask_git`.
 pub fn discover(dir: &Path, ask_git: bool) -> Option<Git> {
-    let (work_tree, git_dir) = dir.ancestors().find_map(|d| git_dir(d).map(|g| (d.to_path_buf(), g)))?;
-    // A linked worktree keeps HEAD in its own git dir and refs in the common one.
-    let common = fs::read_to_string(git_dir.join("commondir"))
-        .map(|c| git_dir.join(c.trim()))
-        .unwrap_or_else(|_| git_dir.clone());
+    packaged(dir).or_else(|| checkout(dir, ask_git)).or_else(|| given(|name| std::env::var(name).ok()))
+}
+
+/// A full commit id: 40 hex digits (SHA-1) or 64 (SHA-256 repositories).
+fn revision(text: &str) -> Option<String> {
+    let text = text.trim();
+    (matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())).then(|| text.to_owned())
+}
+
+/// `.cargo_vcs_info.json`: `{"git": {"sha1": "…", "dirty": true}, "path_in_vcs": "…"}`, where
+/// cargo writes `dirty` only when it is true.
+fn packaged(dir: &Path) -> Option<Git> {
+    let path = dir.join(".cargo_vcs_info.json");
+    let text = fs::read_to_string(&path).ok()?;
+    let value = |key: &str| {
+        let at = text.find(&format!("\"{key}\""))? + key.len() + 2;
+        text[at..].trim_start().strip_prefix(':').map(str::trim_start)
+    };
+    let revision = value("sha1").and_then(|v| revision(v.strip_prefix('"')?.split('"').next()?));
+    let dirty = revision.as_ref().map(|_| value("dirty").is_some_and(|v| v.starts_with("true")));
+    Some(Git { revision, dirty, tracked: vec![path] })
+}
+
+/// [`REVISION_VAR`] and [`DIRTY_VAR`], read through `var`; `None` when the revision is not given.
+fn given(var: impl Fn(&str) -> Option<String>) -> Option<Git> {
+    let revision = revision(&var(REVISION_VAR)?);
+    let dirty = match var(DIRTY_VAR).as_deref() {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    };
+    Some(Git { dirty: dirty.filter(|_| revision.is_some()), revision, tracked: Vec::new() })
+}
+
+/// The git checkout containing `dir`.
+fn checkout(dir: &Path, ask_git: bool) -> Option<Git> {
+    let (work_tree, dot_git) = dir.ancestors().map(|d| (d, d.join(".git"))).find(|(_, g)| g.exists())?;
+    let mut tracked = Vec::new();
+    // A linked worktree's or a submodule's `.git` is a file naming the real git directory.
+    let git_dir = if dot_git.is_dir() {
+        dot_git
+    } else {
+        let text = fs::read_to_string(&dot_git).ok()?;
+        tracked.push(dot_git);
+        work_tree.join(text.trim().strip_prefix("gitdir:")?.trim())
+    };
+    // A linked worktree keeps HEAD in its own git dir and the refs in the common one.
+    let commondir = git_dir.join("commondir");
+    let common = match fs::read_to_string(&commondir) {
+        Ok(c) => {
+            tracked.push(commondir);
+            git_dir.join(c.trim())
+        }
+        Err(_) => git_dir.clone(),
+    };
     let head_path = git_dir.join("HEAD");
     let head = fs::read_to_string(&head_path).ok()?;
-    let mut tracked = vec![head_path];
+    tracked.push(head_path);
     let revision = match head.trim().strip_prefix("ref: ") {
-        None => Some(head.trim().to_owned()),
+        // Detached: a commit rewrites HEAD itself.
+        None => revision(&head),
         Some(name) => {
             let loose = common.join(name);
+            let packed_path = common.join("packed-refs");
+            let packed = fs::read_to_string(&packed_path).ok();
+            if packed.is_some() {
+                tracked.push(packed_path);
+            }
             match fs::read_to_string(&loose) {
+                // A commit rewrites the loose ref.
                 Ok(id) => {
                     tracked.push(loose);
-                    Some(id.trim().to_owned())
+                    revision(&id)
                 }
                 Err(_) => {
-                    let packed_path = common.join("packed-refs");
-                    let packed = fs::read_to_string(&packed_path).ok();
-                    if packed.is_some() {
-                        tracked.push(packed_path);
-                    }
-                    packed.and_then(|p| {
-                        p.lines().find_map(|l| l.strip_suffix(name)?.strip_suffix(' ').map(str::to_owned))
-                    })
+                    // Packed or not yet born: a commit writes a loose ref that does not exist
+                    // now, and rustc can only track files that do. HEAD's reflog, appended to on
+                    // every commit, stands in for it; without one (a branch with no commit yet,
+                    // reflogs off) a marker rewritten on every expansion recompiles the crate on
+                    // every build until the ref is a file.
+                    let reflog = git_dir.join("logs").join("HEAD");
+                    tracked.extend(if reflog.is_file() { Some(reflog) } else { rebuild_marker() });
+                    packed.and_then(|p| p.lines().find_map(|l| revision(l.strip_suffix(name)?.strip_suffix(' ')?)))
                 }
             }
         }
     };
-    let revision = revision.filter(|r| r.len() >= 40 && r.bytes().all(|b| b.is_ascii_hexdigit()));
-    let dirty = revision.as_ref().filter(|_| ask_git).and_then(|_| dirty(&work_tree));
+    let dirty = revision.as_ref().filter(|_| ask_git).and_then(|_| dirty(work_tree, dir));
     Some(Git { revision, dirty, tracked })
 }
 
-fn git_dir(dir: &Path) -> Option<PathBuf> {
-    let dot_git = dir.join(".git");
-    if dot_git.is_dir() {
-        return Some(dot_git);
-    }
-    let text = fs::read_to_string(&dot_git).ok()?;
-    Some(dir.join(text.trim().strip_prefix("gitdir:")?.trim()))
+/// A file in rustc's output directory, written now: cargo dates the crate's inputs against the
+/// moment the compile started, so a file written during the compile makes the next build
+/// compile the crate again.
+fn rebuild_marker() -> Option<PathBuf> {
+    let crate::invocation::Invocation::Rustc { args, .. } = crate::invocation::current() else { return None };
+    let path = Path::new(&crate::flags::parse(&args).out_dir?).join("profile-info-unborn-ref");
+    fs::write(&path, "profile-info: the branch has no ref file yet; the crate is compiled on every build\n").ok()?;
+    Some(path)
 }
 
-/// Asks git, when it is installed, whether tracked files differ from HEAD.
-fn dirty(work_tree: &Path) -> Option<bool> {
+/// Asks git, when it is installed, whether tracked files differ from HEAD, over the scope
+/// [`DIRTY_CHECK_VAR`] selects. Its cost is git's `lstat` of every file in scope (about 90 ms for
+/// 60,000 files): `package` bounds it by the package's size.
+fn dirty(work_tree: &Path, package: &Path) -> Option<bool> {
+    let (dir, pathspec) = match std::env::var(DIRTY_CHECK_VAR).as_deref() {
+        Err(_) | Ok("repository") => (work_tree, None),
+        Ok("package") => (package, Some(".")),
+        Ok(_) => return None,
+    };
     let out = Command::new("git")
-        .args(["--no-optional-locks", "status", "--porcelain", "--untracked-files=no"])
-        .current_dir(work_tree)
+        .args(["--no-optional-locks", "status", "--porcelain", "--untracked-files=no", "--"])
+        .args(pathspec)
+        .current_dir(dir)
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()
@@ -89,28 +180,34 @@ mod tests {
         root
     }
 
-    fn revision(root: &Path) -> Option<String> {
-        discover(&root.join("pkg/src"), false).and_then(|g| g.revision)
+    fn revision_in(root: &Path) -> Option<String> {
+        checkout(&root.join("pkg/src"), false).and_then(|g| g.revision)
     }
 
     #[test]
     fn loose_packed_detached_unborn_and_worktree() {
         let loose =
             repo("loose", &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/refs/heads/main", &format!("{A}\n"))]);
-        assert_eq!(revision(&loose).as_deref(), Some(A));
-        let git = discover(&loose.join("pkg"), false).unwrap();
+        assert_eq!(revision_in(&loose).as_deref(), Some(A));
+        let git = checkout(&loose.join("pkg"), false).unwrap();
         assert_eq!(git.tracked, [loose.join(".git/HEAD"), loose.join(".git/refs/heads/main")]);
         assert_eq!(git.dirty, None, "git is not asked");
 
         let packed = format!("# pack-refs with: peeled\n{B} refs/heads/other\n{A} refs/heads/main\n");
-        let packed = repo("packed", &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/packed-refs", &packed)]);
-        assert_eq!(revision(&packed).as_deref(), Some(A));
+        let packed = repo(
+            "packed",
+            &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/packed-refs", &packed), (".git/logs/HEAD", "")],
+        );
+        assert_eq!(revision_in(&packed).as_deref(), Some(A));
+        let git = checkout(&packed.join("pkg"), false).unwrap();
+        let expected = [".git/HEAD", ".git/packed-refs", ".git/logs/HEAD"].map(|p| packed.join(p));
+        assert_eq!(git.tracked, expected, "the reflog stands in for the loose ref a commit will write");
 
         let detached = repo("detached", &[(".git/HEAD", &format!("{B}\n"))]);
-        assert_eq!(revision(&detached).as_deref(), Some(B));
+        assert_eq!(revision_in(&detached).as_deref(), Some(B));
 
         let unborn = repo("unborn", &[(".git/HEAD", "ref: refs/heads/main\n")]);
-        let git = discover(&unborn.join("pkg"), true).unwrap();
+        let git = checkout(&unborn.join("pkg"), true).unwrap();
         assert_eq!((git.revision, git.dirty), (None, None));
 
         let worktree = repo(
@@ -122,13 +219,52 @@ mod tests {
                 ("pkg/../.git", "gitdir: main/.git/worktrees/wt\n"),
             ],
         );
-        assert_eq!(revision(&worktree).as_deref(), Some(B));
+        assert_eq!(revision_in(&worktree).as_deref(), Some(B));
 
         let garbage =
             repo("garbage", &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/refs/heads/main", "not a hash\n")]);
-        assert_eq!(revision(&garbage), None);
+        assert_eq!(revision_in(&garbage), None);
         for root in [loose, packed, detached, unborn, worktree, garbage] {
             let _ = fs::remove_dir_all(root);
         }
+    }
+
+    #[test]
+    fn cargo_vcs_info() {
+        // As cargo 1.95 writes it for a dirty package (`cargo package --allow-dirty`).
+        let dirty = format!(
+            "{{\n  \"git\": {{\n    \"sha1\": \"{A}\",\n    \"dirty\": true\n  }},\n  \"path_in_vcs\": \"\"\n}}"
+        );
+        let root = repo("vcs-info", &[("pkg/.cargo_vcs_info.json", &dirty)]);
+        let git = packaged(&root.join("pkg")).unwrap();
+        assert_eq!((git.revision.as_deref(), git.dirty), (Some(A), Some(true)));
+        assert_eq!(git.tracked, [root.join("pkg/.cargo_vcs_info.json")]);
+        let clean = format!("{{\"git\":{{\"sha1\":\"{B}\"}},\"path_in_vcs\":\"app\"}}");
+        fs::write(root.join("pkg/.cargo_vcs_info.json"), clean).unwrap();
+        let git = packaged(&root.join("pkg")).unwrap();
+        assert_eq!((git.revision.as_deref(), git.dirty), (Some(B), Some(false)));
+        fs::write(root.join("pkg/.cargo_vcs_info.json"), "{\"git\":{\"sha1\":\"HEAD\"}}").unwrap();
+        let git = packaged(&root.join("pkg")).unwrap();
+        assert_eq!((git.revision, git.dirty), (None, None));
+        assert!(packaged(&root).is_none());
+        let _ = fs::remove_dir_all(root);
+    }
+
+    #[test]
+    fn given_by_the_environment() {
+        let vars = |rev: &'static str, dirty: &'static str| {
+            move |name: &str| match name {
+                REVISION_VAR => Some(rev.to_owned()).filter(|r| !r.is_empty()),
+                DIRTY_VAR => Some(dirty.to_owned()),
+                _ => None,
+            }
+        };
+        let git = given(vars(A, "false")).unwrap();
+        assert_eq!((git.revision.as_deref(), git.dirty), (Some(A), Some(false)));
+        let git = given(vars(B, "yes")).unwrap();
+        assert_eq!((git.revision.as_deref(), git.dirty), (Some(B), None));
+        let git = given(vars("main", "true")).unwrap();
+        assert_eq!((git.revision, git.dirty), (None, None), "not a commit id");
+        assert!(given(vars("", "true")).is_none());
     }
 }

@@ -18,14 +18,13 @@ pub fn arg() -> clap::Arg {
         .exclusive(true)
 }
 
-/// The summary as a `&'static str`, for `Command::long_version` (which needs one), without the
-/// package name clap already prints first: `app -V` shows `app 0.3.1`, `app --version` the same
-/// line followed by the profile, checks, target, features, rustc and vcs lines.
-pub fn long_version(info: &'static crate::BuildInfo) -> &'static str {
-    // Only a document that was not compiled in renders at run time; leak its one rendering.
-    let text: &'static str = info.text().unwrap_or_else(|| Box::leak(info.to_string().into_boxed_str()));
-    // The first line is `name version`; package names have no spaces.
-    text.split_once(' ').map_or(text, |(_, from_version)| from_version).trim_end()
+/// The summary as a `&'static str`, for `Command::long_version` (which needs one): the package
+/// version (clap prints the name before it), then the summary's lines after the package line
+/// ([`crate::render::details`]: profile, checks, target, features, rustc, vcs). Each call
+/// renders and leaks one string: call it once, where the `Command` is built.
+pub fn long_version(info: &crate::BuildInfo) -> &'static str {
+    let version = info.package.version.as_deref().unwrap_or("unknown");
+    Box::leak(format!("{version}\n{}", crate::render::details(info).trim_end()).into_boxed_str())
 }
 
 /// When `matches` holds [`arg()`], prints `info` in the asked format and returns the exit code

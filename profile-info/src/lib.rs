@@ -81,12 +81,14 @@ pub mod tower;
 #[cfg(feature = "tracing")]
 pub mod tracing;
 
+#[doc(hidden)]
+pub use profile_info_core::model::__put;
 pub use profile_info_core::model::{
-    BuildInfo, DebugInfo, Lto, OptLevel, Package, Panic, Profile, Rustc, Str, Strip, Target, Vcs, SCHEMA,
+    BuildInfo, DebugInfo, Lto, OptLevel, Package, Panic, Pgo, Profile, Rustc, Str, Strip, Target, Vcs, SCHEMA,
 };
-// The renderer stays private (its `Quoted` and free functions are no promise): users get the same
-// bytes through `BuildInfo::json()`, `text()` and `Display`.
-use profile_info_core::render;
+// The renderer and the field table stay private (their free functions and `Quoted` are no
+// promise): users get the same bytes through `BuildInfo::json()`, `text()` and `Display`.
+use profile_info_core::{render, schema};
 
 /// Captures the build of the binary and handles `--build-info`.
 ///
@@ -126,7 +128,7 @@ pub use profile_info_macros::cpu_guard;
 ///
 /// ```
 /// let info: &'static profile_info::BuildInfo = profile_info::build_info!();
-/// assert_eq!(info.schema, 1);
+/// assert_eq!(info.schema, profile_info::SCHEMA);
 /// ```
 pub use profile_info_macros::build_info;
 

@@ -6,52 +6,42 @@
 //! |---|---|
 //! | `service.name`, `service.version` | `package.name`, `package.version` |
 //! | `process.runtime.name`, `process.runtime.version` | `rustc` and its version (Rust has no runtime; as Go's SDK reports its compiler) |
-//! | `host.arch` | the semantic conventions' name: `amd64`, `arm64`, `arm32`, `x86`, `ppc32`, `ppc64`, `s390x`, else the triple's arch |
-//! | `rust.build.profile`, `.opt_level`, `.lto`, `.codegen_units`, `.panic`, `.strip`, `.debuginfo` | `profile.*` |
-//! | `rust.build.target`, `.target_cpu`, `.target_level` | `target.triple`, `.cpu`, `.level` |
-//! | `rust.build.revision`, `.dirty` | `vcs.*` |
+//! | `host.arch` | the semantic conventions' name for `target.arch`: `amd64`, `arm64`, `arm32`, `x86`, `ppc32`, `ppc64`, `s390x`, else rustc's name |
+//! | `rust.build.<label>` | every fact of [`crate::facts::Facts`], under its Prometheus label's name (`rust.build.lto`, `rust.build.target_level`) |
 //!
 //! An attribute whose value was not captured is left out.
 //!
 //! ```
 //! let attrs = profile_info::otel::attributes(profile_info::build_info!());
-//! assert!(attrs.contains(&("service.name", "profile-info".to_owned())));
+//! assert!(attrs.iter().any(|(k, v)| k == "service.name" && v == "profile-info"));
+//! assert!(attrs.iter().any(|(k, _)| k == "rust.build.lto"));
 //! ```
 
 use crate::BuildInfo;
+use std::borrow::Cow;
 
 /// The prefix of the profile facts.
-pub const PREFIX: &str = "rust.build.";
+pub const PREFIX: &str = crate::schema::LABEL_PREFIX;
 
 /// The attributes as `(key, value)` pairs, for any OpenTelemetry version or exporter.
-pub fn attributes(info: &BuildInfo) -> Vec<(&'static str, String)> {
-    let (p, t) = (&info.profile, &info.target);
-    let arch = t.triple.as_deref().and_then(|t| t.split('-').next()).unwrap_or(std::env::consts::ARCH);
+pub fn attributes(info: &BuildInfo) -> Vec<(Cow<'static, str>, String)> {
+    let arch = info.target.arch.as_deref().unwrap_or(std::env::consts::ARCH);
     let s = |v: Option<&str>| v.map(str::to_owned);
-    let d = |v: Option<&dyn std::fmt::Display>| v.map(|v| v.to_string());
-    let vcs = info.vcs.as_ref();
-    [
+    let semantic = [
         ("service.name", s(info.package.name.as_deref())),
         ("service.version", s(info.package.version.as_deref())),
         ("process.runtime.name", Some("rustc".to_owned())),
         ("process.runtime.version", s(info.rustc.version.as_deref())),
         ("host.arch", Some(host_arch(arch).to_owned())),
-        ("rust.build.profile", s(p.name.as_deref())),
-        ("rust.build.opt_level", d(p.opt_level.as_ref().map(|v| v as _))),
-        ("rust.build.lto", d(p.lto.as_ref().map(|v| v as _))),
-        ("rust.build.codegen_units", d(p.codegen_units.as_ref().map(|v| v as _))),
-        ("rust.build.panic", d(p.panic.as_ref().map(|v| v as _))),
-        ("rust.build.strip", d(p.strip.as_ref().map(|v| v as _))),
-        ("rust.build.debuginfo", d(p.debuginfo.as_ref().map(|v| v as _))),
-        ("rust.build.target", s(t.triple.as_deref())),
-        ("rust.build.target_cpu", s(t.cpu.as_deref())),
-        ("rust.build.target_level", s(t.level.as_deref())),
-        ("rust.build.revision", s(vcs.and_then(|v| v.revision.as_deref()))),
-        ("rust.build.dirty", d(vcs.and_then(|v| v.dirty.as_ref()).map(|v| v as _))),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| Some((k, v?)))
-    .collect()
+    ];
+    let semantic = semantic.into_iter().filter_map(|(k, v)| Some((Cow::Borrowed(k), v?)));
+    let facts = crate::facts::Facts::of(info);
+    let facts = facts
+        .pairs()
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (Cow::Owned(format!("{PREFIX}{k}")), v.to_owned()));
+    semantic.chain(facts).collect()
 }
 
 /// The same attributes as [`opentelemetry::KeyValue`]s (feature `opentelemetry`), for
@@ -61,15 +51,14 @@ pub fn key_values(info: &BuildInfo) -> Vec<opentelemetry::KeyValue> {
     attributes(info).into_iter().map(|(k, v)| opentelemetry::KeyValue::new(k, v)).collect()
 }
 
-/// The semantic conventions' `host.arch` for a target triple's architecture.
+/// The semantic conventions' `host.arch` for rustc's `target_arch`.
 fn host_arch(arch: &str) -> &str {
     match arch {
         "x86_64" => "amd64",
-        "aarch64" | "arm64" | "arm64e" => "arm64",
-        "i386" | "i586" | "i686" | "x86" => "x86",
+        "aarch64" | "arm64ec" => "arm64",
+        "arm" => "arm32",
         "powerpc" => "ppc32",
-        "powerpc64" | "powerpc64le" => "ppc64",
-        a if a.starts_with("arm") || a.starts_with("thumb") => "arm32",
+        "powerpc64" => "ppc64",
         a => a,
     }
 }
@@ -82,11 +71,12 @@ mod tests {
     fn arch_names() {
         assert_eq!(host_arch("x86_64"), "amd64");
         assert_eq!(host_arch("aarch64"), "arm64");
-        assert_eq!(host_arch("armv7"), "arm32");
+        assert_eq!(host_arch("arm"), "arm32");
+        assert_eq!(host_arch("x86"), "x86");
         assert_eq!(host_arch("s390x"), "s390x");
         let attrs = attributes(crate::build_info!());
         assert!(attrs.iter().all(|(k, _)| !k.starts_with("rust.") || k.starts_with(PREFIX)));
         #[cfg(target_arch = "x86_64")]
-        assert!(attrs.contains(&("host.arch", "amd64".to_owned())));
+        assert!(attrs.contains(&(Cow::Borrowed("host.arch"), "amd64".to_owned())));
     }
 }

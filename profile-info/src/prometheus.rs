@@ -4,7 +4,7 @@
 //! ```text
 //! # HELP app_build_info Build of this binary, from profile-info (value 1).
 //! # TYPE app_build_info gauge
-//! app_build_info{version="0.3.1",revision="3f1c…",profile="release",opt_level="3",lto="fat",codegen_units="1",panic="abort",target_cpu="x86-64-v3",level="x86-64-v3",rustc="1.95.0"} 1
+//! app_build_info{version="0.3.1",features="",profile="release",opt_level="3",lto="fat",codegen_units="1",panic="abort",pgo="off",strip="symbols",debuginfo="none",target="x86_64-unknown-linux-gnu",target_arch="x86_64",target_os="linux",target_env="gnu",target_cpu="x86-64-v3",target_cpu_native="false",target_level="x86-64-v3",rustc="1.95.0",revision="3f1c…",dirty="false"} 1
 //! ```
 //!
 //! Serve [`text`] with [`CONTENT_TYPE`], the exposition format's media type (a bare `String` or
@@ -25,7 +25,8 @@
 //!
 //! [`text`] needs no dependency; `register` (feature `prometheus-client`) and `record`
 //! (feature `metrics`) put the same gauge into those crates' registries. The labels are
-//! [`crate::facts::Facts`]; one that was not captured is empty.
+//! [`crate::facts::Facts`] (the labelled fields of the schema table); one that was not captured is
+//! empty.
 //!
 //! ```
 //! let info = profile_info::build_info!();
@@ -98,7 +99,8 @@ fn escape(value: &str) -> String {
 pub fn register(registry: &mut prometheus_client::registry::Registry, info: &BuildInfo, prefix: &str) {
     use prometheus_client::metrics::{family::Family, gauge::Gauge};
     let family = Family::<Vec<(&'static str, String)>, Gauge>::default();
-    let labels = Facts::of(info).pairs().map(|(k, v)| (k, v.to_owned())).to_vec();
+    let labels: Vec<(&'static str, String)> =
+        Facts::of(info).pairs().into_iter().map(|(k, v)| (k, v.to_owned())).collect();
     family.get_or_create(&labels).set(1);
     // prometheus-client ends the help text with a period itself: give it the sentence without one.
     registry.register(metric_name(prefix), HELP.strip_suffix('.').unwrap_or(HELP), family);

@@ -1,7 +1,7 @@
 //! The structured startup event (feature `tracing`): target `profile_info`, level INFO, the
 //! message [`crate::facts::summary`] and one field per Prometheus label
-//! ([`crate::facts::Facts`]: `version`, `revision`, `profile`, `opt_level`, `lto`,
-//! `codegen_units`, `panic`, `target_cpu`, `level`, `rustc`).
+//! ([`crate::facts::Facts`], the labelled fields of the schema table; a test holds the two lists
+//! equal).
 //!
 //! `#[profile_info::main(log)]` asks for it at the top of `main`; a subscriber installed inside
 //! `main` is not there yet, so then the line goes to stderr instead. Call [`startup_event`] right
@@ -21,18 +21,29 @@ use crate::BuildInfo;
 /// Emits the startup event for `info` to the current subscriber.
 pub fn startup_event(info: &BuildInfo) {
     let f = Facts::of(info);
+    // tracing's field names are static: these are the table's labels, in its order.
     tracing::info!(
         target: "profile_info",
-        version = %f.version,
-        revision = %f.revision,
-        profile = %f.profile,
-        opt_level = %f.opt_level,
-        lto = %f.lto,
-        codegen_units = %f.codegen_units,
-        panic = %f.panic,
-        target_cpu = %f.target_cpu,
-        level = %f.level,
-        rustc = %f.rustc,
+        version = %f.get("version"),
+        features = %f.get("features"),
+        profile = %f.get("profile"),
+        opt_level = %f.get("opt_level"),
+        lto = %f.get("lto"),
+        codegen_units = %f.get("codegen_units"),
+        panic = %f.get("panic"),
+        pgo = %f.get("pgo"),
+        strip = %f.get("strip"),
+        debuginfo = %f.get("debuginfo"),
+        target = %f.get("target"),
+        target_arch = %f.get("target_arch"),
+        target_os = %f.get("target_os"),
+        target_env = %f.get("target_env"),
+        target_cpu = %f.get("target_cpu"),
+        target_cpu_native = %f.get("target_cpu_native"),
+        target_level = %f.get("target_level"),
+        rustc = %f.get("rustc"),
+        revision = %f.get("revision"),
+        dirty = %f.get("dirty"),
         "{}",
         summary(info)
     );

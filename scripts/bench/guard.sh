@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # What the startup CPU guard costs: process start of an x86-64-v3 hello world with the guard
 # against the same program built with `#[profile_info::main(guard = false)]`, measured with
-# hyperfine (no shell, many runs). Twice: dynamically linked (the guard reads the CPUID values
-# glibc already has) and statically linked (the guard runs CPUID itself). Not a test: the figures
-# go in README's "CPU guard" section.
+# hyperfine (no shell, many runs). Twice: dynamically linked and statically linked with glibc (in
+# both the guard reads the CPUID values glibc already has: from libc.so, or from libc.a when glibc
+# is 2.33 or later). Not a test: the figures go in README's "CPU guard" section.
 #
 #   bash scripts/bench/guard.sh [--quick] [RUNS]
 #

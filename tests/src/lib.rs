@@ -125,6 +125,57 @@ impl Fixture {
         self.cargo(&full, env).output().expect("run cargo")
     }
 
+    /// Which LTO rustc really performed for `build`'s binary crate (`"off"`, `"thin-local"`,
+    /// `"thin"`, `"fat"`), seen in its artifacts: the rustc command cargo printed is run again
+    /// with `-C save-temps` into a scratch `--out-dir` (and a scratch incremental dir).
+    /// `*.lto.input.bc` means fat LTO ran; `*thin-lto*` files mean ThinLTO ran: across crates
+    /// when the command asked for it with `-C lto`, else across the crate's own codegen units.
+    pub fn lto_performed(&self, build: &Build) -> &'static str {
+        let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let scratch = target_dir().join("save-temps").join(&self.name);
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(scratch.join("out")).expect("scratch dir");
+        let mut args: Vec<String> = Vec::new();
+        let mut it = build.rustc_args.iter();
+        let mut lto_flag = false;
+        while let Some(arg) = it.next() {
+            match arg.as_str() {
+                "--out-dir" => {
+                    it.next();
+                    args.extend(["--out-dir".into(), scratch.join("out").display().to_string()]);
+                }
+                "-C" => {
+                    let value = it.next().expect("-C has a value");
+                    if value.starts_with("incremental=") {
+                        args.extend(["-C".into(), format!("incremental={}", scratch.join("inc").display())]);
+                    } else {
+                        lto_flag |= value == "lto" || value.starts_with("lto=") && value != "lto=off";
+                        args.extend(["-C".into(), value.clone()]);
+                    }
+                }
+                _ => args.push(arg.clone()),
+            }
+        }
+        args.extend(["-C".into(), "save-temps".into()]);
+        let out = Command::new("rustc").args(&args).current_dir(&self.dir).output().expect("run rustc");
+        assert!(out.status.success(), "rustc -C save-temps failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        let names: Vec<String> = std::fs::read_dir(scratch.join("out"))
+            .expect("scratch out dir")
+            .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        if names.iter().any(|n| n.contains("thin-lto")) {
+            if lto_flag {
+                "thin"
+            } else {
+                "thin-local"
+            }
+        } else if names.iter().any(|n| n.ends_with(".lto.input.bc")) {
+            "fat"
+        } else {
+            "off"
+        }
+    }
+
     fn executable(&self, out: &Output) -> PathBuf {
         String::from_utf8_lossy(&out.stdout)
             .lines()

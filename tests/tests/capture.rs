@@ -1,6 +1,8 @@
 //! Differential tests: a fixture built under many profiles; each document is checked field by field
-//! against the rustc line `cargo build -v` printed for the binary, parsed here independently of the
-//! macro's parser.
+//! against sources that share nothing with the macro: the rustc line `cargo build -v` printed for
+//! the binary (parsed here independently of the macro's parser), rustc itself (`--print cfg`,
+//! `--print target-cpus`, `-vV`, and the artifacts of the same command re-run with
+//! `-C save-temps`), git, and the x86-64 psABI's level lists written out below.
 
 use profile_info_tests::{run, Build, Fixture, PROFILES};
 use serde_json::{json, Value};
@@ -15,8 +17,10 @@ fn main() {
 }
 "#;
 
+const FEATURES: &str = "\n[features]\ndefault = [\"fast\"]\nfast = []\nextra = []\n";
+
 fn fixture() -> Fixture {
-    Fixture::new("capture-app", MAIN, PROFILES)
+    Fixture::new("capture-app", MAIN, &format!("{PROFILES}{FEATURES}"))
 }
 
 /// `-C key=value` pairs and the other flags that matter, as cargo printed them.
@@ -24,23 +28,33 @@ struct Line {
     codegen: HashMap<String, String>,
     target: Option<String>,
     out_dir: String,
+    cfg: Vec<String>,
 }
 
 fn parse_line(args: &[String]) -> Line {
     let mut codegen = HashMap::new();
-    let (mut target, mut out_dir) = (None, String::new());
-    for pair in args.windows(2) {
-        match pair[0].as_str() {
+    let (mut target, mut out_dir, mut cfg) = (None, String::new(), Vec::new());
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let mut next = || words.next().cloned().unwrap_or_default();
+        match word.as_str() {
             "-C" => {
-                let (k, v) = pair[1].split_once('=').unwrap_or((&pair[1], "yes"));
+                let pair = next();
+                let (k, v) = pair.split_once('=').unwrap_or((&pair, "yes"));
                 codegen.insert(k.to_owned(), v.to_owned());
             }
-            "--target" => target = Some(pair[1].clone()),
-            "--out-dir" => out_dir = pair[1].clone(),
+            // RUSTFLAGS reach the line as written: `-Cprofile-generate=DIR` is one word.
+            joined if joined.starts_with("-C") => {
+                let (k, v) = joined[2..].split_once('=').unwrap_or((&joined[2..], "yes"));
+                codegen.insert(k.to_owned(), v.to_owned());
+            }
+            "--target" => target = Some(next()),
+            "--out-dir" => out_dir = next(),
+            "--cfg" => cfg.push(next()),
             _ => {}
         }
     }
-    Line { codegen, target, out_dir }
+    Line { codegen, target, out_dir, cfg }
 }
 
 fn rustc_vv() -> HashMap<String, String> {
@@ -53,34 +67,101 @@ fn rustc_vv() -> HashMap<String, String> {
         .collect()
 }
 
-fn features(line: &Line) -> Vec<String> {
+/// `rustc ARGS` with the line's target, CPU, features and panic strategy, and `extra`.
+fn rustc_print(line: &Line, extra: &[&str]) -> String {
     let mut cmd = Command::new("rustc");
-    cmd.args(["--print", "cfg"]);
+    cmd.args(extra);
     if let Some(t) = &line.target {
         cmd.args(["--target", t]);
     }
-    for key in ["target-cpu", "target-feature"] {
+    for key in ["target-cpu", "target-feature", "panic"] {
         if let Some(v) = line.codegen.get(key) {
             cmd.arg(format!("-C{key}={v}"));
         }
     }
-    let out = String::from_utf8(cmd.output().expect("rustc --print cfg").stdout).unwrap();
-    let mut f: Vec<String> =
-        out.lines().filter_map(|l| l.strip_prefix("target_feature=\"")?.strip_suffix('"').map(str::to_owned)).collect();
-    f.sort();
-    f
+    let out = cmd.output().expect("rustc --print");
+    assert!(out.status.success(), "{cmd:?}");
+    String::from_utf8(out.stdout).unwrap()
 }
 
-/// What the document must say, derived from the rustc line alone.
-fn expected(build: &Build) -> Value {
+/// `name="value"` lines of `rustc --print cfg`, every value of `name`.
+fn cfg_values(cfg: &str, name: &str) -> Vec<String> {
+    let prefix = format!("{name}=\"");
+    cfg.lines().filter_map(|l| l.strip_prefix(&prefix)?.strip_suffix('"').map(str::to_owned)).collect()
+}
+
+/// The CPU rustc names for the line: the flag, the CPU `native` is `currently`, or the target's
+/// default, from `rustc --print target-cpus`.
+fn cpu(line: &Line) -> String {
+    let cpus = rustc_print(line, &["--print", "target-cpus"]);
+    let named = |pick: &dyn Fn(&str) -> bool| {
+        cpus.lines().find(|l| pick(l)).unwrap_or_else(|| panic!("no such CPU line in:\n{cpus}")).to_owned()
+    };
+    match line.codegen.get("target-cpu").map(String::as_str) {
+        Some("native") => {
+            let l = named(&|l| l.trim_start().starts_with("native "));
+            l.split("(currently ").nth(1).unwrap().trim_end_matches(").").to_owned()
+        }
+        Some(cpu) => cpu.to_owned(),
+        None => named(&|l| l.contains("This is the default target CPU")).split_whitespace().next().unwrap().to_owned(),
+    }
+}
+
+/// The highest x86-64 psABI level (glibc's `get-isa-level.h`) all of whose features rustc
+/// reports. `lahfsahf`, part of v2, is never in stable rustc's cfg.
+fn psabi_level(features: &[String]) -> &'static str {
+    const V2: &[&str] = &["cmpxchg16b", "popcnt", "sse3", "sse4.1", "sse4.2", "ssse3"];
+    const V3: &[&str] = &["avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "lzcnt", "movbe"];
+    const V4: &[&str] = &["avx512bw", "avx512cd", "avx512dq", "avx512f", "avx512vl"];
+    let all = |set: &[&str]| set.iter().all(|f| features.iter().any(|g| g == f));
+    match (all(V2), all(V3), all(V4)) {
+        (true, true, true) => "x86-64-v4",
+        (true, true, false) => "x86-64-v3",
+        (true, false, _) => "x86-64-v2",
+        _ => "x86-64",
+    }
+}
+
+/// What the document must say, derived from the rustc line, rustc and git alone.
+fn expected(fixture: &Fixture, build: &Build) -> Value {
     let line = parse_line(&build.rustc_args);
     let c = |k: &str| line.codegen.get(k).cloned();
     let yes = |v: &str| matches!(v, "y" | "yes" | "on" | "true");
     let opt = c("opt-level").unwrap_or("0".into());
-    let debug_assertions = c("debug-assertions").map_or(opt == "0", |v| yes(&v));
     let incremental = c("incremental").is_some();
     let dir = line.out_dir.trim_end_matches("/deps").rsplit('/').next().unwrap().to_owned();
     let vv = rustc_vv();
+    // rustc's own answer for debug-assertions with the line's flags.
+    let mut asserts_line = vec!["--print", "cfg", "-C"];
+    let opt_flag = format!("opt-level={opt}");
+    asserts_line.push(&opt_flag);
+    let da_flag = c("debug-assertions").map(|v| format!("debug-assertions={v}"));
+    if let Some(flag) = &da_flag {
+        asserts_line.extend(["-C", flag]);
+    }
+    let cfg = rustc_print(&line, &asserts_line);
+    let debug_assertions = cfg.lines().any(|l| l == "debug_assertions");
+    let mut features = cfg_values(&cfg, "target_feature");
+    features.sort();
+    let arch = cfg_values(&cfg, "target_arch").pop().expect("target_arch");
+    let x86 = arch == "x86_64" || arch == "x86";
+    // The guard checks what profile-info's x86 table has a CPUID bit for; `x87` is baseline and
+    // `crt-static` is not a CPU feature.
+    let unchecked: Vec<&String> = features
+        .iter()
+        .filter(|f| !profile_info_core::x86::FEATURES.iter().any(|t| t.name == f.as_str()))
+        .filter(|f| !["x87", "crt-static"].contains(&f.as_str()))
+        .collect();
+    let mut package_features: Vec<String> =
+        line.cfg.iter().filter_map(|c| c.strip_prefix("feature=\"")?.strip_suffix('"').map(str::to_owned)).collect();
+    package_features.sort();
+    let pgo = if c("profile-generate").is_some() {
+        "generate"
+    } else if c("profile-use").is_some() {
+        "use"
+    } else {
+        "off"
+    };
     // The workspace is a git checkout (CI clones it) and the fixtures live in its ignored target/.
     let git = |args: &[&str]| {
         let out = Command::new("git").args(args).current_dir(profile_info_tests::workspace()).output().expect("git");
@@ -90,31 +171,37 @@ fn expected(build: &Build) -> Value {
     let revision = git(&["rev-parse", "HEAD"]);
     let dirty = !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty();
     let channel = ["nightly", "beta", "dev"].into_iter().find(|c| vv["release"].contains(c)).unwrap_or("stable");
-    let cpu = c("target-cpu").unwrap_or("x86-64".into());
-    let level = if cpu.starts_with("x86-64") { cpu.clone() } else { "unchecked".into() };
     json!({
-        "schema": 1,
+        "schema": 2,
         "crate_type": "bin",
-        "package": {"name": "capture-app", "version": "0.1.0"},
+        "package": {"name": "capture-app", "version": "0.1.0", "features": package_features},
         "profile": {
             "name": if dir == "debug" { "dev".to_owned() } else { dir },
             "opt_level": opt,
+            "lto": fixture.lto_performed(build),
+            // rustc's defaults (Session::codegen_units): 16, or 256 when incremental.
+            "codegen_units": c("codegen-units").map_or(if incremental { 256 } else { 16 }, |n| n.parse().unwrap()),
+            "panic": cfg_values(&cfg, "panic").pop().expect("panic cfg"),
+            "pgo": pgo,
+            "strip": c("strip").unwrap_or("none".into()),
             "debuginfo": match c("debuginfo").as_deref() {
                 None | Some("0") => "none", Some("1") => "limited", Some("2") => "full", Some(other) => other,
             },
-            "strip": c("strip").unwrap_or("none".into()),
-            "lto": match c("lto").as_deref() { None => "thin-local", Some("yes") => "fat", Some(v) => v },
-            "codegen_units": c("codegen-units").map_or(if incremental { 256 } else { 16 }, |n| n.parse().unwrap()),
-            "panic": c("panic").unwrap_or("unwind".into()),
             "debug_assertions": debug_assertions,
+            // rustc's default (Session::overflow_checks): as debug-assertions.
             "overflow_checks": c("overflow-checks").map_or(debug_assertions, |v| yes(&v)),
             "incremental": incremental,
         },
         "target": {
             "triple": line.target.clone().unwrap_or(vv["host"].clone()),
-            "cpu": cpu,
-            "features": features(&line),
-            "level": level,
+            "arch": arch,
+            "os": cfg_values(&cfg, "target_os").pop(),
+            "env": cfg_values(&cfg, "target_env").pop(),
+            "cpu": cpu(&line),
+            "cpu_native": c("target-cpu").as_deref() == Some("native"),
+            "level": (arch == "x86_64").then(|| psabi_level(&features)),
+            "features": features,
+            "unchecked_features": x86.then_some(unchecked),
         },
         "rustc": {
             "version": vv["release"], "channel": channel, "commit_hash": vv["commit-hash"],
@@ -124,14 +211,11 @@ fn expected(build: &Build) -> Value {
     })
 }
 
-fn check(build: &Build) -> Value {
+fn check(fixture: &Fixture, build: &Build) -> Value {
     let out = run(&build.binary, &["--build-info=json"]);
     assert!(out.status.success());
     let doc: Value = serde_json::from_slice(&out.stdout).expect("--build-info=json prints JSON");
-    let mut want = expected(build);
-    if want["target"]["level"] == "unchecked" {
-        want["target"]["level"] = doc["target"]["level"].clone();
-    }
+    let want = expected(fixture, build);
     for part in ["schema", "crate_type", "package", "profile", "target", "rustc", "vcs"] {
         assert_eq!(doc[part], want[part], "{part} differs for rustc line {:?}", build.rustc_args);
     }
@@ -139,22 +223,51 @@ fn check(build: &Build) -> Value {
     doc
 }
 
+fn build(args: &[&str], env: &[(&str, &str)]) -> Value {
+    let fixture = fixture();
+    let build = fixture.build(args, env);
+    check(&fixture, &build)
+}
+
 #[test]
 fn dev() {
-    let doc = check(&fixture().build(&[], &[]));
+    let doc = build(&[], &[]);
     assert_eq!(doc["profile"]["name"], "dev");
     assert_eq!(doc["profile"]["codegen_units"], 256);
+    assert_eq!(doc["package"]["features"], json!(["default", "fast"]));
+}
+
+#[test]
+fn dev_thin_lto() {
+    let doc = build(&["--config", "profile.dev.lto=\"thin\"", "--features", "extra"], &[]);
+    assert_eq!(doc["profile"]["lto"], "thin");
+    assert_eq!(doc["package"]["features"], json!(["default", "extra", "fast"]));
 }
 
 #[test]
 fn release() {
-    let doc = check(&fixture().build(&["--release"], &[]));
+    let doc = build(&["--release", "--no-default-features"], &[]);
     assert_eq!(doc["profile"]["opt_level"], "3");
+    assert_eq!(doc["profile"]["lto"], "thin-local");
+    assert_eq!(doc["package"]["features"], json!([]));
+}
+
+#[test]
+fn release_one_codegen_unit() {
+    let doc = build(&["--release"], &[("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")]);
+    assert_eq!(doc["profile"]["lto"], "off");
+}
+
+#[test]
+fn release_incremental() {
+    let doc = build(&["--release"], &[("CARGO_PROFILE_RELEASE_INCREMENTAL", "true")]);
+    assert_eq!(doc["profile"]["incremental"], true);
+    assert_eq!(doc["profile"]["lto"], "thin-local");
 }
 
 #[test]
 fn production_fat_lto_strip_abort() {
-    let doc = check(&fixture().build(&["--profile", "production"], &[]));
+    let doc = build(&["--profile", "production"], &[]);
     assert_eq!(doc["profile"]["name"], "production");
     assert_eq!(doc["profile"]["lto"], "fat");
     assert_eq!(doc["profile"]["codegen_units"], 1);
@@ -164,13 +277,13 @@ fn production_fat_lto_strip_abort() {
 
 #[test]
 fn tiny_opt_level_z() {
-    let doc = check(&fixture().build(&["--profile", "tiny"], &[]));
+    let doc = build(&["--profile", "tiny"], &[]);
     assert_eq!(doc["profile"]["opt_level"], "z");
 }
 
 #[test]
 fn line_tables_lto_off_incremental() {
-    let doc = check(&fixture().build(&["--profile", "lines"], &[]));
+    let doc = build(&["--profile", "lines"], &[]);
     assert_eq!(doc["profile"]["debuginfo"], "line-tables-only");
     assert_eq!(doc["profile"]["lto"], "off");
     assert_eq!(doc["profile"]["incremental"], true);
@@ -178,14 +291,14 @@ fn line_tables_lto_off_incremental() {
 
 #[test]
 fn config_and_env_overrides() {
-    let doc = check(&fixture().build(
+    let doc = build(
         &["--release", "--config", "profile.release.lto=\"thin\""],
         &[
             ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "4"),
             ("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true"),
             ("CARGO_PROFILE_RELEASE_DEBUG", "limited"),
         ],
-    ));
+    );
     assert_eq!(doc["profile"]["lto"], "thin");
     assert_eq!(doc["profile"]["codegen_units"], 4);
     assert_eq!(doc["profile"]["overflow_checks"], true);
@@ -193,19 +306,25 @@ fn config_and_env_overrides() {
     assert_eq!(doc["profile"]["debuginfo"], "limited");
 }
 
+/// `-C target-cpu=native` names the CPU rustc resolved it to, on any architecture.
 #[test]
-fn rustflags_target_cpu_and_features_with_target() {
+fn rustflags_native_cpu_with_target() {
     let host = rustc_vv()["host"].clone();
-    if !host.starts_with("x86_64") {
-        return assert!(host.contains('-'), "non-x86 host {host}: target-cpu case is x86-only");
-    }
-    let doc = check(&fixture().build(
-        &["--release", "--target", &host],
-        &[("RUSTFLAGS", "-C target-cpu=x86-64-v2 -C target-feature=+aes,+pclmulqdq")],
-    ));
-    assert_eq!(doc["target"]["cpu"], "x86-64-v2");
-    assert_eq!(doc["target"]["level"], "x86-64-v2");
-    let features = doc["target"]["features"].as_array().unwrap();
-    assert!(features.contains(&json!("aes")) && features.contains(&json!("popcnt")), "{features:?}");
-    assert!(!features.contains(&json!("avx")));
+    let doc = build(&["--release", "--target", &host], &[("RUSTFLAGS", "-C target-cpu=native")]);
+    assert_eq!(doc["target"]["cpu_native"], true);
+    assert_ne!(doc["target"]["cpu"], "native");
+}
+
+/// An instrumented build says so, and never where its profiles go.
+#[test]
+fn pgo_generate() {
+    let host = rustc_vv()["host"].clone();
+    let dir = profile_info_tests::target_dir().join("pgo-profiles");
+    let flags = format!("-Cprofile-generate={}", dir.display());
+    let fixture = fixture();
+    let build = fixture.build(&["--release", "--target", &host], &[("RUSTFLAGS", &flags)]);
+    let doc = check(&fixture, &build);
+    assert_eq!(doc["profile"]["pgo"], "generate");
+    let json = String::from_utf8(run(&build.binary, &["--build-info=json"]).stdout).unwrap();
+    assert!(!json.contains("pgo-profiles"), "{json}");
 }

@@ -120,7 +120,7 @@ fn assert_wraps_main(fx: &Fixture) {
     let doc = json_of(&build.binary, &["--build-info=json"]);
     assert_eq!(doc["profile"]["name"], "dev");
     let text = run(&build.binary, &["--build-info=text"]);
-    assert!(String::from_utf8_lossy(&text.stdout).starts_with(&format!("{} 0.1.0\n", fx.name)));
+    assert!(String::from_utf8_lossy(&text.stdout).starts_with(&format!("{} 0.1.0 (", fx.name)));
     let out = run(&build.binary, &["--build-info", "x"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "args=[\"--build-info\", \"x\"] current=true\n");
     let out = run(&build.binary, &["--build-info=xml"]);
@@ -163,7 +163,7 @@ fn flag_can_be_renamed_or_disabled() {
         "",
     );
     let build = renamed.build(&[], &[]);
-    assert_eq!(json_of(&build.binary, &["--about-build=json"])["schema"], 1);
+    assert_eq!(json_of(&build.binary, &["--about-build=json"])["package"]["name"], "renamed-flag");
     let out = run(&build.binary, &["--build-info"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "args=[\"--build-info\"] current=true\n");
 

@@ -8,6 +8,7 @@
 //! under the same model, vouches for the probe's idea of the model's level.
 
 use profile_info::cpu::GUARD_EXIT_CODE;
+use profile_info_core::x86;
 use profile_info_tests::{Build, Fixture};
 use serde_json::Value;
 use std::path::Path;
@@ -66,14 +67,27 @@ struct Built {
 }
 
 /// Builds `name` with `-C target-cpu=CPU` (none for `None`), more RUSTFLAGS and `--target`, in
-/// a profile of its own so that fixtures with different flags keep their dependencies apart.
-fn build(name: &str, main_rs: &str, cpu: Option<&str>, more_flags: &str) -> Built {
-    let profile = format!("guard-{}{}", cpu.unwrap_or("baseline"), if more_flags.is_empty() { "" } else { "-static" });
-    let manifest =
-        format!("[dependencies.serde_json]\nversion = \"1\"\n\n[profile.{profile}]\ninherits = \"release\"\n");
+/// the cargo profile `guard-PROFILE`, so that fixtures with different flags keep their
+/// dependencies apart.
+fn build(name: &str, main_rs: &str, profile: &str, cpu: Option<&str>, more_flags: &str) -> Built {
+    build_package(name, &[("src/main.rs", main_rs)], (profile, ""), cpu, more_flags)
+}
+
+/// [`build`] for a package of several files, its profile with more settings.
+fn build_package(
+    name: &str,
+    files: &[(&str, &str)],
+    (profile, settings): (&str, &str),
+    cpu: Option<&str>,
+    more_flags: &str,
+) -> Built {
+    let profile = format!("guard-{profile}");
+    let manifest = format!(
+        "[dependencies.serde_json]\nversion = \"1\"\n\n[profile.{profile}]\ninherits = \"release\"\n{settings}"
+    );
     // `serde` for the probe, which reads a document; on for every fixture so they share one build
     // of profile-info per profile.
-    let fixture = Fixture::with_features(name, &[("src/main.rs", main_rs)], &manifest, &["serde"]);
+    let fixture = Fixture::with_features(name, files, &manifest, &["serde"]);
     let flags = format!("{} {more_flags}", cpu.map(|c| format!("-C target-cpu={c}")).unwrap_or_default());
     let build = fixture.build(&["--profile", &profile, "--target", TRIPLE], &[("RUSTFLAGS", flags.trim())]);
     let doc = section(&build.binary);
@@ -82,25 +96,26 @@ fn build(name: &str, main_rs: &str, cpu: Option<&str>, more_flags: &str) -> Buil
 
 /// Each fixture is built once per test process.
 macro_rules! fixture {
-    ($fn:ident, $name:expr, $main:expr, $cpu:expr) => {
-        fixture!($fn, $name, $main, $cpu, "");
+    ($fn:ident, $name:expr, $main:expr, $profile:expr, $cpu:expr) => {
+        fixture!($fn, $name, $main, $profile, $cpu, "");
     };
-    ($fn:ident, $name:expr, $main:expr, $cpu:expr, $flags:expr) => {
+    ($fn:ident, $name:expr, $main:expr, $profile:expr, $cpu:expr, $flags:expr) => {
         fn $fn() -> &'static Built {
             static CELL: OnceLock<Built> = OnceLock::new();
-            CELL.get_or_init(|| build($name, $main, $cpu, $flags))
+            CELL.get_or_init(|| build($name, $main, $profile, $cpu, $flags))
         }
     };
 }
 
-fixture!(v2, "guard-v2", APP, Some("x86-64-v2"));
-fixture!(v3, "guard-v3", APP, Some("x86-64-v3"));
-fixture!(v4, "guard-v4", APP, Some("x86-64-v4"));
-fixture!(probe, "guard-probe", PROBE, None);
-fixture!(both, "guard-both", BOTH, Some("x86-64-v3"));
-fixture!(macro_only, "guard-macro", MACRO_ONLY, Some("x86-64-v3"));
-// Statically linked, glibc's CPUID values are out of reach: the guard runs CPUID itself.
-fixture!(v3_static, "guard-v3-static", APP, Some("x86-64-v3"), "-C target-feature=+crt-static");
+fixture!(v2, "guard-v2", APP, "x86-64-v2", Some("x86-64-v2"));
+fixture!(v3, "guard-v3", APP, "x86-64-v3", Some("x86-64-v3"));
+fixture!(v4, "guard-v4", APP, "x86-64-v4", Some("x86-64-v4"));
+fixture!(probe, "guard-probe", PROBE, "baseline", None);
+fixture!(both, "guard-both", BOTH, "x86-64-v3", Some("x86-64-v3"));
+fixture!(macro_only, "guard-macro", MACRO_ONLY, "x86-64-v3", Some("x86-64-v3"));
+fixture!(v3_static, "guard-v3-static", APP, "x86-64-v3-static", Some("x86-64-v3"), "-C target-feature=+crt-static");
+// SHA512 (Arrow Lake, Lunar Lake): leaf 7 subleaf 1, which QEMU 7.2 models on no CPU.
+fixture!(sha512, "guard-sha512", APP, "sha512", None, "-C target-feature=+sha512");
 
 /// The JSON of the `.profile_info` section: magic, version 1, length, JSON.
 fn section(binary: &Path) -> Value {
@@ -203,12 +218,24 @@ fn v3_runs_on_v3_models() {
     }
 }
 
+/// The glibc this test runs on, as its `ldd` says: `(2, 36)`.
+fn glibc_version() -> (u32, u32) {
+    let out = Command::new("ldd").arg("--version").output().expect("ldd");
+    let first = String::from_utf8(out.stdout).unwrap().lines().next().unwrap_or_default().to_owned();
+    let version = first.rsplit(' ').next().unwrap_or_default();
+    let mut parts = version.split('.').map(|p| p.parse().expect("a glibc version"));
+    (parts.next().unwrap(), parts.next().unwrap())
+}
+
 #[test]
-fn v3_static_checks_with_cpuid_alone() {
+fn v3_static_links_glibcs_values_from_libc_a() {
     let fixture = v3_static();
     let nm = Command::new("nm").arg(&fixture.build.binary).output().expect("nm (binutils)");
     let nm = String::from_utf8(nm.stdout).unwrap();
-    assert!(nm.lines().any(|l| l.trim() == "w __x86_get_cpuid_feature_leaf"), "glibc's values are out of reach");
+    let leaf = nm.lines().find(|l| l.ends_with(" __x86_get_cpuid_feature_leaf")).expect("the symbol in the table");
+    // glibc 2.33 introduced the function; an older libc.a must not be asked for it.
+    let expected = if glibc_version() >= (2, 33) { " T " } else { " w " };
+    assert!(leaf.contains(expected), "{leaf}");
     assert_refused(fixture, "Nehalem");
     assert_refused(fixture, "Haswell,-abm");
     assert_runs(fixture, "Haswell");
@@ -261,10 +288,22 @@ fn linux_flag(feature: &str) -> String {
 
 #[test]
 fn v4_natively_as_proc_cpuinfo_predicts() {
+    natively_as_proc_cpuinfo_predicts(v4());
+}
+
+#[test]
+fn sha512_refused_where_cpuid_lacks_it() {
+    // QEMU's most capable model has AVX2, which +sha512 implies, and lacks exactly SHA512.
+    assert_eq!(assert_refused(sha512(), "Haswell"), "sha512");
+    natively_as_proc_cpuinfo_predicts(sha512());
+}
+
+/// Runs the fixture on this machine: it starts when /proc/cpuinfo lists every feature of its
+/// document, and is refused naming exactly those it does not list otherwise.
+fn natively_as_proc_cpuinfo_predicts(fixture: &Built) {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").expect("/proc/cpuinfo");
     let flags: Vec<&str> =
         cpuinfo.lines().find_map(|l| l.strip_prefix("flags")).expect("a flags line").split_whitespace().collect();
-    let fixture = v4();
     let features = fixture.doc["target"]["features"].as_array().unwrap().iter().map(|f| f.as_str().unwrap());
     // Linux hides the AVX-512 flags when the OS has not enabled their state, so a missing flag
     // covers both reasons.
@@ -291,6 +330,31 @@ fn baseline_runs_everywhere_and_carries_no_guard() {
     }
     assert_eq!(guards(&probe.build.binary), Vec::<String>::new());
     assert_eq!(guards(&v3().build.binary).len(), 1);
+}
+
+/// A package whose library and binary, one crate name, both expand a guard, joined by fat LTO
+/// into one module of assembly.
+fn lib_and_bin() -> &'static Built {
+    static CELL: OnceLock<Built> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let lib = "profile_info::cpu_guard!();\n\n\
+                   pub fn lz(n: u64) -> u32 {\n    std::hint::black_box(n).leading_zeros()\n}\n";
+        let main = "#[profile_info::main]\nfn main() {\n    println!(\"ran {}\", guard_lib_bin::lz(7));\n}\n";
+        let files = [("src/lib.rs", lib), ("src/main.rs", main)];
+        let fat = "lto = \"fat\"\ncodegen-units = 1\n";
+        build_package("guard-lib-bin", &files, ("x86-64-v3-fat", fat), Some("x86-64-v3"), "")
+    })
+}
+
+#[test]
+fn library_and_binary_of_one_name_under_fat_lto() {
+    let fixture = lib_and_bin();
+    let names = guards(&fixture.build.binary);
+    assert_eq!(names.len(), 2, "both guards linked, each under its own name: {names:?}");
+    let r = qemu("Nehalem", &fixture.build.binary, &[]);
+    assert_eq!(r.code, Some(GUARD_EXIT_CODE.into()));
+    assert_eq!(r.stderr.lines().count(), 1, "one message: {}", r.stderr);
+    assert_runs(fixture, "Haswell");
 }
 
 #[test]
@@ -379,7 +443,8 @@ fn guard_ran_cpuid(binary: &Path, cpu: &str) -> bool {
 #[test]
 fn guard_uses_glibcs_values_when_it_can() {
     assert!(!guard_ran_cpuid(&v3().build.binary, "Haswell"), "dynamically linked: no CPUID of its own");
-    assert!(guard_ran_cpuid(&v3_static().build.binary, "Haswell"), "statically linked: CPUID");
+    let with_libc_a = glibc_version() >= (2, 33);
+    assert_eq!(guard_ran_cpuid(&v3_static().build.binary, "Haswell"), !with_libc_a, "statically linked");
 }
 
 #[test]
@@ -420,4 +485,38 @@ fn guard_v3_main_uses_v3_instructions() {
     let code = disassemble(binary, &main);
     let uses = |m: &str| code.iter().any(|i| i.text.starts_with(m));
     assert!(uses("lzcnt") && uses("mulx") && code.iter().any(|i| i.text.contains("ymm")), "main lacks v3 code");
+}
+
+/// rustc's answer, as a list of lines, for the x86_64 Linux target.
+fn rustc_print(args: &[&str]) -> Vec<String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let out = Command::new(rustc).args(["--target", TRIPLE]).args(args).output().expect("run rustc");
+    assert!(out.status.success(), "rustc {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn every_feature_stable_rustc_reports_is_in_the_table_or_listed() {
+    // `    name    - description`, in rustc's list and in LLVM's.
+    let names: Vec<String> = rustc_print(&["--print", "target-features"])
+        .iter()
+        .filter(|l| l.starts_with("    ") && l.contains(" - "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert!(names.len() > 100 && names.iter().any(|n| n == "avx2"), "{names:?}");
+    let reported: Vec<&String> = names
+        .iter()
+        .filter(|f| {
+            rustc_print(&["--print", "cfg", &format!("-Ctarget-feature=+{f}")])
+                .contains(&format!("target_feature=\"{f}\""))
+        })
+        .collect();
+    assert!(reported.iter().any(|f| *f == "avx512f"), "{reported:?}");
+    let unknown: Vec<&&String> =
+        reported.iter().filter(|f| x86::feature(f).is_none() && !x86::WITHOUT_CPUID.contains(&f.as_str())).collect();
+    assert_eq!(unknown, Vec::<&&String>::new(), "reported by stable rustc, neither in FEATURES nor in WITHOUT_CPUID");
+    // And the other way: what the table says rustc reports, it does.
+    for f in x86::FEATURES {
+        assert_eq!(reported.iter().any(|r| *r == f.name), f.in_cfg, "{}: in_cfg", f.name);
+    }
 }

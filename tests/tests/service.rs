@@ -52,7 +52,11 @@ fn service_example_serves_its_own_document_and_stops_on_sigterm() {
     };
     // One startup line with the build summary and the facts as fields.
     assert_eq!(log.len(), 1, "{log:?}");
-    assert!(log[0].contains("profile-info-examples 0.0.0: dev build (opt-level 0"), "{}", log[0]);
+    assert!(
+        log[0].contains("profile-info-examples 0.0.0 (") && log[0].contains("; profile: dev (opt-level 0"),
+        "{}",
+        log[0]
+    );
     assert!(log[0].contains(" profile=dev ") && log[0].contains(" rustc="), "{}", log[0]);
     assert!(addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"), "{addr}");
 
@@ -110,7 +114,7 @@ fn cli_example_uses_clap() {
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(doc["package"]["name"], "profile-info-examples");
     let text = run(&binary, &["--build-info"]);
-    assert!(String::from_utf8_lossy(&text.stdout).starts_with("profile-info-examples 0.0.0\n"));
+    assert!(String::from_utf8_lossy(&text.stdout).starts_with("profile-info-examples 0.0.0 ("));
     assert!(!run(&binary, &["--build-info", "world"]).status.success(), "exclusive");
     // The format needs `=`: the next word is not swallowed as a format but stays the positional
     // NAME, which the exclusive flag refuses; no `invalid value` complaint about the format.
@@ -134,7 +138,7 @@ fn log_option_prints_one_startup_line() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with("log-app 0.1.0: dev build (opt-level 0, lto thin-local, codegen-units 256, panic unwind), "),
+        stderr.starts_with("log-app 0.1.0 (schema 2, crate-type bin, features none); profile: dev (opt-level 0, lto off, codegen-units 256, panic unwind, "),
         "{stderr}"
     );
 }

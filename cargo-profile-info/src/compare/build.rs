@@ -1,0 +1,346 @@
+//! Building one variant with cargo: a custom profile given through `--config` (no file of the
+//! user's is edited), timed, and its executable copied out of the target dir.
+
+use super::ladder::{Key, Variant, BASELINE};
+use super::Failure;
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// The workspace, package and binary `compare` works on, as `cargo metadata` describes them.
+#[derive(Clone, Debug)]
+pub struct Project {
+    /// `--manifest-path`, passed on to every cargo command.
+    pub manifest_path: Option<PathBuf>,
+    /// The workspace's root `Cargo.toml`, the one whose profiles cargo reads.
+    pub root_manifest: PathBuf,
+    /// The target dir cargo builds into.
+    pub target_dir: PathBuf,
+    /// The package whose binary is compared.
+    pub package: String,
+    /// That binary's name.
+    pub bin: String,
+    /// Whether it is an example (`--example`) rather than a binary target (`--bin`).
+    pub example: bool,
+    /// The names of the workspace's own packages (what "rebuild" recompiles).
+    pub members: Vec<String>,
+    /// The host triple, for `--target` when rustflags must not reach build scripts and proc macros.
+    pub host: String,
+}
+
+/// The cargo that runs us (`CARGO`, set by `cargo profile-info`), else `cargo` on PATH.
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// The rustc cargo uses (`RUSTC`), else `rustc` on PATH.
+pub fn rustc() -> Command {
+    Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
+}
+
+/// What a finished command printed, or one line saying why it could not run.
+fn output(cmd: &mut Command, what: &str) -> Result<std::process::Output, Failure> {
+    cmd.stdin(Stdio::null()).output().map_err(|e| Failure::new(format!("cannot run {what}: {e}")))
+}
+
+/// The last line of `bytes` that says something, trimmed to a length a line can hold.
+pub fn tail(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.lines().map(str::trim).rfind(|l| !l.is_empty() && !l.starts_with("Caused by")).unwrap_or("");
+    let chars: Vec<char> = line.chars().collect();
+    let start = chars.len().saturating_sub(300);
+    chars[start..].iter().collect()
+}
+
+impl Project {
+    /// Reads the workspace with `cargo metadata` and picks the package and binary (`bin`), or
+    /// the example `example`.
+    pub fn find(
+        manifest_path: Option<&Path>,
+        package: Option<&str>,
+        bin: Option<&str>,
+        example: Option<&str>,
+    ) -> Result<Project, Failure> {
+        let mut cmd = cargo();
+        cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
+        if let Some(path) = manifest_path {
+            cmd.arg("--manifest-path").arg(path);
+        }
+        let out = output(&mut cmd, "cargo metadata")?;
+        if !out.status.success() {
+            return Err(Failure::new(format!("cargo metadata failed: {}", tail(&out.stderr))));
+        }
+        let meta: Json = serde_json::from_slice(&out.stdout)
+            .map_err(|e| Failure::new(format!("cargo metadata printed something else than JSON: {e}")))?;
+        let root = PathBuf::from(meta["workspace_root"].as_str().unwrap_or_default());
+        let target_dir = PathBuf::from(meta["target_directory"].as_str().unwrap_or_default());
+        let members: Vec<&Json> = meta["packages"].as_array().map(|p| p.iter().collect()).unwrap_or_default();
+        let name = |p: &Json| p["name"].as_str().unwrap_or_default().to_owned();
+        let kind = if example.is_some() { "example" } else { "bin" };
+        let bins = |p: &Json| -> Vec<String> {
+            p["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == kind)))
+                .filter(|t| example.is_none_or(|e| t["name"] == e))
+                .filter_map(|t| t["name"].as_str().map(str::to_owned))
+                .collect()
+        };
+        let chosen = match package {
+            Some(wanted) => members.iter().find(|p| name(p) == wanted).copied().ok_or_else(|| {
+                Failure::new(format!(
+                    "no package `{wanted}` in the workspace at {} (its packages: {})",
+                    root.display(),
+                    members.iter().map(|p| name(p)).collect::<Vec<_>>().join(", ")
+                ))
+            })?,
+            None => {
+                let with_bins: Vec<&Json> = members.iter().copied().filter(|p| !bins(p).is_empty()).collect();
+                match with_bins.as_slice() {
+                    [one] => *one,
+                    [] => {
+                        return Err(Failure::new(match example {
+                            Some(e) => format!("no package has an example `{e}` in {}", root.display()),
+                            None => format!("no package with a binary in {}", root.display()),
+                        }))
+                    }
+                    many => {
+                        return Err(Failure::new(format!(
+                            "several packages have binaries ({}): choose one with --package",
+                            many.iter().map(|p| name(p)).collect::<Vec<_>>().join(", ")
+                        )))
+                    }
+                }
+            }
+        };
+        let all_bins = bins(chosen);
+        let bin = match (bin.or(example), chosen["default_run"].as_str().filter(|_| example.is_none())) {
+            (Some(wanted), _) if all_bins.iter().any(|b| b == wanted) => wanted.to_owned(),
+            (Some(wanted), _) => {
+                return Err(Failure::new(format!(
+                    "package `{}` has no {kind} `{wanted}` (its {kind}s: {})",
+                    name(chosen),
+                    all_bins.join(", ")
+                )))
+            }
+            (None, Some(default)) => default.to_owned(),
+            (None, None) => match all_bins.as_slice() {
+                [one] => one.clone(),
+                [] => return Err(Failure::new(format!("package `{}` has no binary", name(chosen)))),
+                many => {
+                    return Err(Failure::new(format!(
+                        "package `{}` has several binaries ({}): choose one with --bin",
+                        name(chosen),
+                        many.join(", ")
+                    )))
+                }
+            },
+        };
+        let vv = output(rustc().arg("-vV"), "rustc -vV")?;
+        let vv = String::from_utf8_lossy(&vv.stdout);
+        let host = vv.lines().find_map(|l| l.strip_prefix("host: ")).unwrap_or_default().to_owned();
+        Ok(Project {
+            manifest_path: manifest_path.map(Path::to_owned),
+            root_manifest: root.join("Cargo.toml"),
+            target_dir,
+            package: name(chosen),
+            bin,
+            example: example.is_some(),
+            members: members.iter().map(|p| name(p)).collect(),
+            host,
+        })
+    }
+}
+
+/// One cargo build: a profile, its settings on top of `release`, and rustflags.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The variant the build belongs to (for messages).
+    pub variant: String,
+    /// The cargo profile (`release`, or a custom one defined through `--config`).
+    pub profile: String,
+    /// Profile keys (target-cpu is turned into rustflags).
+    pub settings: Vec<(Key, super::ladder::Value)>,
+    /// Extra rustflags (PGO).
+    pub rustflags: Vec<String>,
+}
+
+impl Job {
+    /// The build of `variant` with nothing extra.
+    pub fn of(variant: &Variant) -> Job {
+        Job {
+            variant: variant.name.clone(),
+            profile: variant.profile(),
+            settings: variant.settings.clone(),
+            rustflags: Vec::new(),
+        }
+    }
+
+    fn rustflags(&self) -> Vec<String> {
+        let cpu = self.settings.iter().filter(|(k, _)| *k == Key::TargetCpu);
+        let mut flags: Vec<String> = cpu.map(|(_, v)| format!("-Ctarget-cpu={}", v.toml().trim_matches('"'))).collect();
+        flags.extend(self.rustflags.iter().cloned());
+        flags
+    }
+
+    /// The arguments that select the profile (and target), common to `build` and `clean`.
+    pub fn profile_args(&self, project: &Project) -> Vec<String> {
+        let mut args = Vec::new();
+        if let Some(path) = &project.manifest_path {
+            args.extend(["--manifest-path".to_owned(), path.display().to_string()]);
+        }
+        if self.profile == BASELINE {
+            args.push("--release".into());
+        } else {
+            let p = &self.profile;
+            args.extend([
+                "--profile".into(),
+                p.clone(),
+                "--config".into(),
+                format!("profile.{p}.inherits=\"release\""),
+            ]);
+            for (key, value) in self.settings.iter().filter(|(k, _)| *k != Key::TargetCpu) {
+                args.extend(["--config".into(), format!("profile.{p}.{}={}", key.name(), value.toml())]);
+            }
+        }
+        let flags = self.rustflags();
+        if !flags.is_empty() {
+            // With --target, build scripts and proc macros are built for the host without them.
+            let list = flags.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+            args.extend([
+                "--target".into(),
+                project.host.clone(),
+                "--config".into(),
+                format!("build.rustflags=[{list}]"),
+            ]);
+        }
+        args
+    }
+
+    /// Builds, times the build, and returns the executable cargo reported with the seconds it took.
+    /// Unless `clean`, the workspace's own crates are removed first after an untimed build, so
+    /// that the time is that of rebuilding them with the dependencies already built.
+    pub fn run(&self, project: &Project, target_dir: Option<&Path>, clean: bool) -> Result<(PathBuf, f64), Failure> {
+        let args = self.profile_args(project);
+        let with_target = |cmd: &mut Command| {
+            if let Some(dir) = target_dir {
+                cmd.env("CARGO_TARGET_DIR", dir);
+            }
+        };
+        let build = || {
+            let mut cmd = cargo();
+            cmd.args([
+                "build",
+                "--message-format=json-render-diagnostics",
+                "-p",
+                &project.package,
+                if project.example { "--example" } else { "--bin" },
+                &project.bin,
+            ]);
+            cmd.args(&args);
+            with_target(&mut cmd);
+            let start = Instant::now();
+            let out = output(&mut cmd, "cargo build")?;
+            let seconds = start.elapsed().as_secs_f64();
+            if !out.status.success() {
+                return Err(Failure::new(format!(
+                    "variant {}: cargo build failed ({}): {}",
+                    self.variant,
+                    out.status,
+                    tail(&out.stderr)
+                )));
+            }
+            Ok((out.stdout, seconds))
+        };
+        if !clean {
+            build()?;
+            let mut cmd = cargo();
+            cmd.arg("clean");
+            for member in &project.members {
+                cmd.args(["-p", member]);
+            }
+            cmd.args(&args);
+            with_target(&mut cmd);
+            let out = output(&mut cmd, "cargo clean")?;
+            if !out.status.success() {
+                return Err(Failure::new(format!(
+                    "variant {}: cargo clean -p failed: {}",
+                    self.variant,
+                    tail(&out.stderr)
+                )));
+            }
+        }
+        let (stdout, seconds) = build()?;
+        let executable = String::from_utf8_lossy(&stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Json>(l).ok())
+            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == project.bin.as_str())
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .ok_or_else(|| {
+                Failure::new(format!("variant {}: cargo reported no executable for {}", self.variant, project.bin))
+            })?;
+        Ok((executable, seconds))
+    }
+}
+
+/// Copies `from` to `dir/name`, replacing what was there.
+pub fn keep(from: &Path, dir: &Path, name: &str) -> Result<PathBuf, Failure> {
+    let to = dir.join(name);
+    let fail = |e: std::io::Error| Failure::new(format!("cannot copy {} to {}: {e}", from.display(), to.display()));
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let _ = std::fs::remove_file(&to);
+    std::fs::copy(from, &to).map_err(fail)?;
+    Ok(to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::ladder::parse_variant;
+
+    fn project() -> Project {
+        Project {
+            manifest_path: None,
+            root_manifest: "/w/Cargo.toml".into(),
+            target_dir: "/w/target".into(),
+            package: "app".into(),
+            bin: "app".into(),
+            example: false,
+            members: vec!["app".into()],
+            host: "x86_64-unknown-linux-gnu".into(),
+        }
+    }
+
+    #[test]
+    fn profiles_are_given_through_config() {
+        let v = parse_variant("small:opt-level=z,lto=true,target-cpu=x86-64-v3").unwrap();
+        assert_eq!(
+            Job::of(&v).profile_args(&project()),
+            [
+                "--profile",
+                "compare-small",
+                "--config",
+                "profile.compare-small.inherits=\"release\"",
+                "--config",
+                "profile.compare-small.opt-level=\"z\"",
+                "--config",
+                "profile.compare-small.lto=true",
+                "--target",
+                "x86_64-unknown-linux-gnu",
+                "--config",
+                "build.rustflags=[\"-Ctarget-cpu=x86-64-v3\"]",
+            ]
+        );
+        let release = Variant { name: "release".into(), settings: vec![], pgo: false };
+        assert_eq!(Job::of(&release).profile_args(&project()), ["--release"]);
+    }
+
+    #[test]
+    fn tails_are_one_line() {
+        assert_eq!(tail(b"error: a\n  b failed  \n\n"), "b failed");
+        assert_eq!(tail(b""), "");
+        assert_eq!(tail("x".repeat(500).as_bytes()).len(), 300);
+    }
+}

@@ -1,0 +1,407 @@
+//! The variants `compare` builds: the article's ladder of release-profile settings, each rung on
+//! top of the previous ones, and the variants a user adds with `--variant NAME:KEY=VALUE,…`.
+
+use super::Failure;
+use serde_json::{json, Value as Json};
+
+/// A setting a variant changes on top of the `release` profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    /// `opt-level`: 0–3, `s`, `z`.
+    OptLevel,
+    /// `lto`: `true`, `false`, `fat`, `thin`, `off`.
+    Lto,
+    /// `codegen-units`: a positive number.
+    CodegenUnits,
+    /// `strip`: `true`, `false`, `none`, `debuginfo`, `symbols`.
+    Strip,
+    /// `panic`: `unwind`, `abort`.
+    Panic,
+    /// `debug`: `true`, `false`, 0–2, `none`, `line-directives-only`, `line-tables-only`, `limited`, `full`.
+    Debug,
+    /// `overflow-checks`: `true`, `false`.
+    OverflowChecks,
+    /// `incremental`: `true`, `false`.
+    Incremental,
+    /// `-C target-cpu`, which no stable profile can hold: passed as rustflags with `--target`.
+    TargetCpu,
+}
+
+/// Every key, in the order rows and messages list them.
+pub const KEYS: [Key; 9] = [
+    Key::OptLevel,
+    Key::Lto,
+    Key::CodegenUnits,
+    Key::Strip,
+    Key::Panic,
+    Key::Debug,
+    Key::OverflowChecks,
+    Key::Incremental,
+    Key::TargetCpu,
+];
+
+/// A value as a profile key holds it in TOML.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number.
+    Int(u32),
+    /// A string.
+    Str(String),
+}
+
+impl Value {
+    /// The value in TOML syntax (`true`, `3`, `"fat"`), as `--config` takes it.
+    pub fn toml(&self) -> String {
+        match self {
+            Value::Bool(b) => b.to_string(),
+            Value::Int(n) => n.to_string(),
+            Value::Str(s) => format!("{s:?}"),
+        }
+    }
+}
+
+impl Key {
+    /// The name as the profile (or `--variant`) spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Key::OptLevel => "opt-level",
+            Key::Lto => "lto",
+            Key::CodegenUnits => "codegen-units",
+            Key::Strip => "strip",
+            Key::Panic => "panic",
+            Key::Debug => "debug",
+            Key::OverflowChecks => "overflow-checks",
+            Key::Incremental => "incremental",
+            Key::TargetCpu => "target-cpu",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Key> {
+        KEYS.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Reads `text` as a value of this key, as cargo would accept it in a profile.
+    pub fn parse(self, text: &str) -> Result<Value, String> {
+        let bool = || text.parse::<bool>().ok().map(Value::Bool);
+        let word = |words: &[&str]| words.contains(&text).then(|| Value::Str(text.to_owned()));
+        let parsed = match self {
+            Key::OptLevel => match text {
+                "0" | "1" | "2" | "3" => text.parse().ok().map(Value::Int),
+                _ => word(&["s", "z"]),
+            },
+            Key::Lto => bool().or_else(|| word(&["fat", "thin", "off"])),
+            Key::CodegenUnits => text.parse::<u32>().ok().filter(|n| *n > 0).map(Value::Int),
+            Key::Strip => bool().or_else(|| word(&["none", "debuginfo", "symbols"])),
+            Key::Panic => word(&["unwind", "abort"]),
+            Key::Debug => bool()
+                .or_else(|| matches!(text, "0" | "1" | "2").then(|| Value::Int(text.parse().expect("digit"))))
+                .or_else(|| word(&["none", "line-directives-only", "line-tables-only", "limited", "full"])),
+            Key::OverflowChecks | Key::Incremental => bool(),
+            Key::TargetCpu => (!text.is_empty()
+                && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .then(|| Value::Str(text.to_owned())),
+        };
+        parsed.ok_or_else(|| format!("`{text}` is not a value of {}: {}", self.name(), self.accepts()))
+    }
+
+    fn accepts(self) -> &'static str {
+        match self {
+            Key::OptLevel => "0, 1, 2, 3, s or z",
+            Key::Lto => "true, false, fat, thin or off",
+            Key::CodegenUnits => "a positive number",
+            Key::Strip => "true, false, none, debuginfo or symbols",
+            Key::Panic => "unwind or abort",
+            Key::Debug => "true, false, 0, 1, 2, none, line-directives-only, line-tables-only, limited or full",
+            Key::OverflowChecks | Key::Incremental => "true or false",
+            Key::TargetCpu => "a CPU name as `rustc --print target-cpus` lists it",
+        }
+    }
+
+    /// The document field this setting decides and the value it must hold there; `None` when the
+    /// setting alone does not decide it (`lto = false` is thin-local or off depending on the
+    /// other settings).
+    pub fn expected(self, value: &Value) -> Option<(&'static str, Json)> {
+        let text = |s: &str| Some(Json::from(s));
+        let found = match (self, value) {
+            (Key::OptLevel, Value::Int(n)) => text(&n.to_string()),
+            (Key::OptLevel, Value::Str(s)) => text(s),
+            (Key::Lto, Value::Bool(true)) => text("fat"),
+            (Key::Lto, Value::Bool(false)) => None,
+            (Key::Lto | Key::Panic, Value::Str(s)) => text(s),
+            (Key::CodegenUnits, Value::Int(n)) => Some(json!(n)),
+            (Key::Strip, Value::Bool(true)) => text("symbols"),
+            (Key::Strip, Value::Bool(false)) => text("none"),
+            (Key::Strip, Value::Str(s)) => text(s),
+            (Key::Debug, Value::Bool(false) | Value::Int(0)) => text("none"),
+            (Key::Debug, Value::Int(1)) => text("limited"),
+            (Key::Debug, Value::Bool(true) | Value::Int(2)) => text("full"),
+            (Key::Debug, Value::Str(s)) => text(s),
+            (Key::OverflowChecks | Key::Incremental, Value::Bool(b)) => Some(json!(b)),
+            (Key::TargetCpu, Value::Str(s)) => text(s),
+            _ => None,
+        };
+        let field = match self {
+            Key::OptLevel => "profile.opt_level",
+            Key::Lto => "profile.lto",
+            Key::CodegenUnits => "profile.codegen_units",
+            Key::Strip => "profile.strip",
+            Key::Panic => "profile.panic",
+            Key::Debug => "profile.debuginfo",
+            Key::OverflowChecks => "profile.overflow_checks",
+            Key::Incremental => "profile.incremental",
+            Key::TargetCpu => "target.cpu",
+        };
+        found.map(|v| (field, v))
+    }
+}
+
+/// One build to compare.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Variant {
+    /// Its name in the table (`lto-fat`, or the user's).
+    pub name: String,
+    /// What it changes on top of `release`, one entry per key, in [`KEYS`] order.
+    pub settings: Vec<(Key, Value)>,
+    /// Built twice: instrumented, trained, then with the merged profile.
+    pub pgo: bool,
+}
+
+impl Variant {
+    /// The cargo profile it is built with: `release` itself, or a custom profile inheriting it.
+    pub fn profile(&self) -> String {
+        if self.name == BASELINE {
+            BASELINE.to_owned()
+        } else {
+            format!("compare-{}", self.name)
+        }
+    }
+
+    /// The value of `key`, if the variant sets it.
+    pub fn get(&self, key: Key) -> Option<&Value> {
+        self.settings.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    fn set(&mut self, key: Key, value: Value) {
+        self.settings.retain(|(k, _)| *k != key);
+        self.settings.push((key, value));
+        self.settings.sort_by_key(|(k, _)| KEYS.iter().position(|x| x == k));
+    }
+
+    /// The settings as `key=value` text (`lto=fat, codegen-units=1`), `release` when none.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> =
+            self.settings.iter().map(|(k, v)| format!("{}={}", k.name(), v.toml().trim_matches('"'))).collect();
+        if self.pgo {
+            parts.push("pgo".into());
+        }
+        if parts.is_empty() {
+            BASELINE.into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// Every document field this variant decides, with the value the file must hold there.
+    pub fn expectations(&self) -> Vec<(&'static str, Json)> {
+        let mut all = vec![("profile.name", Json::from(self.profile()))];
+        all.extend(self.settings.iter().filter_map(|(k, v)| k.expected(v)));
+        if self.pgo {
+            all.push(("profile.pgo", Json::from("use")));
+        }
+        all
+    }
+}
+
+/// The variant every other is measured against.
+pub const BASELINE: &str = "release";
+
+/// The article's ladder: each rung adds its settings to all the rungs before it.
+const LADDER: [(&str, Option<(Key, &str)>); 8] = [
+    (BASELINE, None),
+    ("strip", Some((Key::Strip, "true"))),
+    ("lto-thin", Some((Key::Lto, "thin"))),
+    ("lto-fat", Some((Key::Lto, "fat"))),
+    ("cgu1", Some((Key::CodegenUnits, "1"))),
+    ("panic-abort", Some((Key::Panic, "abort"))),
+    ("x86-64-v3", Some((Key::TargetCpu, "x86-64-v3"))),
+    (PGO, None),
+];
+
+/// The rung built with profile-guided optimisation.
+pub const PGO: &str = "pgo";
+
+/// A rung this machine cannot build or run, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The rung's name.
+    pub name: String,
+    /// Why, in a phrase.
+    pub reason: String,
+}
+
+/// What the user asked for on the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// `--variants`: names from the ladder (all when `None`).
+    pub pick: Option<Vec<String>>,
+    /// `--variant NAME:KEY=VALUE,…`, as given.
+    pub extra: Vec<String>,
+}
+
+/// The variants to build, in order, `release` first, and the rungs left out. `unavailable` says
+/// why a rung cannot be built here (`x86-64-v3` on an older CPU, `pgo` without llvm-profdata);
+/// later rungs are then built without its settings.
+pub fn plan(
+    request: &Request,
+    unavailable: impl Fn(&str) -> Option<String>,
+) -> Result<(Vec<Variant>, Vec<LeftOut>), Failure> {
+    let names: Vec<&str> = LADDER.iter().map(|(n, _)| *n).collect();
+    if let Some(pick) = &request.pick {
+        if let Some(bad) = pick.iter().find(|p| !names.contains(&p.as_str())) {
+            return Err(Failure::new(format!(
+                "unknown variant `{bad}` in --variants: the ladder has {}; add your own with --variant NAME:KEY=VALUE",
+                names.join(", ")
+            )));
+        }
+    }
+    let wanted = |name: &str| name == BASELINE || request.pick.as_ref().is_none_or(|p| p.iter().any(|n| n == name));
+    let (mut variants, mut left_out) = (Vec::new(), Vec::new());
+    let mut rung = Variant { name: String::new(), settings: Vec::new(), pgo: false };
+    for (name, setting) in LADDER {
+        if let Some(reason) = unavailable(name) {
+            if wanted(name) {
+                left_out.push(LeftOut { name: name.to_owned(), reason });
+            }
+            continue;
+        }
+        let mut next = rung.clone();
+        next.name = name.to_owned();
+        if let Some((key, text)) = setting {
+            next.set(key, key.parse(text).expect("the ladder's values are valid"));
+        }
+        next.pgo = name == PGO;
+        if wanted(name) {
+            variants.push(next.clone());
+        }
+        rung = next;
+    }
+    for text in &request.extra {
+        let variant = parse_variant(text)?;
+        if variants.iter().any(|v| v.name == variant.name) || names.contains(&variant.name.as_str()) {
+            return Err(Failure::new(format!(
+                "--variant {text}: the name `{}` is taken (the ladder's names: {})",
+                variant.name,
+                names.join(", ")
+            )));
+        }
+        variants.push(variant);
+    }
+    Ok((variants, left_out))
+}
+
+/// Reads `NAME:KEY=VALUE,…`.
+pub fn parse_variant(text: &str) -> Result<Variant, Failure> {
+    let fail = |why: String| Failure::new(format!("--variant {text}: {why}"));
+    let (name, pairs) = text.split_once(':').ok_or_else(|| fail("expected NAME:KEY=VALUE,…".into()))?;
+    let name_ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !name_ok {
+        return Err(fail(format!("`{name}` is not a variant name (a letter, then letters, digits, - or _)")));
+    }
+    let mut variant = Variant { name: name.to_owned(), settings: Vec::new(), pgo: false };
+    for pair in pairs.split(',') {
+        let (key, value) = pair.split_once('=').ok_or_else(|| fail(format!("`{pair}` is not KEY=VALUE")))?;
+        let key = Key::from_name(key.trim()).ok_or_else(|| {
+            fail(format!("unknown key `{}`: the keys are {}", key.trim(), KEYS.map(Key::name).join(", ")))
+        })?;
+        if variant.get(key).is_some() {
+            return Err(fail(format!("{} is given twice", key.name())));
+        }
+        variant.set(key, key.parse(value.trim()).map_err(fail)?);
+    }
+    Ok(variant)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(variants: &[Variant]) -> Vec<&str> {
+        variants.iter().map(|v| v.name.as_str()).collect()
+    }
+
+    #[test]
+    fn the_ladder_is_cumulative_and_ordered() {
+        let (variants, left_out) = plan(&Request::default(), |_| None).unwrap();
+        assert!(left_out.is_empty());
+        assert_eq!(
+            names(&variants),
+            ["release", "strip", "lto-thin", "lto-fat", "cgu1", "panic-abort", "x86-64-v3", "pgo"]
+        );
+        let pgo = &variants[7];
+        assert_eq!(pgo.describe(), "lto=fat, codegen-units=1, strip=true, panic=abort, target-cpu=x86-64-v3, pgo");
+        assert_eq!(variants[2].describe(), "lto=thin, strip=true");
+        assert_eq!(variants[0].describe(), "release");
+        assert_eq!(variants[0].profile(), "release");
+        assert_eq!(variants[3].profile(), "compare-lto-fat");
+    }
+
+    #[test]
+    fn left_out_rungs_do_not_leak_into_later_ones() {
+        let why = |n: &str| (n == "x86-64-v3").then(|| "this CPU is x86-64-v2".to_owned());
+        let (variants, left_out) = plan(&Request::default(), why).unwrap();
+        assert_eq!(left_out, [LeftOut { name: "x86-64-v3".into(), reason: "this CPU is x86-64-v2".into() }]);
+        assert_eq!(variants.last().unwrap().get(Key::TargetCpu), None);
+        assert!(variants.last().unwrap().pgo);
+    }
+
+    #[test]
+    fn subsets_keep_release_and_the_cumulative_settings() {
+        let request = Request { pick: Some(vec!["cgu1".into()]), extra: vec!["small:opt-level=z,strip=true".into()] };
+        let (variants, _) = plan(&request, |_| None).unwrap();
+        assert_eq!(names(&variants), ["release", "cgu1", "small"]);
+        assert_eq!(variants[1].describe(), "lto=fat, codegen-units=1, strip=true");
+        assert_eq!(variants[2].settings, [(Key::OptLevel, Value::Str("z".into())), (Key::Strip, Value::Bool(true))]);
+    }
+
+    #[test]
+    fn bad_input_is_named() {
+        let err = |r: Request| plan(&r, |_| None).unwrap_err().to_string();
+        let unknown = err(Request { pick: Some(vec!["lto".into()]), extra: vec![] });
+        assert!(
+            unknown.starts_with("unknown variant `lto` in --variants: the ladder has release, strip,"),
+            "{unknown}"
+        );
+        let key = err(Request { pick: None, extra: vec!["x:opt=3".into()] });
+        assert!(key.starts_with("--variant x:opt=3: unknown key `opt`: the keys are opt-level, lto,"), "{key}");
+        let value = err(Request { pick: None, extra: vec!["x:lto=medium".into()] });
+        assert_eq!(value, "--variant x:lto=medium: `medium` is not a value of lto: true, false, fat, thin or off");
+        assert!(err(Request { pick: None, extra: vec!["strip:lto=fat".into()] }).contains("the name `strip` is taken"));
+        assert!(err(Request { pick: None, extra: vec!["nocolon".into()] }).contains("expected NAME:KEY=VALUE"));
+        assert!(err(Request { pick: None, extra: vec!["9x:lto=fat".into()] }).contains("is not a variant name"));
+        assert!(err(Request { pick: None, extra: vec!["x:lto=fat,lto=thin".into()] }).contains("lto is given twice"));
+    }
+
+    #[test]
+    fn expectations_follow_rustc_names() {
+        let v = parse_variant("x:opt-level=0,lto=true,strip=true,debug=1,codegen-units=4,lto2=1");
+        assert!(v.is_err());
+        let v = parse_variant("x:opt-level=0,lto=true,strip=true,debug=1,codegen-units=4,target-cpu=haswell").unwrap();
+        assert_eq!(
+            v.expectations(),
+            [
+                ("profile.name", json!("compare-x")),
+                ("profile.opt_level", json!("0")),
+                ("profile.lto", json!("fat")),
+                ("profile.codegen_units", json!(4)),
+                ("profile.strip", json!("symbols")),
+                ("profile.debuginfo", json!("limited")),
+                ("target.cpu", json!("haswell")),
+            ]
+        );
+        assert_eq!(Key::Lto.expected(&Value::Bool(false)), None);
+        assert_eq!(Value::Str("fat".into()).toml(), "\"fat\"");
+    }
+}

@@ -1,0 +1,357 @@
+//! `compare` and `apply` end to end on a fixture workspace (a CPU-bound library called from a
+//! binary, so LTO matters), built with real cargo into the shared fixture target dir: each row
+//! checked against the file system (sizes), the binary itself (`--build-info=json`), a real SVG
+//! renderer (resvg) and cargo (the applied profile builds the same document).
+
+use profile_info_tests::{run, target_dir, workspace, write_if_changed, Fixture};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const TOOL: &str = env!("CARGO_BIN_EXE_cargo-profile-info");
+
+const MAIN: &str = r#"#[profile_info::main]
+fn main() {
+    let arg = std::env::args().nth(1).unwrap_or_default();
+    if arg == "fail" {
+        eprintln!("starting");
+        eprintln!("boom: asked to fail");
+        std::process::exit(3);
+    }
+    let n: u64 = arg.parse().expect("a number");
+    println!("{}", compare_work::primes_below(n));
+}
+"#;
+
+const WORK_MANIFEST: &str = "[package]\nname = \"compare-work\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+
+const WORK: &str = r#"/// The primes below `n`, by trial division: work an optimiser can speed up across the crate line.
+pub fn primes_below(n: u64) -> usize {
+    (2..n).filter(|&i| is_prime(i)).count()
+}
+
+fn is_prime(i: u64) -> bool {
+    (2..).take_while(|d| d * d <= i).all(|d| i % d != 0)
+}
+"#;
+
+/// A comment and layout `apply` must keep.
+const EXTRA: &str = "# The library the binary calls (kept by apply).\n[dependencies.compare-work]\npath = \"work\"\n";
+
+/// The numbers the binary's work is asked for: tens of milliseconds in release.
+const N: &str = "150000";
+
+fn fixture() -> Fixture {
+    Fixture::with_files(
+        "compare-app",
+        &[("src/main.rs", MAIN), ("work/Cargo.toml", WORK_MANIFEST), ("work/src/lib.rs", WORK)],
+        EXTRA,
+    )
+}
+
+/// The tool with the fixture target dir and nothing from the outer cargo that changes builds.
+fn tool(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(TOOL);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CARGO_") || key.starts_with("RUSTC") || key.starts_with("RUSTFLAGS") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.current_dir(dir).env("CARGO_TARGET_DIR", target_dir()).args(args).output().expect("run the tool")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The last stderr line, after asserting the tool failed with exactly one line of its own
+/// (progress lines start with `compare: `).
+fn one_line_failure(out: &Output) -> String {
+    assert!(!out.status.success(), "expected a failure; stderr:\n{}", stderr(out));
+    let text = stderr(out);
+    let own: Vec<&str> = text.lines().filter(|l| !l.starts_with("compare: ")).collect();
+    assert_eq!(own.len(), 1, "one line expected:\n{text}");
+    own[0].to_owned()
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = target_dir().join("compare-tests").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn read_report(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).expect("report.json")).expect("JSON")
+}
+
+fn row<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["variants"].as_array().unwrap().iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("no {name}"))
+}
+
+fn samples(row: &Value) -> Vec<f64> {
+    row["samples_seconds"].as_array().unwrap().iter().map(|s| s.as_f64().unwrap()).collect()
+}
+
+/// What rustc and the CPU say about this machine: whether it runs x86-64-v3 code, from glibc's
+/// loader (an oracle that shares nothing with the tool's CPUID code).
+fn host_runs_v3() -> bool {
+    let out = Command::new("/lib64/ld-linux-x86-64.so.2").arg("--help").output();
+    out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("x86-64-v3 (supported, searched)"))
+}
+
+#[test]
+fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
+    let fixture = fixture();
+    let manifests = [fixture.dir.join("Cargo.toml"), fixture.dir.join("work/Cargo.toml")];
+    let before: Vec<Vec<u8>> = manifests.iter().map(|m| std::fs::read(m).unwrap()).collect();
+    let out = out_dir("ladder");
+    let run_cmd = format!("{{bin}} {N}");
+    let result = tool(
+        &fixture.dir,
+        &[
+            "profile-info",
+            "compare",
+            "--run",
+            &run_cmd,
+            "--runs",
+            "3",
+            "--variants",
+            "lto-fat,pgo",
+            "--variant",
+            "slow:opt-level=0",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let err = stderr(&result);
+    assert!(result.status.success(), "compare failed:\n{err}");
+    let table = String::from_utf8(result.stdout).unwrap();
+
+    // No file of the user's was edited.
+    for (m, b) in manifests.iter().zip(&before) {
+        assert_eq!(&std::fs::read(m).unwrap(), b, "{} changed", m.display());
+    }
+
+    let report = read_report(&out);
+    assert_eq!(report["baseline"], "release");
+    let names: Vec<&str> = report["variants"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["release", "lto-fat", "pgo", "slow"], "{err}");
+    for row in report["variants"].as_array().unwrap() {
+        let name = row["name"].as_str().unwrap();
+        let binary = out.join(row["binary"].as_str().unwrap());
+        assert!(binary.starts_with(&out), "{name}: binaries are kept under the out dir");
+        assert_eq!(row["size_bytes"].as_u64(), Some(std::fs::metadata(&binary).unwrap().len()), "{name}");
+        let own = run(&binary, &["--build-info=json"]);
+        assert!(own.status.success(), "{name}");
+        let own: Value = serde_json::from_slice(&own.stdout).unwrap();
+        assert_eq!(row["document"], own, "{name}: the row's document is the binary's own");
+        let s = samples(row);
+        assert_eq!(s.len(), 3, "{name}");
+        let mut sorted = s.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(row["median_seconds"].as_f64(), Some(sorted[1]), "{name}");
+        assert!(row["build_seconds"].as_f64().unwrap() > 0.0, "{name}");
+        // The answer is the same in every variant: the number of primes below N, counted here.
+        let answer = run(&binary, &[N]);
+        let primes = (2..N.parse::<u64>().unwrap()).filter(|&i| (2..i).take_while(|d| d * d <= i).all(|d| i % d != 0));
+        assert_eq!(String::from_utf8_lossy(&answer.stdout).trim(), primes.count().to_string(), "{name}");
+    }
+    // The settings asked for are what the files say (the binary's own word, checked above).
+    let doc = |name: &str, pointer: &str| row(&report, name)["document"].pointer(pointer).cloned().unwrap();
+    assert_eq!(doc("lto-fat", "/profile/lto"), "fat");
+    assert_eq!(doc("lto-fat", "/profile/strip"), "symbols");
+    assert_eq!(doc("slow", "/profile/opt_level"), "0");
+    assert_eq!(doc("slow", "/profile/name"), "compare-slow");
+    let v3 = host_runs_v3();
+    assert_eq!(doc("pgo", "/target/cpu"), if v3 { "x86-64-v3" } else { "x86-64" });
+    assert!(err.contains("llvm-profdata: used "), "which llvm-profdata merged is said:\n{err}");
+
+    // opt-level 0 measures slower than release, beyond noise.
+    let (slow, release) = (samples(row(&report, "slow")), samples(row(&report, "release")));
+    assert!(
+        slow.iter().copied().fold(f64::INFINITY, f64::min) > release.iter().copied().fold(0.0, f64::max),
+        "slow {slow:?} vs release {release:?}"
+    );
+    assert!(table.lines().next().unwrap().starts_with("variant"), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("slow") && l.contains("beyond noise")), "{table}");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.lines().filter(|l| l.starts_with("| ")).count() == 6, "{md}");
+
+    llvm_profdata_refusals_are_explained(&out);
+    chart_is_rendered(&out, &report);
+    apply_writes_a_profile_that_builds_the_same_document(&fixture, &out, &report);
+}
+
+/// The raw profiles of the pgo rung's training, merged by hand through the tool's merge with
+/// Debian's llvm-profdata-14 tried first: LLVM 14 refuses the format rustc 1.95's LLVM 22 writes,
+/// and the refusal is reported with LLVM's own words; llvm-22 (or 19) merges.
+fn llvm_profdata_refusals_are_explained(out: &Path) {
+    use cargo_profile_info::compare::pgo::{merge, Candidate};
+    let old = Candidate { path: "/usr/bin/llvm-profdata-14".into(), origin: "Debian's llvm-14".into() };
+    let new = ["/usr/bin/llvm-profdata-22", "/usr/bin/llvm-profdata-19"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .expect("scripts/test.sh installs llvm-22 or llvm-19");
+    let new = Candidate { path: new, origin: "Debian's newer llvm".into() };
+    let merged = out.join("pgo/by-hand.profdata");
+    let result = merge(&[old.clone(), new.clone()], &out.join("pgo/raw"), &merged).unwrap().unwrap();
+    assert_eq!(result.used, new);
+    assert_eq!(result.refused.len(), 1);
+    assert_eq!(result.refused[0].0, old);
+    assert!(result.refused[0].1.contains("unsupported instrumentation profile format version"), "{:?}", result.refused);
+    assert!(std::fs::metadata(&merged).unwrap().len() > 0);
+}
+
+/// report.svg through resvg: it parses and renders, and the points drawn in the marked colour are
+/// the variants no other beats on both size and speed, computed here from report.json, plus the
+/// legend's.
+fn chart_is_rendered(out: &Path, report: &Value) {
+    let svg = std::fs::read(out.join("report.svg")).unwrap();
+    let tree = resvg::usvg::Tree::from_data(&svg, &resvg::usvg::Options::default()).expect("resvg parses the chart");
+    let size = tree.size().to_int_size();
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
+    resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    let red = pixmap.pixels().iter().filter(|p| (p.red(), p.green(), p.blue()) == (0xd6, 0x27, 0x28)).count();
+    assert!(red > 100, "marked points are drawn ({red} pixels)");
+
+    let points: Vec<(f64, f64)> = report["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["size_bytes"].as_f64().unwrap(), -r["median_seconds"].as_f64().unwrap()))
+        .collect();
+    let beaten = |p: (f64, f64)| points.iter().any(|q| q.0 <= p.0 && q.1 >= p.1 && (q.0 < p.0 || q.1 > p.1));
+    let unbeaten = points.iter().filter(|p| !beaten(**p)).count();
+    fn filled_red(group: &resvg::usvg::Group) -> usize {
+        group
+            .children()
+            .iter()
+            .map(|node| {
+                match node {
+                resvg::usvg::Node::Group(g) => filled_red(g),
+                resvg::usvg::Node::Path(p) => usize::from(p.fill().is_some_and(|f| {
+                    matches!(f.paint(), resvg::usvg::Paint::Color(c) if (c.red, c.green, c.blue) == (0xd6, 0x27, 0x28))
+                })),
+                _ => 0,
+            }
+            })
+            .sum()
+    }
+    assert_eq!(filled_red(tree.root()), unbeaten + 1, "marked points plus the legend's");
+}
+
+/// `apply` on a copy of the fixture: the manifest keeps its text and gains the profile; cargo
+/// builds it; the document of that build has the variant's profile settings.
+fn apply_writes_a_profile_that_builds_the_same_document(fixture: &Fixture, out: &Path, report: &Value) {
+    let copy = target_dir().join("compare-tests").join("apply").join("compare-app");
+    for file in ["Cargo.toml", "Cargo.lock", "src/main.rs", "work/Cargo.toml", "work/src/lib.rs"] {
+        write_if_changed(&copy.join(file), &std::fs::read_to_string(fixture.dir.join(file)).unwrap());
+    }
+    let before = std::fs::read_to_string(copy.join("Cargo.toml")).unwrap();
+    let report_path = out.join("report.json");
+    let apply = |dir: &Path| {
+        let report = report_path.to_str().unwrap();
+        tool(dir, &["profile-info", "apply", "--report", report, "--variant", "lto-fat", "--profile-name", "fast"])
+    };
+    let applied = apply(&copy);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+    let after = std::fs::read_to_string(copy.join("Cargo.toml")).unwrap();
+    assert!(after.starts_with(&before), "the manifest's text is kept:\n{after}");
+    assert!(after.contains("[profile.fast]\ninherits = \"release\"\n"), "{after}");
+
+    let build = profile_info_tests::cargo(&copy, &["build", "--profile", "fast", "--message-format=json"], &[])
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    let exe = String::from_utf8_lossy(&build.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find_map(|m| {
+            (m["target"]["name"] == "compare-app").then(|| m["executable"].as_str().map(PathBuf::from)).flatten()
+        })
+        .expect("cargo names the executable");
+    let mut own: Value = serde_json::from_slice(&run(&exe, &["--build-info=json"]).stdout).unwrap();
+    let mut variant = row(report, "lto-fat")["document"].clone();
+    assert_eq!(own["profile"]["name"], "fast");
+    for doc in [&mut own, &mut variant] {
+        doc["profile"]["name"] = Value::Null;
+    }
+    assert_eq!(own["profile"], variant["profile"]);
+    assert_eq!(own["target"], variant["target"]);
+
+    // A report of a package this workspace does not have is refused.
+    let plain = Fixture::new("compare-plain", "fn main() {}\n", "");
+    let refused = apply(&plain.dir);
+    let line = one_line_failure(&refused);
+    assert!(line.contains("a report from another workspace") && line.contains("compare-app"), "{line}");
+}
+
+#[test]
+fn bad_input_gets_one_line_and_a_failure() {
+    let fixture = fixture();
+    let dir = &fixture.dir;
+    let compare = |extra: &[&str]| {
+        let mut args = vec!["profile-info", "compare", "--runs", "1", "--variants", "release"];
+        args.extend_from_slice(extra);
+        tool(dir, &args)
+    };
+    let line = one_line_failure(&compare(&["--run", "{bin} 10", "--variant", "x:opt=3"]));
+    assert!(line.contains("unknown key `opt`"), "{line}");
+    let line = one_line_failure(&tool(dir, &["profile-info", "compare", "--run", "{bin}", "--variants", "turbo"]));
+    assert!(line.starts_with("unknown variant `turbo`"), "{line}");
+    let out = out_dir("failing");
+    let line = one_line_failure(&compare(&["--run", "{bin} fail", "--out", out.to_str().unwrap()]));
+    assert_eq!(line, "variant release: --run failed with exit status: 3: boom: asked to fail");
+
+    let plain = Fixture::new("compare-plain", "fn main() {}\n", "");
+    let out = out_dir("plain");
+    let line = one_line_failure(&tool(
+        &plain.dir,
+        &["profile-info", "compare", "--run", "{bin}", "--variants", "release", "--out", out.to_str().unwrap()],
+    ));
+    assert!(line.contains("no profile-info section") && line.contains("#[profile_info::main]"), "{line}");
+    assert!(workspace().join("Cargo.toml").exists());
+}
+
+/// `--serve` with the service example under wrk: a free port through `PORT`, requests/s and p99
+/// from wrk's report, the server's own log saying it listened and shut down (SIGTERM, not a kill).
+#[test]
+fn serve_measures_the_service_example_under_wrk() {
+    let out = out_dir("serve");
+    let result = tool(
+        &workspace(),
+        &[
+            "profile-info",
+            "compare",
+            "-p",
+            "profile-info-examples",
+            "--example",
+            "service",
+            "--serve",
+            "--run",
+            "{bin}",
+            "--load",
+            "wrk -t1 -c4 -d1s http://127.0.0.1:{port}/buildinfo",
+            "--variants",
+            "release",
+            "--runs",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(result.status.success(), "{}", stderr(&result));
+    let report = read_report(&out);
+    let release = row(&report, "release");
+    assert!(release["requests_per_second"].as_f64().unwrap() > 0.0, "{release}");
+    assert!(release["latency_p99_ms"].as_f64().unwrap() > 0.0, "{release}");
+    let binary = out.join(release["binary"].as_str().unwrap());
+    let own: Value = serde_json::from_slice(&run(&binary, &["--build-info=json"]).stdout).unwrap();
+    assert_eq!(release["document"], own);
+    let log = std::fs::read_to_string(out.join("logs/release.log")).unwrap();
+    assert!(log.contains("listening on http://127.0.0.1:"), "{log}");
+    assert!(log.trim_end().ends_with("shut down"), "stopped by SIGTERM, cleanly:\n{log}");
+    let table = String::from_utf8(result.stdout).unwrap();
+    assert!(table.starts_with("variant") && table.lines().next().unwrap().contains("req/s"), "{table}");
+}

@@ -1,0 +1,13 @@
+//! The section's contents (header, then the JSON document) as the reader finds them in a file:
+//! the part of `read_binary` that random executables rarely reach.
+#![no_main]
+
+use cargo_profile_info::Document;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    match Document::from_section(data) {
+        Ok(doc) => profile_info_fuzz::rendered_alike(&doc),
+        Err(problem) => assert!(!problem.contains('\n'), "error of more than one line: {problem}"),
+    }
+});

@@ -1,0 +1,328 @@
+//! The document's fields, listed once. The JSON rendering, the text summary, the proc macro's
+//! expansion, the Prometheus/OpenTelemetry/tracing labels and `cargo profile-info`'s keys and
+//! value checks all walk [`FIELDS`]: a new fact is one entry here, its field in
+//! [`crate::model`], and its capture in the macro.
+
+use crate::model::*;
+
+/// A field's value in a document, borrowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// Not captured (`null`).
+    Null,
+    /// A string, or an enum's document name.
+    Str(&'a str),
+    /// A boolean.
+    Bool(bool),
+    /// A number.
+    Count(u32),
+    /// A list of strings.
+    List(&'a [Str]),
+}
+
+/// What a field holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Any string.
+    Str,
+    /// One of an enum's document names; `ty` is the enum's name in `profile_info`.
+    Name {
+        /// The enum type (`"Lto"`).
+        ty: &'static str,
+        /// Its values' document names, in the order of its `ALL`.
+        names: &'static [&'static str],
+    },
+    /// `true` or `false`.
+    Bool,
+    /// A non-negative number.
+    Count,
+    /// A list of strings.
+    List,
+}
+
+/// How a field appears in the text summary, on the line titled [`Field::line`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Text {
+    /// Leads the line (`release`, `x86_64-unknown-linux-gnu`).
+    Head,
+    /// `name value` among the line's details (`lto fat`).
+    Part(&'static str),
+    /// A list on a line of its own, space-separated.
+    List,
+}
+
+/// One field of the document.
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    /// The dotted JSON key (`profile.lto`); the same path names the Rust field.
+    pub key: &'static str,
+    /// What it holds.
+    pub kind: Kind,
+    /// The schema version that introduced it.
+    pub since: u32,
+    /// The title of its line in the text summary (`""` for the package line).
+    pub line: &'static str,
+    /// How it is shown there.
+    pub text: Text,
+    /// Its name as a Prometheus label, tracing field and (after [`LABEL_PREFIX`]) OpenTelemetry
+    /// attribute; `None` when it is not a label.
+    pub label: Option<&'static str>,
+    /// Cargo.toml settings (`lto = true`) whose value is not how the document writes it, and the
+    /// document value each gives, for hints.
+    pub cargo: &'static [(&'static str, &'static str)],
+    /// Reads it from a document.
+    pub get: fn(&BuildInfo) -> Value<'_>,
+}
+
+/// A group of fields (`profile`), a struct of the model.
+#[derive(Clone, Copy, Debug)]
+pub struct Group {
+    /// Its key.
+    pub name: &'static str,
+    /// Its type in `profile_info`.
+    pub ty: &'static str,
+    /// Whether the whole group may be `null` (`vcs` outside git).
+    pub optional: bool,
+    /// Whether a document has it (not `null`).
+    pub present: fn(&BuildInfo) -> bool,
+}
+
+/// The OpenTelemetry attribute prefix of the labels.
+pub const LABEL_PREFIX: &str = "rust.build.";
+
+/// The groups, in document order.
+pub const GROUPS: &[Group] = &[
+    Group { name: "package", ty: "Package", optional: false, present: |_| true },
+    Group { name: "profile", ty: "Profile", optional: false, present: |_| true },
+    Group { name: "target", ty: "Target", optional: false, present: |_| true },
+    Group { name: "rustc", ty: "Rustc", optional: false, present: |_| true },
+    Group { name: "vcs", ty: "Vcs", optional: true, present: |i| i.vcs.is_some() },
+];
+
+fn s(v: Option<&str>) -> Value<'_> {
+    v.map_or(Value::Null, Value::Str)
+}
+
+fn b(v: Option<bool>) -> Value<'static> {
+    v.map_or(Value::Null, Value::Bool)
+}
+
+fn l<'a>(v: &'a Option<std::borrow::Cow<'static, [Str]>>) -> Value<'a> {
+    v.as_deref().map_or(Value::Null, Value::List)
+}
+
+const fn name(ty: &'static str, names: &'static [&'static str]) -> Kind {
+    Kind::Name { ty, names }
+}
+
+const NO_CARGO: &[(&str, &str)] = &[];
+
+/// A field of schema 1.
+const fn f(
+    key: &'static str,
+    kind: Kind,
+    line: &'static str,
+    text: Text,
+    label: Option<&'static str>,
+    get: fn(&BuildInfo) -> Value<'_>,
+) -> Field {
+    Field { key, kind, since: 1, line, text, label, cargo: NO_CARGO, get }
+}
+
+/// A field added in schema 2.
+const fn f2(
+    key: &'static str,
+    kind: Kind,
+    line: &'static str,
+    text: Text,
+    label: Option<&'static str>,
+    get: fn(&BuildInfo) -> Value<'_>,
+) -> Field {
+    Field { since: 2, ..f(key, kind, line, text, label, get) }
+}
+
+const fn cargo(field: Field, cargo: &'static [(&'static str, &'static str)]) -> Field {
+    Field { cargo, ..field }
+}
+
+use Kind::{Bool, Count, List};
+use Text::{Head, Part};
+
+/// Every field, in document order.
+pub const FIELDS: &[Field] = &[
+    f("schema", Count, "", Text::Part("schema"), None, |i| Value::Count(i.schema)),
+    f("crate_type", Kind::Str, "", Part("crate-type"), None, |i| s(i.crate_type.as_deref())),
+    f("package.name", Kind::Str, "", Head, None, |i| s(i.package.name.as_deref())),
+    f("package.version", Kind::Str, "", Head, Some("version"), |i| s(i.package.version.as_deref())),
+    f2("package.features", List, "", Part("features"), Some("features"), |i| l(&i.package.features)),
+    f("profile.name", Kind::Str, "profile", Head, Some("profile"), |i| s(i.profile.name.as_deref())),
+    f("profile.opt_level", name("OptLevel", OptLevel::NAMES), "profile", Part("opt-level"), Some("opt_level"), |i| {
+        s(i.profile.opt_level.map(OptLevel::as_str))
+    }),
+    cargo(
+        f("profile.lto", name("Lto", Lto::NAMES), "profile", Part("lto"), Some("lto"), |i| {
+            s(i.profile.lto.map(Lto::as_str))
+        }),
+        &[("lto = true", "fat"), ("lto = false", "thin-local or off")],
+    ),
+    f("profile.codegen_units", Count, "profile", Part("codegen-units"), Some("codegen_units"), |i| {
+        i.profile.codegen_units.map_or(Value::Null, Value::Count)
+    }),
+    f("profile.panic", name("Panic", Panic::NAMES), "profile", Part("panic"), Some("panic"), |i| {
+        s(i.profile.panic.map(Panic::as_str))
+    }),
+    f2("profile.pgo", name("Pgo", Pgo::NAMES), "profile", Part("pgo"), Some("pgo"), |i| {
+        s(i.profile.pgo.map(Pgo::as_str))
+    }),
+    cargo(
+        f("profile.strip", name("Strip", Strip::NAMES), "profile", Part("strip"), Some("strip"), |i| {
+            s(i.profile.strip.map(Strip::as_str))
+        }),
+        &[("strip = true", "symbols"), ("strip = false", "none")],
+    ),
+    cargo(
+        f(
+            "profile.debuginfo",
+            name("DebugInfo", DebugInfo::NAMES),
+            "profile",
+            Part("debuginfo"),
+            Some("debuginfo"),
+            |i| s(i.profile.debuginfo.map(DebugInfo::as_str)),
+        ),
+        &[
+            ("debug = 0", "none"),
+            ("debug = false", "none"),
+            ("debug = 1", "limited"),
+            ("debug = 2", "full"),
+            ("debug = true", "full"),
+        ],
+    ),
+    f("profile.debug_assertions", Bool, "checks", Part("debug-assertions"), None, |i| b(i.profile.debug_assertions)),
+    f("profile.overflow_checks", Bool, "checks", Part("overflow-checks"), None, |i| b(i.profile.overflow_checks)),
+    f("profile.incremental", Bool, "checks", Part("incremental"), None, |i| b(i.profile.incremental)),
+    f("target.triple", Kind::Str, "target", Head, Some("target"), |i| s(i.target.triple.as_deref())),
+    f2("target.arch", Kind::Str, "target", Part("arch"), Some("target_arch"), |i| s(i.target.arch.as_deref())),
+    f2("target.os", Kind::Str, "target", Part("os"), Some("target_os"), |i| s(i.target.os.as_deref())),
+    f2("target.env", Kind::Str, "target", Part("env"), Some("target_env"), |i| s(i.target.env.as_deref())),
+    f("target.cpu", Kind::Str, "target", Part("cpu"), Some("target_cpu"), |i| s(i.target.cpu.as_deref())),
+    f2("target.cpu_native", Bool, "target", Part("cpu-native"), Some("target_cpu_native"), |i| b(i.target.cpu_native)),
+    f("target.level", Kind::Str, "target", Part("level"), Some("target_level"), |i| s(i.target.level.as_deref())),
+    f("target.features", List, "features", Text::List, None, |i| l(&i.target.features)),
+    f2("target.unchecked_features", List, "unchecked", Text::List, None, |i| l(&i.target.unchecked_features)),
+    f("rustc.version", Kind::Str, "rustc", Head, Some("rustc"), |i| s(i.rustc.version.as_deref())),
+    f("rustc.channel", Kind::Str, "rustc", Part("channel"), None, |i| s(i.rustc.channel.as_deref())),
+    f("rustc.commit_hash", Kind::Str, "rustc", Part("commit"), None, |i| s(i.rustc.commit_hash.as_deref())),
+    f("rustc.commit_date", Kind::Str, "rustc", Part("date"), None, |i| s(i.rustc.commit_date.as_deref())),
+    f("rustc.llvm_version", Kind::Str, "rustc", Part("llvm"), None, |i| s(i.rustc.llvm_version.as_deref())),
+    f("rustc.host", Kind::Str, "rustc", Part("host"), None, |i| s(i.rustc.host.as_deref())),
+    f("vcs.revision", Kind::Str, "vcs", Head, Some("revision"), |i| {
+        s(i.vcs.as_ref().and_then(|v| v.revision.as_deref()))
+    }),
+    f("vcs.dirty", Bool, "vcs", Part("dirty"), Some("dirty"), |i| b(i.vcs.as_ref().and_then(|v| v.dirty))),
+];
+
+impl Field {
+    /// The group it belongs to; `None` for the top-level `schema` and `crate_type`.
+    pub fn group(&self) -> Option<&'static Group> {
+        let (group, _) = self.key.split_once('.')?;
+        GROUPS.iter().find(|g| g.name == group)
+    }
+
+    /// Its name within its group (`lto` for `profile.lto`).
+    pub fn name(&self) -> &'static str {
+        self.key.split_once('.').map_or(self.key, |(_, name)| name)
+    }
+
+    /// Whether a document holds it as `null` because its whole group is (`vcs` outside git).
+    pub fn group_absent(&self, info: &BuildInfo) -> bool {
+        self.group().is_some_and(|g| !(g.present)(info))
+    }
+
+    /// Whether `value`, written as `cargo profile-info check --require` takes it (strings bare,
+    /// lists comma-separated, `null` for not captured), is one this field can hold.
+    pub fn can_hold(&self, value: &str) -> bool {
+        value == "null"
+            || match self.kind {
+                Kind::Str | Kind::List => true,
+                Kind::Name { names, .. } => names.contains(&value),
+                Kind::Bool => matches!(value, "true" | "false"),
+                Kind::Count => value.parse::<u32>().is_ok(),
+            }
+    }
+
+    /// The Cargo.toml setting `value` is the Cargo.toml spelling of, when it is not one the
+    /// document holds: `strip = true` is `"symbols"`.
+    pub fn cargo_spelling(&self, value: &str) -> Option<(&'static str, &'static str)> {
+        if self.can_hold(value) {
+            return None;
+        }
+        self.cargo.iter().copied().find(|(setting, _)| setting.rsplit(" = ").next() == Some(value))
+    }
+
+    /// The values it can hold, for a message: `"off", "thin-local", "thin", "fat" or null`.
+    pub fn describe_values(&self) -> String {
+        match self.kind {
+            Kind::Name { names, .. } => {
+                let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+                format!("{} or null", quoted.join(", "))
+            }
+            Kind::Bool => "true, false or null".into(),
+            Kind::Count => "a number or null".into(),
+            Kind::Str => "a string or null".into(),
+            Kind::List => "a comma-separated list or null".into(),
+        }
+    }
+}
+
+/// The field with this dotted key.
+pub fn field(key: &str) -> Option<&'static Field> {
+    FIELDS.iter().find(|f| f.key == key)
+}
+
+/// The labels of a document, `(label, value)` in table order; a value not captured is `""`, a
+/// list is comma-separated, a boolean `true`/`false`.
+pub fn labels(info: &BuildInfo) -> Vec<(&'static str, String)> {
+    FIELDS.iter().filter_map(|f| Some((f.label?, label_value((f.get)(info))))).collect()
+}
+
+fn label_value(v: Value<'_>) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Str(s) => s.to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Count(n) => n.to_string(),
+        Value::List(items) => items.join(","),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_groups_contiguous_labels_unique() {
+        for (i, a) in FIELDS.iter().enumerate() {
+            assert!(FIELDS[i + 1..].iter().all(|b| b.key != a.key), "{}", a.key);
+            if let Some(label) = a.label {
+                assert!(FIELDS[i + 1..].iter().all(|b| b.label != Some(label)), "{label}");
+            }
+        }
+        let order: Vec<&str> = FIELDS.iter().filter_map(|f| f.group()).map(|g| g.name).collect();
+        let mut seen: Vec<&str> = order.clone();
+        seen.dedup();
+        assert_eq!(seen, GROUPS.iter().map(|g| g.name).collect::<Vec<_>>(), "groups in order, contiguous");
+    }
+
+    #[test]
+    fn values_a_field_can_hold() {
+        let lto = field("profile.lto").unwrap();
+        assert!(lto.can_hold("fat") && lto.can_hold("null") && !lto.can_hold("true"));
+        assert_eq!(lto.describe_values(), r#""off", "thin-local", "thin", "fat" or null"#);
+        assert!(field("profile.codegen_units").unwrap().can_hold("16"));
+        assert!(!field("vcs.dirty").unwrap().can_hold("yes"));
+        let strip = field("profile.strip").unwrap();
+        assert_eq!(strip.cargo_spelling("true"), Some(("strip = true", "symbols")));
+        assert_eq!(field("profile.opt_level").unwrap().cargo_spelling("3"), None, "3 is a document value");
+        assert_eq!(field("profile.lto").unwrap().cargo_spelling("true"), Some(("lto = true", "fat")));
+    }
+}

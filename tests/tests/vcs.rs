@@ -1,0 +1,340 @@
+//! `vcs` is never stale: real git is driven through every state a repository can be in (loose
+//! and packed refs, a branch with no commit yet, detached HEAD, a linked worktree, a submodule),
+//! and after each commit a plain `cargo build` — no source touched — must recompile the binary
+//! crate and report what `git rev-parse HEAD` says; a build with nothing new must compile
+//! nothing. Without `.git`, the revision comes from the `.cargo_vcs_info.json` cargo itself wrote
+//! when packaging, or from `PROFILE_INFO_REVISION`.
+
+use profile_info_tests::{cargo, run, Fixture};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MAIN: &str = "#[profile_info::main]\nfn main() {}\n";
+
+/// A fresh directory for one test's repositories, outside any git checkout (checked).
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("profile-info-vcs-{test}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    let inside = git_output(&dir, &["rev-parse", "--is-inside-work-tree"]);
+    assert!(!inside.status.success(), "{} is inside a git checkout", dir.display());
+    dir
+}
+
+/// The fixture package `name` (manifest, lock file, `main.rs`) written to `dir`.
+fn package(name: &str, dir: &Path) -> Fixture {
+    let template = Fixture::new(name, MAIN, "");
+    for file in ["Cargo.toml", "Cargo.lock", "src/main.rs"] {
+        let to = dir.join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(template.dir.join(file), to).expect("copy fixture file");
+    }
+    let fixture = Fixture { name: name.to_owned(), dir: dir.to_owned() };
+    // Settle Cargo.lock (the workspace's, pruned by the first build) before anything is committed.
+    assert!(fixture.cargo(&["fetch"], &[]).status().unwrap().success());
+    fixture
+}
+
+/// git with nothing from the machine's or the user's configuration.
+fn git_output(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"])
+        .args(["-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("run git")
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = git_output(dir, args);
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Changes a file that is no source of the crate and commits it; git's HEAD afterwards.
+fn commit(dir: &Path, message: &str) -> String {
+    std::fs::write(dir.join("notes.txt"), message).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+/// What one plain `cargo build` did.
+#[derive(Debug)]
+struct Built {
+    /// cargo compiled the binary crate again.
+    recompiled: bool,
+    /// The binary's `vcs`, as `--build-info=json` prints it.
+    vcs: Value,
+}
+
+/// `cargo build -v` with `env` (and no `PROFILE_INFO_*` from the caller's shell).
+fn build(fixture: &Fixture, env: &[(&str, &str)]) -> Built {
+    let mut cmd = fixture.cargo(&["build", "-v", "--message-format=json-render-diagnostics"], env);
+    for var in ["PROFILE_INFO_REVISION", "PROFILE_INFO_DIRTY", "PROFILE_INFO_DIRTY_CHECK"] {
+        if !env.iter().any(|(k, _)| *k == var) {
+            cmd.env_remove(var);
+        }
+    }
+    let out = cmd.output().expect("run cargo");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "cargo build failed:\n{stderr}");
+    let binary = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == fixture.name.as_str())
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .expect("cargo reported the executable");
+    let recompiled = stderr.contains(&format!("Compiling {} v", fixture.name));
+    assert!(recompiled || stderr.contains(&format!("Fresh {} v", fixture.name)), "{stderr}");
+    let doc: Value = serde_json::from_slice(&run(&binary, &["--build-info=json"]).stdout).expect("the document");
+    Built { recompiled, vcs: doc["vcs"].clone() }
+}
+
+/// A commit in `repo` is seen by the next build, which compiles the binary crate again, and the
+/// build after it compiles nothing.
+fn commit_is_seen(fixture: &Fixture, repo: &Path, message: &str) {
+    let head = commit(repo, message);
+    let after = build(fixture, &[]);
+    assert!(after.recompiled, "{message}: the commit did not recompile the binary crate");
+    assert_eq!(after.vcs, json!({"revision": head, "dirty": false}), "{message}");
+    settled(fixture);
+}
+
+/// A fresh repository with the fixture package `name` at its root, one commit in it.
+fn repository(test: &str, name: &str) -> (PathBuf, Fixture) {
+    let dir = scratch(test);
+    let fixture = package(name, &dir);
+    git(&dir, &["init", "-q"]);
+    commit(&dir, "first");
+    (dir, fixture)
+}
+
+/// Builds once so the state below is the one a commit finds.
+fn built_at_head(fixture: &Fixture, repo: &Path) {
+    assert_eq!(build(fixture, &[]).vcs["revision"], json!(git(repo, &["rev-parse", "HEAD"])));
+}
+
+/// A second build compiles nothing: the state is tracked by files, not by compiling every time.
+fn settled(fixture: &Fixture) {
+    assert!(!build(fixture, &[]).recompiled, "a build with nothing new compiled the binary crate");
+}
+
+#[test]
+fn loose_refs() {
+    let (dir, fixture) = repository("loose", "vcs-loose");
+    assert!(dir.join(".git/refs/heads/main").is_file(), "the ref is a loose file");
+    built_at_head(&fixture, &dir);
+    commit_is_seen(&fixture, &dir, "second");
+}
+
+#[test]
+fn packed_refs() {
+    let (dir, fixture) = repository("packed", "vcs-packed");
+    // What `git gc` does: every ref into packed-refs, the loose files gone.
+    git(&dir, &["pack-refs", "--all"]);
+    assert!(!dir.join(".git/refs/heads/main").exists() && dir.join(".git/packed-refs").is_file());
+    built_at_head(&fixture, &dir);
+    settled(&fixture);
+    commit_is_seen(&fixture, &dir, "after pack-refs");
+    git(&dir, &["pack-refs", "--all"]);
+    built_at_head(&fixture, &dir);
+    commit_is_seen(&fixture, &dir, "after a second pack-refs");
+}
+
+#[test]
+fn packed_refs_without_reflog() {
+    let (dir, fixture) = repository("noreflog", "vcs-noreflog");
+    git(&dir, &["config", "core.logAllRefUpdates", "false"]);
+    std::fs::remove_dir_all(dir.join(".git/logs")).unwrap();
+    git(&dir, &["pack-refs", "--all"]);
+    assert!(!dir.join(".git/logs/HEAD").exists());
+    built_at_head(&fixture, &dir);
+    // Nothing that exists changes on a commit: the crate is compiled on every build instead.
+    let head = commit(&dir, "second");
+    let after = build(&fixture, &[]);
+    assert!(after.recompiled);
+    assert_eq!(after.vcs, json!({"revision": head, "dirty": false}));
+}
+
+#[test]
+fn unborn_branch_then_first_commit() {
+    let dir = scratch("unborn");
+    let fixture = package("vcs-unborn", &dir);
+    // As `cargo new` leaves it: `git init`, nothing added.
+    git(&dir, &["init", "-q"]);
+    assert!(!git_output(&dir, &["rev-parse", "--verify", "-q", "HEAD"]).status.success(), "no commit yet");
+    assert_eq!(build(&fixture, &[]).vcs, json!({"revision": null, "dirty": null}));
+    commit_is_seen(&fixture, &dir, "first commit");
+}
+
+#[test]
+fn detached_head() {
+    let (dir, fixture) = repository("detached", "vcs-detached");
+    git(&dir, &["checkout", "-q", "--detach"]);
+    built_at_head(&fixture, &dir);
+    settled(&fixture);
+    commit_is_seen(&fixture, &dir, "detached commit");
+    // Back on the branch, which is behind: HEAD changes again.
+    git(&dir, &["checkout", "-q", "main"]);
+    let after = build(&fixture, &[]);
+    assert!(after.recompiled);
+    assert_eq!(after.vcs["revision"], json!(git(&dir, &["rev-parse", "HEAD"])));
+}
+
+#[test]
+fn linked_worktree() {
+    let dir = scratch("worktree");
+    let main = dir.join("main");
+    std::fs::create_dir_all(&main).unwrap();
+    package("vcs-worktree", &main);
+    git(&main, &["init", "-q"]);
+    commit(&main, "first");
+    let wt = dir.join("wt");
+    git(&main, &["worktree", "add", "-q", "-b", "feature", wt.to_str().unwrap()]);
+    assert!(wt.join(".git").is_file(), "a linked worktree's .git is a file");
+    let fixture = Fixture { name: "vcs-worktree".into(), dir: wt.clone() };
+    built_at_head(&fixture, &wt);
+    commit_is_seen(&fixture, &wt, "worktree commit");
+    // Refs packed into the common directory: the worktree's own reflog stands in.
+    git(&wt, &["pack-refs", "--all"]);
+    built_at_head(&fixture, &wt);
+    settled(&fixture);
+    commit_is_seen(&fixture, &wt, "worktree commit after pack-refs");
+    // A commit in the main checkout, on its own branch, is not this worktree's revision.
+    commit(&main, "on main");
+    let after = build(&fixture, &[]);
+    assert_eq!(after.vcs["revision"], json!(git(&wt, &["rev-parse", "HEAD"])));
+    assert!(!after.recompiled, "another branch's commit recompiled the worktree's crate");
+}
+
+#[test]
+fn submodule() {
+    let dir = scratch("submodule");
+    let sub = dir.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    package("vcs-submodule", &sub);
+    git(&sub, &["init", "-q"]);
+    commit(&sub, "first");
+    let outer = dir.join("outer");
+    std::fs::create_dir_all(&outer).unwrap();
+    git(&outer, &["init", "-q"]);
+    git(&outer, &["submodule", "add", "-q", sub.to_str().unwrap(), "app"]);
+    git(&outer, &["commit", "-q", "-m", "add app"]);
+    let app = outer.join("app");
+    assert!(app.join(".git").is_file(), "a submodule's .git is a file");
+    let fixture = Fixture { name: "vcs-submodule".into(), dir: app.clone() };
+    built_at_head(&fixture, &app);
+    settled(&fixture);
+    commit_is_seen(&fixture, &app, "commit in the submodule");
+    // The usual state of a submodule: detached at the commit the superproject records.
+    git(&app, &["checkout", "-q", "--detach"]);
+    commit_is_seen(&fixture, &app, "detached commit in the submodule");
+}
+
+#[test]
+fn dirty_check_scope_is_chosen_by_the_environment() {
+    let dir = scratch("dirty");
+    let pkg = dir.join("app");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let fixture = package("vcs-dirty", &pkg);
+    git(&dir, &["init", "-q"]);
+    commit(&dir, "first");
+    // A tracked file outside the package changes.
+    std::fs::write(dir.join("notes.txt"), "edited").unwrap();
+    let porcelain = git(&dir, &["status", "--porcelain", "--untracked-files=no"]);
+    assert_eq!(porcelain, "M notes.txt", "git sees the edit outside the package only");
+    let dirty = |scope: Option<&str>| {
+        let env: Vec<(&str, &str)> = scope.map(|s| ("PROFILE_INFO_DIRTY_CHECK", s)).into_iter().collect();
+        let built = build(&fixture, &env);
+        assert!(built.recompiled, "changing PROFILE_INFO_DIRTY_CHECK to {scope:?} recompiles");
+        built.vcs["dirty"].clone()
+    };
+    assert_eq!(dirty(Some("package")), json!(false));
+    assert_eq!(dirty(None), json!(true));
+    assert_eq!(dirty(Some("off")), json!(null));
+    assert_eq!(dirty(Some("repository")), json!(true));
+    // Now inside the package too.
+    let main_rs = pkg.join("src/main.rs");
+    std::fs::write(&main_rs, std::fs::read_to_string(&main_rs).unwrap() + "// edited\n").unwrap();
+    assert_eq!(dirty(Some("package")), json!(true));
+}
+
+/// A dependency-free package committed in its own repository and packaged by cargo: the
+/// `.cargo_vcs_info.json` cargo wrote into the `.crate`, and git's HEAD.
+fn vcs_info_from_cargo(dir: &Path, dirty: bool) -> (String, String) {
+    let src = dir.join("packaged");
+    std::fs::create_dir_all(src.join("src")).unwrap();
+    let manifest = "[package]\nname = \"packaged\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+                    description = \"d\"\nlicense = \"MIT\"\n\n[workspace]\n";
+    std::fs::write(src.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(src.join("src/lib.rs"), "").unwrap();
+    git(&src, &["init", "-q"]);
+    let head = commit(&src, "packaged");
+    let mut args = vec!["package", "--no-verify", "--offline"];
+    if dirty {
+        std::fs::write(src.join("src/lib.rs"), "// edited\n").unwrap();
+        args.push("--allow-dirty");
+    }
+    let target = src.join("target");
+    let out = cargo(&src, &args, &[("CARGO_TARGET_DIR", target.to_str().unwrap())]).output().unwrap();
+    assert!(out.status.success(), "cargo package: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("tar")
+        .args(["-xzOf", "target/package/packaged-0.1.0.crate", "packaged-0.1.0/.cargo_vcs_info.json"])
+        .current_dir(&src)
+        .output()
+        .expect("tar");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    (String::from_utf8(out.stdout).unwrap(), head)
+}
+
+#[test]
+fn outside_git_from_cargo_vcs_info() {
+    let dir = scratch("vcs-info");
+    let pkg = dir.join("app");
+    let fixture = package("vcs-info", &pkg);
+    let mut expected = Value::Null;
+    for dirty in [false, true] {
+        let (info, head) = vcs_info_from_cargo(&dir, dirty);
+        let _ = std::fs::remove_dir_all(dir.join("packaged"));
+        std::fs::write(pkg.join(".cargo_vcs_info.json"), &info).unwrap();
+        let built = build(&fixture, &[]);
+        assert!(built.recompiled, "a new .cargo_vcs_info.json recompiles");
+        expected = json!({"revision": head, "dirty": dirty});
+        assert_eq!(built.vcs, expected, "{info}");
+    }
+    // The packaged revision wins over a repository the sources were copied into (vendoring).
+    git(&dir, &["init", "-q"]);
+    commit(&dir, "vendored");
+    assert_eq!(build(&fixture, &[]).vcs, expected);
+}
+
+#[test]
+fn outside_git_from_the_environment() {
+    let dir = scratch("env");
+    let fixture = package("vcs-env", &dir);
+    assert_eq!(build(&fixture, &[]).vcs, Value::Null, "no .git, no .cargo_vcs_info.json, no variable");
+    // Any two commit ids will do; these are this workspace's own, from git.
+    let workspace = profile_info_tests::workspace();
+    let (a, b) = (git(&workspace, &["rev-parse", "HEAD"]), git(&workspace, &["rev-parse", "HEAD~1"]));
+    for (revision, dirty, expected) in [
+        (&a, None, json!({"revision": a, "dirty": null})),
+        (&b, None, json!({"revision": b, "dirty": null})),
+        (&b, Some("true"), json!({"revision": b, "dirty": true})),
+        (&b, Some("false"), json!({"revision": b, "dirty": false})),
+    ] {
+        let mut env = vec![("PROFILE_INFO_REVISION", revision.as_str())];
+        env.extend(dirty.map(|d| ("PROFILE_INFO_DIRTY", d)));
+        let built = build(&fixture, &env);
+        assert!(built.recompiled, "changing the variables recompiles");
+        assert_eq!(built.vcs, expected);
+        let again = build(&fixture, &env);
+        assert!(!again.recompiled, "the same variables compile nothing");
+    }
+    assert_eq!(build(&fixture, &[("PROFILE_INFO_REVISION", "main")]).vcs, json!({"revision": null, "dirty": null}));
+    assert_eq!(build(&fixture, &[]).vcs, Value::Null, "unset again");
+}
