@@ -3,6 +3,7 @@
 use crate::keys::{self, Lookup};
 use crate::{Document, Error, Outcome};
 use profile_info_core::schema;
+use serde_json::json;
 use std::fmt::Write;
 use std::path::Path;
 use std::str::FromStr;
@@ -34,6 +35,7 @@ impl FromStr for Requirement {
 pub fn requirements(path: &Path, doc: &Document, wanted: &[Requirement]) -> Result<Outcome, Error> {
     let mut report = String::new();
     let mut pass = true;
+    let mut verdicts = Vec::new();
     for req in wanted {
         if let Some(problem) = impossible(req) {
             return Err(Error::new(path, problem));
@@ -65,16 +67,18 @@ pub fn requirements(path: &Path, doc: &Document, wanted: &[Requirement]) -> Resu
                 ));
             }
         };
-        if found != req.value {
+        let holds = found == req.value;
+        if !holds {
             pass = false;
             let _ = writeln!(report, "{}: {}: wanted {}, found {found}", path.display(), req.key, req.value);
         }
+        verdicts.push(json!({"key": req.key, "wanted": req.value, "found": found, "pass": holds}));
     }
     if pass {
         let keys: Vec<&str> = wanted.iter().map(|r| r.key.as_str()).collect();
         let _ = writeln!(report, "{}: every requirement holds ({})", path.display(), keys.join(", "));
     }
-    Ok(Outcome { report, pass })
+    Ok(Outcome { report, pass, json: json!({"pass": pass, "requirements": verdicts}) })
 }
 
 /// Why a requirement can never hold whatever the document, from the schema table: the value is

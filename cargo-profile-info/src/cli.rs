@@ -43,6 +43,9 @@ enum Command {
         /// Fail if FILE needs CPU features this host lacks
         #[arg(long)]
         host: bool,
+        /// Print the findings as one JSON object (README: "Reading a binary without running it")
+        #[arg(long)]
+        json: bool,
     },
     /// List the fields in which two builds differ, as `KEY: A → B`
     Diff {
@@ -50,6 +53,9 @@ enum Command {
         a: PathBuf,
         /// The second executable
         b: PathBuf,
+        /// Print the differences as one JSON object (README: "Reading a binary without running it")
+        #[arg(long)]
+        json: bool,
     },
     /// Build the binary under a ladder of release-profile settings, prove each build by its
     /// document, and measure size, compile time and speed (report.json, report.md, report.svg)
@@ -137,7 +143,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Compare(args) => compare_command(args).map_err(|e| e.to_string()),
         Command::Apply { report, variant, profile_name, manifest_path } => {
             apply::apply(&apply::Options { report, variant, profile_name, manifest_path })
-                .map(|report| Outcome { report, pass: true })
+                .map(|report| Outcome::text(report, true))
                 .map_err(|e| e.to_string())
         }
         command => execute(command).map_err(|e| e.to_string()),
@@ -165,21 +171,39 @@ fn execute(command: Command) -> Result<Outcome, Error> {
         Command::Inspect { json, file } => {
             let doc = Document::from_file(&file)?;
             let report = if json { format!("{}\n", doc.json) } else { profile_info_core::render::text(&doc.info) };
-            Outcome { report, pass: true }
+            Outcome::text(report, true)
         }
-        Command::Check { file, require, host } => {
+        Command::Check { file, require, host, json } => {
             let doc = Document::from_file(&file)?;
             let gate = (!require.is_empty()).then(|| check::requirements(&file, &doc, &require)).transpose()?;
             let on_host = host.then(|| host::check(&file, &doc, &host::Host::detect())).transpose()?;
-            gate.into_iter().chain(on_host).fold(Outcome { report: String::new(), pass: true }, |mut all, one| {
-                all.report.push_str(&one.report);
-                all.pass &= one.pass;
-                all
-            })
+            let pass = gate.iter().chain(&on_host).all(|o| o.pass);
+            let report: String = gate.iter().chain(&on_host).map(|o| o.report.as_str()).collect();
+            let mut all = serde_json::json!({"file": file.display().to_string(), "schema": doc.schema, "pass": pass});
+            if let Some(gate) = gate {
+                all["requirements"] = gate.json["requirements"].clone();
+            }
+            if let Some(on_host) = on_host {
+                all["host"] = on_host.json;
+            }
+            as_json(Outcome { report, pass, json: all }, json)
         }
-        Command::Diff { a, b } => diff::diff(&Document::from_file(&a)?, &Document::from_file(&b)?),
+        Command::Diff { a, b, json } => {
+            let mut outcome = diff::diff(&Document::from_file(&a)?, &Document::from_file(&b)?);
+            outcome.json["a"] = a.display().to_string().into();
+            outcome.json["b"] = b.display().to_string().into();
+            as_json(outcome, json)
+        }
         Command::Compare(_) | Command::Apply { .. } => unreachable!("run() handles compare and apply"),
     })
+}
+
+/// The outcome with its JSON form as the report, when `--json` asked for it.
+fn as_json(outcome: Outcome, json: bool) -> Outcome {
+    match json {
+        true => Outcome { report: format!("{}\n", outcome.json), ..outcome },
+        false => outcome,
+    }
 }
 
 fn compare_command(args: CompareArgs) -> Result<Outcome, Failure> {
@@ -198,7 +222,7 @@ fn compare_command(args: CompareArgs) -> Result<Outcome, Failure> {
         load: args.load,
     };
     let report = compare::compare(&opts)?;
-    Ok(Outcome { report: report.terminal(), pass: true })
+    Ok(Outcome::text(report.terminal(), true))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub fn diff(a: &Document, b: &Document) -> Outcome {
     let all: BTreeSet<String> =
         keys::leaves(&a.value).into_iter().chain(keys::leaves(&b.value)).map(|(k, _)| k).collect();
     let mut report = String::new();
+    let mut differences = Vec::new();
     for key in &all {
         // `vcs` null in A and `vcs.revision` in B: compare the fields, not the group.
         if all.iter().any(|other| other.strip_prefix(key.as_str()).is_some_and(|rest| rest.starts_with('.'))) {
@@ -20,9 +21,11 @@ pub fn diff(a: &Document, b: &Document) -> Outcome {
         let (va, vb) = (field(&a.value, key), field(&b.value, key));
         if va != vb {
             let _ = writeln!(report, "{key}: {}", change(&va, &vb));
+            differences.push(serde_json::json!({"key": key, "a": va, "b": vb}));
         }
     }
-    Outcome { pass: report.is_empty(), report }
+    let json = serde_json::json!({"same": differences.is_empty(), "differences": differences});
+    Outcome { pass: report.is_empty(), report, json }
 }
 
 fn field(doc: &Value, key: &str) -> Value {

@@ -2,6 +2,7 @@
 
 use crate::{Document, Error, Outcome};
 use profile_info_core::x86::{self, Lack, Support};
+use serde_json::json;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -40,22 +41,25 @@ pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error>
     let same_family = arch == host.arch || (host.arch == "x86_64" && x86_family(arch));
     if !same_family {
         let report = format!("{file}: would not run here: built for {triple}, this host is {}\n", host.arch);
-        return Ok(Outcome { report, pass: false });
+        let json = verdict(false, arch, host.arch, None, &[], &[]);
+        return Ok(Outcome { report, pass: false, json });
     }
     let Some(support) = host.support.as_ref().filter(|_| x86_family(arch)) else {
         let report = format!(
             "{file}: built for {triple}, the same architecture as this host; CPU features are only checked on x86_64\n"
         );
-        return Ok(Outcome { report, pass: true });
+        return Ok(Outcome { report, pass: true, json: verdict(true, arch, host.arch, None, &[], &[]) });
     };
     let features =
         target.features.as_deref().ok_or_else(|| Error::new(path, "the document does not list its target features"))?;
     // The same features the startup guard checks (lahfsahf included for a v2+ build).
-    let missing: Vec<String> = x86::required(features)
+    let lacking: Vec<(&str, Lack)> =
+        x86::required(features).iter().filter_map(|f| Some((f.name, support.lack(f.name)?))).collect();
+    let missing: Vec<String> = lacking
         .iter()
-        .filter_map(|f| match support.lack(f.name)? {
-            Lack::Cpu => Some(format!("{} (not in this CPU)", f.name)),
-            Lack::OsState(state) => Some(format!("{} (the OS has not enabled {} state)", f.name, state.describe())),
+        .map(|(name, lack)| match lack {
+            Lack::Cpu => format!("{name} (not in this CPU)"),
+            Lack::OsState(state) => format!("{name} (the OS has not enabled {} state)", state.describe()),
         })
         .collect();
     let unchecked = x86::unchecked(features);
@@ -75,7 +79,38 @@ pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error>
     if !unchecked.is_empty() {
         let _ = writeln!(report, "{file}: not in profile-info's feature table, not checked: {}", unchecked.join(", "));
     }
-    Ok(Outcome { report, pass: missing.is_empty() })
+    let json = verdict(missing.is_empty(), arch, host.arch, Some(host_level), &lacking, &unchecked);
+    Ok(Outcome { report, pass: missing.is_empty(), json })
+}
+
+/// `check --host --json`'s `host` object: `lack` is `cpu`, or `os-state` for a feature whose
+/// register state the OS has not enabled (the words of the runtime section of `/buildinfo`).
+fn verdict(
+    pass: bool,
+    arch: &str,
+    host_arch: &str,
+    host_level: Option<&str>,
+    lacking: &[(&str, Lack)],
+    unchecked: &[&str],
+) -> serde_json::Value {
+    let missing: Vec<serde_json::Value> = lacking
+        .iter()
+        .map(|(name, lack)| {
+            let lack = match lack {
+                Lack::Cpu => "cpu",
+                Lack::OsState(_) => "os-state",
+            };
+            json!({"feature": name, "lack": lack})
+        })
+        .collect();
+    json!({
+        "pass": pass,
+        "arch": arch,
+        "host_arch": host_arch,
+        "host_level": host_level,
+        "missing": missing,
+        "unchecked": unchecked,
+    })
 }
 
 /// A schema-1 document's architecture, from its triple, as `target_arch` names it.

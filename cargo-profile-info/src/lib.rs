@@ -37,4 +37,13 @@ pub struct Outcome {
     pub report: String,
     /// `false` makes the exit code 1.
     pub pass: bool,
+    /// The same findings for `--json` (`null` for commands without a JSON form).
+    pub json: serde_json::Value,
+}
+
+impl Outcome {
+    /// A report with no JSON form.
+    pub fn text(report: String, pass: bool) -> Outcome {
+        Outcome { report, pass, json: serde_json::Value::Null }
+    }
 }

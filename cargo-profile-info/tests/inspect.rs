@@ -180,6 +180,26 @@ fn check_requirements() {
     assert_eq!(expected.len(), gate.len(), "release meets none of the production gate: {expected:?}");
     assert_eq!(stdout(&fail).lines().collect::<Vec<_>>(), expected);
 
+    // `--json`: the same verdicts for CI systems, each `found` as the binary itself reports it.
+    let mut json_args = args(&release);
+    json_args.push("--json".into());
+    let as_json = run_tool(json_args);
+    assert_eq!(as_json.status.code(), Some(1), "{as_json:?}");
+    let report: Value = serde_json::from_slice(&as_json.stdout).unwrap();
+    assert_eq!(
+        (&report["file"], &report["schema"], &report["pass"]),
+        (&path(&release).into(), &doc["schema"], &false.into())
+    );
+    let verdicts = report["requirements"].as_array().unwrap();
+    assert_eq!(verdicts.len(), gate.len());
+    for (verdict, g) in verdicts.iter().zip(gate) {
+        let (key, want) = g.split_once('=').unwrap();
+        let found = key.split('.').fold(&doc, |v, k| &v[k]);
+        let found = found.as_str().map_or_else(|| found.to_string(), str::to_owned);
+        assert_eq!(verdict, &serde_json::json!({"key": key, "wanted": want, "found": found, "pass": found == want}));
+    }
+    assert!(report.get("host").is_none(), "{report}");
+
     let unknown = tool(&["check", path(&release), "--require", "profile.ltoo=fat"]);
     assert_eq!(unknown.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&unknown.stderr);
@@ -212,9 +232,12 @@ fn check_host_on_a_native_build() {
 #[test]
 fn check_host_names_a_missing_feature() {
     let host = profile_info_core::x86::detect();
-    let Some(lacking) = ["tbm", "sse4a", "avx512vp2intersect"].into_iter().find(|f| host.lack(f).is_some()) else {
-        return eprintln!("this CPU has every candidate feature: nothing to refuse");
-    };
+    // No CPU has all three: TBM and SSE4a are AMD's (TBM only before Zen), VP2INTERSECT Intel's
+    // Tiger Lake and AMD's Zen 5.
+    let lacking = ["tbm", "sse4a", "avx512vp2intersect"]
+        .into_iter()
+        .find(|f| host.lack(f).is_some())
+        .expect("a CPU without any of tbm, sse4a, avx512vp2intersect");
     let triple = String::from_utf8(Command::new("rustc").arg("-vV").output().unwrap().stdout).unwrap();
     let triple = triple.lines().find_map(|l| l.strip_prefix("host: ")).unwrap().to_owned();
     // `--target` keeps the flag away from build scripts and proc macros, which run on this CPU.
@@ -223,6 +246,14 @@ fn check_host_names_a_missing_feature() {
     let out = tool(&["check", "--host", path(&build.binary)]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(stdout(&out).contains(&format!("lacks: {lacking} (not in this CPU)")), "{}", stdout(&out));
+
+    let out = tool(&["check", "--host", "--json", path(&build.binary)]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["pass"], false);
+    assert_eq!(report["host"]["pass"], false);
+    assert_eq!(report["host"]["arch"], std::env::consts::ARCH);
+    assert_eq!(report["host"]["missing"], serde_json::json!([{"feature": lacking, "lack": "cpu"}]), "{report}");
 }
 
 /// Dotted keys of every leaf, computed here independently of the tool.
@@ -252,6 +283,22 @@ fn diff_release_and_production() {
 
     let same = tool(&["diff", path(&a), path(&a)]);
     assert_eq!((same.status.code(), same.stdout.len()), (Some(0), 0), "{same:?}");
+
+    // `--json`: every differing key with both values as the binaries themselves report them.
+    let out = tool(&["diff", "--json", path(&a), path(&b)]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((&report["a"], &report["b"], &report["same"]), (&path(&a).into(), &path(&b).into(), &false.into()));
+    let differences = report["differences"].as_array().unwrap();
+    let keys: Vec<&str> = differences.iter().map(|d| d["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, expected);
+    for d in differences {
+        let key = d["key"].as_str().unwrap();
+        assert_eq!((&d["a"], &d["b"]), (&fa[key], &fb[key]), "{key}");
+    }
+    let same = tool(&["diff", "--json", path(&a), path(&a)]);
+    assert_eq!(same.status.code(), Some(0));
+    assert_eq!(serde_json::from_slice::<Value>(&same.stdout).unwrap()["differences"], serde_json::json!([]));
 }
 
 /// Writes a copy of `binary` with `edit` applied to its bytes.

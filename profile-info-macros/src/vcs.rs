@@ -63,9 +63,10 @@ fn packaged(dir: &Path) -> Option<Git> {
     Some(Git { revision, dirty, tracked: vec![path] })
 }
 
-/// [`REVISION_VAR`] and [`DIRTY_VAR`], read through `var`; `None` when the revision is not given.
+/// [`REVISION_VAR`] and [`DIRTY_VAR`], read through `var`; `None` when the revision is not given
+/// (unset or empty, as a Docker `ARG` without a value leaves it).
 fn given(var: impl Fn(&str) -> Option<String>) -> Option<Git> {
-    let revision = revision(&var(REVISION_VAR)?);
+    let revision = revision(&var(REVISION_VAR).filter(|v| !v.is_empty())?);
     let dirty = match var(DIRTY_VAR).as_deref() {
         Some("true") => Some(true),
         Some("false") => Some(false),
@@ -98,37 +99,69 @@ fn checkout(dir: &Path, ask_git: bool) -> Option<Git> {
     let head_path = git_dir.join("HEAD");
     let head = fs::read_to_string(&head_path).ok()?;
     tracked.push(head_path);
-    let revision = match head.trim().strip_prefix("ref: ") {
-        // Detached: a commit rewrites HEAD itself.
-        None => revision(&head),
-        Some(name) => {
-            let loose = common.join(name);
-            let packed_path = common.join("packed-refs");
-            let packed = fs::read_to_string(&packed_path).ok();
-            if packed.is_some() {
-                tracked.push(packed_path);
-            }
-            match fs::read_to_string(&loose) {
-                // A commit rewrites the loose ref.
-                Ok(id) => {
-                    tracked.push(loose);
-                    revision(&id)
-                }
-                Err(_) => {
-                    // Packed or not yet born: a commit writes a loose ref that does not exist
-                    // now, and rustc can only track files that do. HEAD's reflog, appended to on
-                    // every commit, stands in for it; without one (a branch with no commit yet,
-                    // reflogs off) a marker rewritten on every expansion recompiles the crate on
-                    // every build until the ref is a file.
-                    let reflog = git_dir.join("logs").join("HEAD");
-                    tracked.extend(if reflog.is_file() { Some(reflog) } else { rebuild_marker() });
-                    packed.and_then(|p| p.lines().find_map(|l| revision(l.strip_suffix(name)?.strip_suffix(' ')?)))
-                }
-            }
-        }
+    // The reftable format (git 2.45+, `git init --ref-format=reftable`) keeps every ref, HEAD
+    // included, in binary tables; `tables.list`, rewritten on each ref update, names them. Only
+    // git reads them.
+    let mut reftables: Vec<PathBuf> = [&git_dir, &common]
+        .map(|d| d.join("reftable").join("tables.list"))
+        .into_iter()
+        .filter(|p| p.is_file())
+        .collect();
+    reftables.dedup();
+    let revision = if reftables.is_empty() {
+        files_revision(&head, &git_dir, &common, &mut tracked)
+    } else {
+        tracked.extend(reftables);
+        ask_git.then(|| git_head(work_tree)).flatten()
     };
     let dirty = revision.as_ref().filter(|_| ask_git).and_then(|_| dirty(work_tree, dir));
     Some(Git { revision, dirty, tracked })
+}
+
+/// The revision HEAD names in the files format (HEAD, loose refs, `packed-refs`), and the files
+/// whose change means a new one pushed onto `tracked`.
+fn files_revision(head: &str, git_dir: &Path, common: &Path, tracked: &mut Vec<PathBuf>) -> Option<String> {
+    let Some(name) = head.trim().strip_prefix("ref: ") else {
+        // Detached: a commit rewrites HEAD itself.
+        return revision(head);
+    };
+    let loose = common.join(name);
+    let packed_path = common.join("packed-refs");
+    let packed = fs::read_to_string(&packed_path).ok();
+    if let Ok(id) = fs::read_to_string(&loose) {
+        // A commit rewrites the loose ref; `git pack-refs` deletes it, which cargo also sees.
+        tracked.push(loose);
+        return revision(&id);
+    }
+    if packed.is_some() {
+        tracked.push(packed_path);
+    }
+    // Packed or not yet born: a commit writes a loose ref that does not exist now, and rustc can
+    // only track files that do. HEAD's reflog, appended to on every commit, stands in for it;
+    // without one (a branch with no commit yet, reflogs off) a marker rewritten on every
+    // expansion recompiles the crate on every build until the ref is a file.
+    let reflog = git_dir.join("logs").join("HEAD");
+    tracked.extend(if reflog.is_file() { Some(reflog) } else { rebuild_marker() });
+    packed.and_then(|p| p.lines().find_map(|l| revision(l.strip_suffix(name)?.strip_suffix(' ')?)))
+}
+
+/// `git rev-parse HEAD`, for ref stores only git reads.
+fn git_head(work_tree: &Path) -> Option<String> {
+    revision(&String::from_utf8_lossy(&git(work_tree, &["rev-parse", "--verify", "--quiet", "HEAD"])?))
+}
+
+/// What git, when it is installed, prints on stdout in `dir`; `None` when it fails. It takes no
+/// lock on the repository, so it never disturbs a git command running beside the build.
+fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
+    let out = Command::new("git")
+        .arg("--no-optional-locks")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status.success().then_some(out.stdout)
 }
 
 /// A file in rustc's output directory, written now: cargo dates the crate's inputs against the
@@ -150,15 +183,9 @@ fn dirty(work_tree: &Path, package: &Path) -> Option<bool> {
         Ok("package") => (package, Some(".")),
         Ok(_) => return None,
     };
-    let out = Command::new("git")
-        .args(["--no-optional-locks", "status", "--porcelain", "--untracked-files=no", "--"])
-        .args(pathspec)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status.success().then_some(!out.stdout.is_empty())
+    let mut args = vec!["status", "--porcelain", "--untracked-files=no", "--"];
+    args.extend(pathspec);
+    Some(!git(dir, &args)?.is_empty())
 }
 
 #[cfg(test)]
@@ -221,10 +248,18 @@ mod tests {
         );
         assert_eq!(revision_in(&worktree).as_deref(), Some(B));
 
+        let reftable = repo(
+            "reftable",
+            &[(".git/HEAD", "ref: refs/heads/.invalid\n"), (".git/reftable/tables.list", "0x01-0x02-abcd.ref\n")],
+        );
+        let git = checkout(&reftable.join("pkg"), false).unwrap();
+        assert_eq!(git.tracked, [reftable.join(".git/HEAD"), reftable.join(".git/reftable/tables.list")]);
+        assert_eq!(git.revision, None, "only git reads reftables, and git is not asked");
+
         let garbage =
             repo("garbage", &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/refs/heads/main", "not a hash\n")]);
         assert_eq!(revision_in(&garbage), None);
-        for root in [loose, packed, detached, unborn, worktree, garbage] {
+        for root in [loose, packed, detached, unborn, worktree, reftable, garbage] {
             let _ = fs::remove_dir_all(root);
         }
     }
@@ -254,7 +289,7 @@ mod tests {
     fn given_by_the_environment() {
         let vars = |rev: &'static str, dirty: &'static str| {
             move |name: &str| match name {
-                REVISION_VAR => Some(rev.to_owned()).filter(|r| !r.is_empty()),
+                REVISION_VAR => Some(rev.to_owned()),
                 DIRTY_VAR => Some(dirty.to_owned()),
                 _ => None,
             }

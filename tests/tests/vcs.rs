@@ -336,5 +336,6 @@ fn outside_git_from_the_environment() {
         assert!(!again.recompiled, "the same variables compile nothing");
     }
     assert_eq!(build(&fixture, &[("PROFILE_INFO_REVISION", "main")]).vcs, json!({"revision": null, "dirty": null}));
+    assert_eq!(build(&fixture, &[("PROFILE_INFO_REVISION", "")]).vcs, Value::Null, "empty: not given");
     assert_eq!(build(&fixture, &[]).vcs, Value::Null, "unset again");
 }
