@@ -13,7 +13,8 @@ Exit codes:
   1  a requirement failed, the file would not run on this host, or the two builds differ
   2  a file could not be read as a profile-info binary, an unknown key, or a command-line error";
 
-/// Reads the build document profile-info embeds in a binary, without running it.
+/// Reads the build document profile-info embeds in a binary, without running it; builds, proves
+/// and measures release-profile variants of a binary.
 #[derive(Parser)]
 #[command(name = "cargo-profile-info", bin_name = "cargo profile-info", version, after_help = EXIT_CODES)]
 struct Cli {

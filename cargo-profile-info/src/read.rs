@@ -134,7 +134,7 @@ pub(crate) mod tests {
     fn both_schemas_are_read() {
         let v1 = document(&sample_v1());
         assert_eq!((v1.schema, v1.info.schema, v1.info.profile.pgo), (1, 1, None));
-        assert!(v1.info.to_string().starts_with("app 0.1.0 (schema 1, "), "{}", v1.info);
+        assert!(v1.info.to_string().starts_with("app 0.1.0\ncrate:       bin (schema 1, "), "{}", v1.info);
         let v2 = document(&sample());
         assert_eq!(v2.schema, 2);
     }

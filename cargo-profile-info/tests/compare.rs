@@ -51,13 +51,19 @@ fn fixture() -> Fixture {
 
 /// The tool with the fixture target dir and nothing from the outer cargo that changes builds.
 fn tool(dir: &Path, args: &[&str]) -> Output {
+    tool_with(dir, args, &[])
+}
+
+/// [`tool`] with these environment variables.
+fn tool_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(TOOL);
     for (key, _) in std::env::vars() {
         if key.starts_with("CARGO_") || key.starts_with("RUSTC") || key.starts_with("RUSTFLAGS") {
             cmd.env_remove(key);
         }
     }
-    cmd.current_dir(dir).env("CARGO_TARGET_DIR", target_dir()).args(args).output().expect("run the tool")
+    cmd.current_dir(dir).env("CARGO_TARGET_DIR", target_dir()).args(args).envs(env.iter().copied());
+    cmd.output().expect("run the tool")
 }
 
 fn stderr(out: &Output) -> String {
@@ -303,6 +309,14 @@ fn bad_input_gets_one_line_and_a_failure() {
     let out = out_dir("failing");
     let line = one_line_failure(&compare(&["--run", "{bin} fail", "--out", out.to_str().unwrap()]));
     assert_eq!(line, "variant release: --run failed with exit status: 3: boom: asked to fail");
+
+    // RUSTFLAGS come after the profile's flags on rustc's command line, so they win: the file says
+    // 4 codegen units where the variant asked for 1, and the row is refused.
+    let out = out_dir("contradiction");
+    let args = ["profile-info", "compare", "--run", "{bin} 10", "--variants", "release", "--runs", "1"];
+    let args = [&args[..], &["--variant", "one:codegen-units=1", "--out", out.to_str().unwrap()]].concat();
+    let line = one_line_failure(&tool_with(dir, &args, &[("RUSTFLAGS", "-Ccodegen-units=4")]));
+    assert_eq!(line, "variant one: asked profile.codegen_units = 1, the file's document says 4");
 
     let plain = Fixture::new("compare-plain", "fn main() {}\n", "");
     let out = out_dir("plain");

@@ -502,7 +502,7 @@ fn reads_schema_1_binaries() {
     });
     let inspect = tool(&["inspect", path(&old)]);
     assert_eq!(inspect.status.code(), Some(0), "{inspect:?}");
-    assert!(stdout(&inspect).lines().next().unwrap().contains("(schema 1, crate-type bin"), "{}", stdout(&inspect));
+    assert!(stdout(&inspect).lines().nth(1).unwrap().contains("bin (schema 1, "), "{}", stdout(&inspect));
     assert_eq!(tool(&["inspect", "--json", path(&old)]).stdout, format!("{v1}\n").into_bytes());
     assert_eq!(tool(&["check", path(&old), "--require", "profile.opt_level=3"]).status.code(), Some(0));
     let newer = tool(&["check", path(&old), "--require", "profile.pgo=off"]);

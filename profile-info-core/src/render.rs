@@ -3,7 +3,7 @@
 //! `Accept: text/plain`, `cargo profile-info inspect`) and its one-line form for logs.
 
 use crate::model::{BuildInfo, Str};
-use crate::schema::{Field, Text, Value, FIELDS};
+use crate::schema::{Field, Text, Value, FIELDS, LINES};
 use std::fmt::{Display, Write};
 
 /// The document as compact JSON, fields in schema order: the bytes `--build-info=json` prints
@@ -114,8 +114,8 @@ pub fn details(info: &BuildInfo) -> String {
     lines(info).skip(1).map(|l| l + "\n").collect()
 }
 
-/// The summary on one line for a log, lists left out: `app 0.3.1 (schema 2, crate-type bin,
-/// features none); profile: release (opt-level 3, …); …`.
+/// The summary on one line for a log, lists left out: `app 0.3.1; crate: bin (features none,
+/// schema 2); profile: release (opt-level 3, …); …`.
 pub fn line(info: &BuildInfo) -> String {
     let titled: Vec<String> = lines_of(info, false).collect();
     titled.join("; ").split_whitespace().collect::<Vec<_>>().join(" ")
@@ -126,9 +126,7 @@ fn lines(info: &BuildInfo) -> impl Iterator<Item = String> + '_ {
 }
 
 fn lines_of(info: &BuildInfo, with_lists: bool) -> impl Iterator<Item = String> + '_ {
-    let mut titles: Vec<&str> = FIELDS.iter().map(|f| f.line).collect();
-    titles.dedup();
-    titles.into_iter().filter_map(move |title| {
+    LINES.iter().copied().filter_map(move |title| {
         let fields: Vec<&Field> = FIELDS.iter().filter(|f| f.line == title).collect();
         if !with_lists && fields.iter().all(|f| f.text == Text::List) {
             return None;
@@ -252,8 +250,9 @@ mod tests {
     #[test]
     fn text_shape() {
         let t = text(&sample("app", vcs(Some("0123456789abcdef0123456789abcdef01234567"), Some(false))));
-        let lines: Vec<&str> = t.lines().collect();
-        assert_eq!(lines[0], "app 1.2.3 (schema 2, crate-type bin, features default tls)");
+        let mut lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[0], "app 1.2.3");
+        assert_eq!(lines.remove(1), "crate:       bin (schema 2, features default tls)");
         assert_eq!(
             lines[1],
             "profile:     production (opt-level z, lto fat, codegen-units 1, panic abort, pgo use, strip symbols, debuginfo line-tables-only)"
@@ -271,9 +270,7 @@ mod tests {
         assert_eq!(details(&BuildInfo::__EMPTY).lines().last(), Some("vcs:         none"));
         let one = line(&sample("app", None));
         assert!(
-            one.starts_with(
-                "app 1.2.3 (schema 2, crate-type bin, features default tls); profile: production (opt-level z"
-            ),
+            one.starts_with("app 1.2.3; crate: bin (schema 2, features default tls); profile: production (opt-level z"),
             "{one}"
         );
         assert!(!one.contains("sse4.1") && !one.contains('\n') && one.ends_with("; vcs: none"), "{one}");

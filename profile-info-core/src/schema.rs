@@ -90,6 +90,10 @@ pub struct Group {
 /// The OpenTelemetry attribute prefix of the labels.
 pub const LABEL_PREFIX: &str = "rust.build.";
 
+/// The lines of the text summary, in order, by title; the first (the package's name and version)
+/// has none.
+pub const LINES: &[&str] = &["", "crate", "profile", "checks", "target", "features", "unchecked", "rustc", "vcs"];
+
 /// The groups, in document order.
 pub const GROUPS: &[Group] = &[
     Group { name: "package", ty: "Package", optional: false, present: |_| true },
@@ -150,11 +154,11 @@ use Text::{Head, Part};
 
 /// Every field, in document order.
 pub const FIELDS: &[Field] = &[
-    f("schema", Count, "", Text::Part("schema"), None, |i| Value::Count(i.schema)),
-    f("crate_type", Kind::Str, "", Part("crate-type"), None, |i| s(i.crate_type.as_deref())),
+    f("schema", Count, "crate", Part("schema"), None, |i| Value::Count(i.schema)),
+    f("crate_type", Kind::Str, "crate", Head, None, |i| s(i.crate_type.as_deref())),
     f("package.name", Kind::Str, "", Head, None, |i| s(i.package.name.as_deref())),
     f("package.version", Kind::Str, "", Head, Some("version"), |i| s(i.package.version.as_deref())),
-    f2("package.features", List, "", Part("features"), Some("features"), |i| l(&i.package.features)),
+    f2("package.features", List, "crate", Part("features"), Some("features"), |i| l(&i.package.features)),
     f("profile.name", Kind::Str, "profile", Head, Some("profile"), |i| s(i.profile.name.as_deref())),
     f("profile.opt_level", name("OptLevel", OptLevel::NAMES), "profile", Part("opt-level"), Some("opt_level"), |i| {
         s(i.profile.opt_level.map(OptLevel::as_str))
@@ -307,6 +311,8 @@ mod tests {
                 assert!(FIELDS[i + 1..].iter().all(|b| b.label != Some(label)), "{label}");
             }
         }
+        assert!(FIELDS.iter().all(|f| LINES.contains(&f.line)), "every field on a line");
+        assert!(LINES.iter().all(|l| FIELDS.iter().any(|f| f.line == *l)), "no empty line");
         let order: Vec<&str> = FIELDS.iter().filter_map(|f| f.group()).map(|g| g.name).collect();
         let mut seen: Vec<&str> = order.clone();
         seen.dedup();

@@ -2,9 +2,8 @@
 //! target facts and compiler version by asking the same rustc, vcs from `.git`. Never fails:
 //! whatever cannot be known becomes `None`.
 //!
-//! Cost matters: every rebuild of the binary crate runs this. The two rustc queries (`-vV`, and
-//! `--print cfg --print target-cpus` in one run) go to the rustc binary the macro runs in, not
-//! through the rustup proxy, and run concurrently with each other and with the git queries.
+//! Cost matters: every rebuild of the binary crate runs this. rustc's answers come from `rustc`
+//! (asked once per toolchain and flags), concurrently with the git queries.
 
 use crate::flags::{self, Flags};
 use crate::invocation::Invocation;
@@ -12,7 +11,6 @@ use crate::vcs;
 use profile_info_core::{x86, BuildInfo, Lto, OptLevel, Pgo, Str, Vcs};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 pub struct Capture {
     pub info: BuildInfo,
@@ -58,10 +56,9 @@ pub fn capture() -> Capture {
 
 fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
     let crate_type = if f.test { "test".to_owned() } else { f.crate_type.clone().unwrap_or_else(|| "bin".into()) };
-    let version = spawn(Command::new(rustc).arg("-vV"));
-    let prints = spawn(&mut print_command(rustc, f));
-    let verbose_version = output(version);
-    let prints = output(prints).map(|p| Prints::parse(&p));
+    let answers = crate::rustc::ask(rustc, &print_args(f), cache_dir(f).as_deref());
+    let verbose_version = answers.version;
+    let prints = answers.prints.map(|p| Prints::parse(&p));
     let meta = verbose_version.as_deref().and_then(|v| rustc_version::version_meta_for(v).ok());
     // rustc_version keeps only LLVM's major.minor; the document gives the version as rustc prints it.
     let llvm = verbose_version.as_deref().and_then(|v| v.lines().find_map(|l| l.strip_prefix("LLVM version: ")));
@@ -84,16 +81,6 @@ fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
         r.llvm_version = llvm.map(s);
         r.host = Some(s(m.host));
     }
-}
-
-fn spawn(cmd: &mut Command) -> Option<Child> {
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().ok()
-}
-
-/// A query's stdout, or `None` when it could not run or failed.
-fn output(child: Option<Child>) -> Option<String> {
-    let out = child?.wait_with_output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn channel(c: rustc_version::Channel) -> &'static str {
@@ -179,24 +166,32 @@ fn target(info: &mut BuildInfo, f: &Flags, prints: Option<&Prints>, host: Option
     t.features = list(features);
 }
 
-/// `rustc --print cfg --print target-cpus` with the flags that decide the target, its features
-/// and the panic strategy, so every answer is exactly rustc's for this compile.
-fn print_command(rustc: &Path, f: &Flags) -> Command {
-    let mut cmd = Command::new(rustc);
-    cmd.args(["--print", "cfg", "--print", "target-cpus"]);
+/// The flags that decide the target, its features and the panic strategy, for
+/// `rustc --print cfg --print target-cpus`: every answer is exactly rustc's for this compile.
+fn print_args(f: &Flags) -> Vec<String> {
+    let mut args = Vec::new();
     if let Some(t) = &f.target {
-        cmd.args(["--target", t]);
+        args.extend(["--target".to_owned(), t.clone()]);
     }
     if let Some(cpu) = &f.target_cpu {
-        cmd.arg(format!("-Ctarget-cpu={cpu}"));
+        args.push(format!("-Ctarget-cpu={cpu}"));
     }
-    for feat in &f.target_features {
-        cmd.arg(format!("-Ctarget-feature={feat}"));
-    }
+    args.extend(f.target_features.iter().map(|feat| format!("-Ctarget-feature={feat}")));
     if let Some(panic) = &f.panic {
-        cmd.arg(format!("-Cpanic={panic}"));
+        args.push(format!("-Cpanic={panic}"));
     }
-    cmd
+    args
+}
+
+/// Where rustc's answers for this compile may be kept: the cargo profile directory
+/// (`target/<profile>` of `--out-dir target/<profile>/deps`), unless an answer could change
+/// without the compiler or flags changing (`native`, a target spec file).
+fn cache_dir(f: &Flags) -> Option<PathBuf> {
+    let out_dir = f.out_dir.as_deref()?;
+    flags::profile_name(out_dir)?;
+    let volatile =
+        f.target_cpu.as_deref() == Some("native") || f.target.as_deref().is_some_and(|t| t.ends_with(".json"));
+    (!volatile).then(|| Path::new(out_dir).parent().map(Path::to_path_buf)).flatten()
 }
 
 /// What `--print cfg --print target-cpus` said.

@@ -39,7 +39,7 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> syn::Result<
         Some(f) => quote!(::core::option::Option::Some(#f)),
         None => quote!(::core::option::Option::None),
     };
-    let log = options.log;
+    let log = if options.log { quote!(::profile_info::__private::log_startup(&__PROFILE_INFO);) } else { quote!() };
     let body_stream = body.stream();
     let prologue = quote! {
         {
@@ -57,7 +57,8 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> syn::Result<
             static __PROFILE_INFO_SECTION: __ProfileInfoSection =
                 __ProfileInfoSection { header: *#header, json: *#json_bytes };
             static __PROFILE_INFO: ::profile_info::BuildInfo = #value;
-            ::profile_info::__private::start(&__PROFILE_INFO, #flag, #log);
+            ::profile_info::__private::start(&__PROFILE_INFO, #flag);
+            #log
         }
         #body_stream
     };

@@ -1,7 +1,8 @@
 //! Proc macros of [profile-info](https://docs.rs/profile-info); use them through that crate.
 //!
 //! Each macro reads the command line of the rustc process it runs in (see `invocation` and
-//! `flags`), completes it with rustc's defaults and the compiler's own answers (`capture`), and
+//! `flags`), completes it with rustc's defaults and the compiler's own answers (`capture`, asking
+//! `rustc`), and
 //! emits the document as a `static` (`expand`).
 
 use proc_macro::TokenStream;
@@ -12,6 +13,7 @@ mod flags;
 mod guard;
 mod invocation;
 mod options;
+mod rustc;
 mod vcs;
 
 /// Captures the build of the binary and adds `--build-info`; see `profile_info::main`.

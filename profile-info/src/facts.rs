@@ -46,6 +46,6 @@ mod tests {
         assert_eq!(facts.get("no-such-label"), "");
         let labels: Vec<&str> = crate::schema::FIELDS.iter().filter_map(|f| f.label).collect();
         assert_eq!(facts.pairs().iter().map(|(k, _)| *k).collect::<Vec<_>>(), labels);
-        assert!(summary(info).starts_with(&format!("profile-info {} (", env!("CARGO_PKG_VERSION"))));
+        assert!(summary(info).starts_with(&format!("profile-info {}; crate: test (", env!("CARGO_PKG_VERSION"))));
     }
 }

@@ -146,25 +146,31 @@ pub fn current() -> Option<&'static BuildInfo> {
 pub mod __private {
     use super::*;
 
-    /// The prologue `#[profile_info::main]` puts at the top of `main`.
-    // Inlined so that `log`, a literal in the expansion, folds away with the logging call
-    // (48 bytes on a stripped fat-LTO hello world; every binary pays for this function).
+    /// The prologue `#[profile_info::main]` puts at the top of `main`, followed by
+    /// [`log_startup`] with the `log` option. Inlined so that the renderings' loads from the
+    /// literal `static` fold away.
     #[inline(always)]
-    pub fn start(info: &'static BuildInfo, flag: Option<&str>, log: bool) {
+    pub fn start(info: &'static BuildInfo, flag: Option<&str>) {
         CURRENT.store(info as *const BuildInfo as *mut BuildInfo, Ordering::Release);
         if let Some(flag) = flag {
-            if let Some(code) = cli::handle(info, flag, std::env::args_os()) {
+            // `info` is a literal `static` here (this function is inlined): these loads fold away.
+            let doc = cli::Renderings {
+                program: info.package.name.as_deref().unwrap_or("program"),
+                json: info.json().unwrap_or_default(),
+                text: info.text().unwrap_or_default(),
+            };
+            if let Some(code) = cli::handle(&doc, flag, &mut std::env::args_os()) {
                 std::process::exit(code);
             }
         }
-        if log {
-            log_startup(info);
-        }
     }
 
+    /// `#[profile_info::main(log)]`'s report, called by the expansion only with that option, so
+    /// that no other binary links the summary's rendering (not even an unoptimised one).
+    ///
     /// The prologue runs before `main` could install a tracing subscriber, so the event is only
     /// emitted when a global one already exists; otherwise the line goes to stderr, never lost.
-    fn log_startup(info: &'static BuildInfo) {
+    pub fn log_startup(info: &'static BuildInfo) {
         #[cfg(feature = "tracing")]
         if ::tracing::dispatcher::has_been_set() {
             crate::tracing::startup_event(info);

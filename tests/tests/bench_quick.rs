@@ -1,6 +1,7 @@
 //! `scripts/bench.sh --quick` runs end to end, so the benchmark can't rot: it exits 0 and its report
-//! has the plain and profile-info rows with figures, and profile-info's facts checked true. No
-//! timing or size goal is asserted here: those are the benchmark's to report, not a test's to fail.
+//! has the plain and profile-info rows with figures (sizes equal to the files' on disk), and
+//! profile-info's facts checked true. No timing or size goal is asserted here: those are the
+//! benchmark's to report, not a test's to fail.
 
 use profile_info_tests::workspace;
 use std::process::Command;
@@ -41,6 +42,11 @@ fn bench_quick_reports_plain_and_profile_info() {
     assert!(stdout.contains("Build cost and size"), "no table on stdout:\n{stdout}");
 
     let report = std::fs::read_to_string(root.join("target/bench/report.md")).expect("target/bench/report.md");
+    // The binaries the tool measured, where cargo puts a `production` build of each package.
+    let file_size = |variant: &str| {
+        let path = root.join(format!("target/bench/targets/{variant}/production/bench-{variant}"));
+        std::fs::metadata(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).len() as f64
+    };
     for variant in ["plain", "profile-info"] {
         // | variant | version | clean s | over plain s | no-op s | units rerun | size B | over plain B | …
         let cells = row(&report, variant);
@@ -49,8 +55,12 @@ fn bench_quick_reports_plain_and_profile_info() {
         assert!(number(cells[4], "no-op rebuild seconds") >= 0.0, "{variant}: {cells:?}");
         let (rerun, total) = cells[5].split_once(" of ").expect("units rerun as `N of M`");
         assert!(number(rerun, "units rerun") <= number(total, "units"), "{variant}: {cells:?}");
-        assert!(number(cells[6], "size") > 0.0, "{variant}: {cells:?}");
-        number(cells[7], "size over plain");
+        assert_eq!(number(cells[6], "size"), file_size(variant), "{variant}: {cells:?}");
+        assert_eq!(
+            number(cells[7], "size over plain"),
+            file_size(variant) - file_size("plain"),
+            "{variant}: {cells:?}"
+        );
     }
     assert_eq!(row(&report, "plain")[7], "0", "plain is its own baseline");
 

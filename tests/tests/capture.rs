@@ -144,14 +144,15 @@ fn expected(fixture: &Fixture, build: &Build) -> Value {
     let mut features = cfg_values(&cfg, "target_feature");
     features.sort();
     let arch = cfg_values(&cfg, "target_arch").pop().expect("target_arch");
-    let x86 = arch == "x86_64" || arch == "x86";
-    // The guard checks what profile-info's x86 table has a CPUID bit for; `x87` is baseline and
-    // `crt-static` is not a CPU feature.
-    let unchecked: Vec<&String> = features
+    let on_x86 = arch == "x86_64" || arch == "x86";
+    // The guard checks what profile-info's x86 table has a CPUID bit for (what it can check is
+    // the table: tests/guard.rs holds the table to rustc's stable features).
+    let x86 = profile_info_core::x86::FEATURES
         .iter()
-        .filter(|f| !profile_info_core::x86::FEATURES.iter().any(|t| t.name == f.as_str()))
-        .filter(|f| !["x87", "crt-static"].contains(&f.as_str()))
-        .collect();
+        .map(|f| f.name)
+        .chain(profile_info_core::x86::WITHOUT_CPUID.iter().copied());
+    let known: Vec<&str> = x86.collect();
+    let unchecked: Vec<&String> = features.iter().filter(|f| !known.contains(&f.as_str())).collect();
     let mut package_features: Vec<String> =
         line.cfg.iter().filter_map(|c| c.strip_prefix("feature=\"")?.strip_suffix('"').map(str::to_owned)).collect();
     package_features.sort();
@@ -201,7 +202,7 @@ fn expected(fixture: &Fixture, build: &Build) -> Value {
             "cpu_native": c("target-cpu").as_deref() == Some("native"),
             "level": (arch == "x86_64").then(|| psabi_level(&features)),
             "features": features,
-            "unchecked_features": x86.then_some(unchecked),
+            "unchecked_features": on_x86.then_some(unchecked),
         },
         "rustc": {
             "version": vv["release"], "channel": channel, "commit_hash": vv["commit-hash"],
@@ -327,4 +328,31 @@ fn pgo_generate() {
     assert_eq!(doc["profile"]["pgo"], "generate");
     let json = String::from_utf8(run(&build.binary, &["--build-info=json"]).stdout).unwrap();
     assert!(!json.contains("pgo-profiles"), "{json}");
+}
+
+/// A build optimised with a recorded profile says so: the profile comes from running the
+/// instrumented build, merged by llvm-profdata (22, or 19: Debian's default 14 cannot read rustc
+/// 1.95's profiles; scripts/test.sh installs one).
+#[test]
+fn pgo_use() {
+    let host = rustc_vv()["host"].clone();
+    let dir = profile_info_tests::target_dir().join("pgo-use-profiles");
+    let _ = std::fs::remove_dir_all(&dir);
+    let fixture = fixture();
+    let generate = format!("-Cprofile-generate={}", dir.display());
+    let instrumented = fixture.build(&["--release", "--target", &host], &[("RUSTFLAGS", &generate)]);
+    assert!(run(&instrumented.binary, &[]).status.success());
+    let merged = dir.join("merged.profdata");
+    let profdata = ["llvm-profdata-22", "llvm-profdata-19"]
+        .into_iter()
+        .find(|tool| Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .expect("llvm-profdata-22 or -19 (scripts/test.sh installs it)");
+    let out = Command::new(profdata).arg("merge").arg("-o").arg(&merged).arg(&dir).output().expect("llvm-profdata");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let using = format!("-Cprofile-use={}", merged.display());
+    let build = fixture.build(&["--release", "--target", &host], &[("RUSTFLAGS", &using)]);
+    let doc = check(&fixture, &build);
+    assert_eq!(doc["profile"]["pgo"], "use");
+    let json = String::from_utf8(run(&build.binary, &["--build-info=json"]).stdout).unwrap();
+    assert!(!json.contains("pgo-use-profiles") && !json.contains("profdata"), "{json}");
 }

@@ -120,7 +120,7 @@ fn assert_wraps_main(fx: &Fixture) {
     let doc = json_of(&build.binary, &["--build-info=json"]);
     assert_eq!(doc["profile"]["name"], "dev");
     let text = run(&build.binary, &["--build-info=text"]);
-    assert!(String::from_utf8_lossy(&text.stdout).starts_with(&format!("{} 0.1.0 (", fx.name)));
+    assert!(String::from_utf8_lossy(&text.stdout).starts_with(&format!("{} 0.1.0\n", fx.name)));
     let out = run(&build.binary, &["--build-info", "x"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "args=[\"--build-info\", \"x\"] current=true\n");
     let out = run(&build.binary, &["--build-info=xml"]);

@@ -52,11 +52,8 @@ fn service_example_serves_its_own_document_and_stops_on_sigterm() {
     };
     // One startup line with the build summary and the facts as fields.
     assert_eq!(log.len(), 1, "{log:?}");
-    assert!(
-        log[0].contains("profile-info-examples 0.0.0 (") && log[0].contains("; profile: dev (opt-level 0"),
-        "{}",
-        log[0]
-    );
+    assert!(log[0].contains("profile-info-examples 0.0.0; crate: bin ("), "{}", log[0]);
+    assert!(log[0].contains("; profile: dev (opt-level 0"), "{}", log[0]);
     assert!(log[0].contains(" profile=dev ") && log[0].contains(" rustc="), "{}", log[0]);
     assert!(addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"), "{addr}");
 
@@ -106,7 +103,8 @@ fn cli_example_uses_clap() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "cli 0.0.0\n");
     let out = run(&binary, &["--version"]);
     let long = String::from_utf8(out.stdout).unwrap();
-    assert!(long.starts_with("cli 0.0.0\nprofile:     dev (opt-level 0"), "{long}");
+    assert!(long.starts_with("cli 0.0.0\ncrate:       bin ("), "{long}");
+    assert!(long.contains("\nprofile:     dev (opt-level 0"), "{long}");
     assert!(long.contains("\nrustc:       "), "{long}");
     // Exclusive: no NAME needed.
     let json = run(&binary, &["--build-info=json"]);
@@ -114,7 +112,7 @@ fn cli_example_uses_clap() {
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(doc["package"]["name"], "profile-info-examples");
     let text = run(&binary, &["--build-info"]);
-    assert!(String::from_utf8_lossy(&text.stdout).starts_with("profile-info-examples 0.0.0 ("));
+    assert!(String::from_utf8_lossy(&text.stdout).starts_with("profile-info-examples 0.0.0\n"));
     assert!(!run(&binary, &["--build-info", "world"]).status.success(), "exclusive");
     // The format needs `=`: the next word is not swallowed as a format but stays the positional
     // NAME, which the exclusive flag refuses; no `invalid value` complaint about the format.
@@ -138,7 +136,7 @@ fn log_option_prints_one_startup_line() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with("log-app 0.1.0 (schema 2, crate-type bin, features none); profile: dev (opt-level 0, lto off, codegen-units 256, panic unwind, "),
+        stderr.starts_with("log-app 0.1.0; crate: bin (schema 2, features none); profile: dev (opt-level 0, lto off, codegen-units 256, panic unwind, "),
         "{stderr}"
     );
 }

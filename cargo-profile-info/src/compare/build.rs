@@ -223,57 +223,44 @@ impl Job {
     /// Unless `clean`, the workspace's own crates are removed first after an untimed build, so
     /// that the time is that of rebuilding them with the dependencies already built.
     pub fn run(&self, project: &Project, target_dir: Option<&Path>, clean: bool) -> Result<(PathBuf, f64), Failure> {
-        let args = self.profile_args(project);
-        let with_target = |cmd: &mut Command| {
-            if let Some(dir) = target_dir {
-                cmd.env("CARGO_TARGET_DIR", dir);
-            }
-        };
-        let build = || {
-            let mut cmd = cargo();
-            cmd.args([
-                "build",
-                "--message-format=json-render-diagnostics",
-                "-p",
-                &project.package,
-                if project.example { "--example" } else { "--bin" },
-                &project.bin,
-            ]);
-            cmd.args(&args);
-            with_target(&mut cmd);
-            let start = Instant::now();
-            let out = output(&mut cmd, "cargo build")?;
-            let seconds = start.elapsed().as_secs_f64();
-            if !out.status.success() {
-                return Err(Failure::new(format!(
-                    "variant {}: cargo build failed ({}): {}",
-                    self.variant,
-                    out.status,
-                    tail(&out.stderr)
-                )));
-            }
-            Ok((out.stdout, seconds))
-        };
         if !clean {
-            build()?;
-            let mut cmd = cargo();
-            cmd.arg("clean");
-            for member in &project.members {
-                cmd.args(["-p", member]);
-            }
-            cmd.args(&args);
-            with_target(&mut cmd);
-            let out = output(&mut cmd, "cargo clean")?;
-            if !out.status.success() {
-                return Err(Failure::new(format!(
-                    "variant {}: cargo clean -p failed: {}",
-                    self.variant,
-                    tail(&out.stderr)
-                )));
-            }
+            self.build(project, target_dir, false)?;
+            self.clean_members(project, target_dir)?;
         }
-        let (stdout, seconds) = build()?;
-        let executable = String::from_utf8_lossy(&stdout)
+        let finished = self.build(project, target_dir, false)?;
+        Ok((finished.executable, finished.seconds))
+    }
+
+    fn command(&self, project: &Project, target_dir: Option<&Path>, args: &[&str]) -> Command {
+        let mut cmd = cargo();
+        cmd.args(args).args(self.profile_args(project));
+        if let Some(dir) = target_dir {
+            cmd.env("CARGO_TARGET_DIR", dir);
+        }
+        cmd
+    }
+
+    /// One timed `cargo build` (`-v` when `verbose`: cargo then says which units it ran).
+    pub fn build(&self, project: &Project, target_dir: Option<&Path>, verbose: bool) -> Result<Finished, Failure> {
+        let target = if project.example { "--example" } else { "--bin" };
+        let mut args = vec!["build", "--message-format=json-render-diagnostics", "-p", &project.package, target];
+        args.push(&project.bin);
+        if verbose {
+            args.push("-v");
+        }
+        let mut cmd = self.command(project, target_dir, &args);
+        let start = Instant::now();
+        let out = output(&mut cmd, "cargo build")?;
+        let seconds = start.elapsed().as_secs_f64();
+        if !out.status.success() {
+            return Err(Failure::new(format!(
+                "variant {}: cargo build failed ({}): {}",
+                self.variant,
+                out.status,
+                tail(&out.stderr)
+            )));
+        }
+        let executable = String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter_map(|l| serde_json::from_str::<Json>(l).ok())
             .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == project.bin.as_str())
@@ -281,8 +268,36 @@ impl Job {
             .ok_or_else(|| {
                 Failure::new(format!("variant {}: cargo reported no executable for {}", self.variant, project.bin))
             })?;
-        Ok((executable, seconds))
+        Ok(Finished { executable, seconds, stderr: String::from_utf8_lossy(&out.stderr).into_owned() })
     }
+
+    /// `cargo clean -p` every workspace member, for this profile and target.
+    pub fn clean_members(&self, project: &Project, target_dir: Option<&Path>) -> Result<(), Failure> {
+        let mut args = vec!["clean"];
+        for member in &project.members {
+            args.extend(["-p", member]);
+        }
+        let out = output(&mut self.command(project, target_dir, &args), "cargo clean")?;
+        if !out.status.success() {
+            return Err(Failure::new(format!(
+                "variant {}: cargo clean -p failed: {}",
+                self.variant,
+                tail(&out.stderr)
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What one timed cargo build produced.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    /// The executable cargo reported.
+    pub executable: PathBuf,
+    /// The build's wall-clock seconds.
+    pub seconds: f64,
+    /// What cargo printed on stderr.
+    pub stderr: String,
 }
 
 /// Copies `from` to `dir/name`, replacing what was there.

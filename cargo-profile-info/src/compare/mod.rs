@@ -122,14 +122,14 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
     if opts.runs == 0 {
         return Err(Failure::new("--runs must be at least 1"));
     }
+    let llvm_profdata = pgo::candidates();
+    let (variants, mut left_out) = ladder::plan(&opts.request, |name| unavailable(name, &llvm_profdata))?;
     let project = Project::find(
         opts.manifest_path.as_deref(),
         opts.package.as_deref(),
         opts.bin.as_deref(),
         opts.example.as_deref(),
     )?;
-    let llvm_profdata = pgo::candidates();
-    let (variants, mut left_out) = ladder::plan(&opts.request, |name| unavailable(name, &llvm_profdata))?;
     for l in &left_out {
         progress(&format!("left out {}: {}", l.name, l.reason));
     }

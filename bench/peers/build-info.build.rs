@@ -1,0 +1,3 @@
+fn main() {
+    build_info_build::build_script();
+}

@@ -1,0 +1,4 @@
+#[profile_info::main]
+fn main() {
+    println!("hello");
+}

@@ -1,0 +1,3 @@
+fn main() {
+    shadow_rs::ShadowBuilder::builder().build().expect("shadow-rs writes shadow.rs");
+}

@@ -1,0 +1,130 @@
+//! rustc's answers for this compile: `rustc -vV`, and `--print cfg --print target-cpus` with the
+//! flags that decide the target. Asked of the compiler binary the macro runs in, the two
+//! concurrently.
+//!
+//! Every rebuild of the binary crate runs the macro again, and starting rustc twice is most of
+//! what it costs (about 35 ms). The answers depend only on that binary and those flags, so they
+//! are kept in `<target>/<profile>/.profile-info/`, one file per binary (path, size, mtime) and
+//! flags; a toolchain update changes the binary and so the key. Not kept: `-C target-cpu=native`
+//! (its answer is the build machine's CPU, and a target dir can move between machines) and
+//! target spec files (their contents can change under the same name).
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// What rustc printed; `None` for a query that could not run or failed.
+pub struct Answers {
+    pub version: Option<String>,
+    pub prints: Option<String>,
+}
+
+/// Separates the two answers in a cache file (neither contains a NUL).
+const SEPARATOR: char = '\0';
+
+/// Asks `rustc`, or reads its earlier answers from `cache` (the cargo profile directory's, when
+/// the compile has one and its answers may be kept).
+pub fn ask(rustc: &Path, print_args: &[String], cache: Option<&Path>) -> Answers {
+    let file = cache.and_then(|dir| Some(dir.join(".profile-info").join(key(rustc, print_args)?)));
+    if let Some(answers) = file.as_deref().and_then(read) {
+        return answers;
+    }
+    let version = spawn(Command::new(rustc).arg("-vV"));
+    let prints = spawn(Command::new(rustc).args(["--print", "cfg", "--print", "target-cpus"]).args(print_args));
+    let answers = Answers { version: output(version), prints: output(prints) };
+    if let (Some(file), Some(version), Some(prints)) = (file, &answers.version, &answers.prints) {
+        write(&file, &format!("{version}{SEPARATOR}{prints}"));
+    }
+    answers
+}
+
+/// The cache file's name: a hash of the compiler binary's identity and the flags.
+fn key(rustc: &Path, print_args: &[String]) -> Option<String> {
+    let meta = std::fs::metadata(rustc).ok()?;
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    rustc.hash(&mut h);
+    meta.len().hash(&mut h);
+    meta.modified().ok()?.hash(&mut h);
+    print_args.hash(&mut h);
+    Some(format!("rustc-{:016x}", h.0))
+}
+
+/// 64-bit FNV-1a: the same on every run of every compiler, unlike `DefaultHasher`'s keys.
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+fn read(file: &Path) -> Option<Answers> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let (version, prints) = text.split_once(SEPARATOR)?;
+    Some(Answers { version: Some(version.to_owned()), prints: Some(prints.to_owned()) })
+}
+
+/// Writes through a temporary file and a rename, so that a compile running at the same time
+/// reads the whole file or none. A failure only costs the next compile the queries.
+fn write(file: &Path, text: &str) {
+    let Some(dir) = file.parent() else { return };
+    let tmp: PathBuf = file.with_extension(format!("{}.tmp", std::process::id()));
+    let _ = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&tmp, text))
+        .and_then(|()| std::fs::rename(&tmp, file));
+    let _ = std::fs::remove_file(&tmp);
+}
+
+fn spawn(cmd: &mut Command) -> Option<Child> {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().ok()
+}
+
+fn output(child: Option<Child>) -> Option<String> {
+    let out = child?.wait_with_output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fake compiler (a shell script) that counts its runs: the second ask reads the cache, a
+    /// changed flag or binary asks again.
+    #[cfg(unix)]
+    #[test]
+    fn answers_are_kept_per_binary_and_flags() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("profile-info-rustc-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let rustc = dir.join("rustc");
+        let runs = dir.join("runs");
+        let script = format!("#!/bin/sh\necho run >> '{}'\necho \"answer $*\"\n", runs.display());
+        std::fs::write(&rustc, script).unwrap();
+        std::fs::set_permissions(&rustc, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let count = || std::fs::read_to_string(&runs).map_or(0, |r| r.lines().count());
+        let flags = vec!["--target".to_owned(), "x86_64-unknown-linux-gnu".to_owned()];
+
+        let first = ask(&rustc, &flags, Some(&dir));
+        assert_eq!(first.version.as_deref(), Some("answer -vV\n"));
+        assert_eq!(
+            first.prints.as_deref(),
+            Some("answer --print cfg --print target-cpus --target x86_64-unknown-linux-gnu\n")
+        );
+        assert_eq!(count(), 2);
+        let again = ask(&rustc, &flags, Some(&dir));
+        assert_eq!((again.version, again.prints), (first.version, first.prints));
+        assert_eq!(count(), 2, "answered from the cache");
+        ask(&rustc, &flags[..1], Some(&dir));
+        assert_eq!(count(), 4, "other flags, other answers");
+        ask(&rustc, &flags, None);
+        assert_eq!(count(), 6, "no cache directory, no cache");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
