@@ -9,7 +9,7 @@
 //! `/allocs` answers the count so far, and at startup the server prints how many allocations a
 //! million calls of profile-info's handler make, alone (`serve::Endpoint::respond`) and as the
 //! tower service axum runs (`tower::BuildInfoService`, whose `http::Response` is the framework's
-//! type), and a hundred thousand requests to `/static` and `/buildinfo` through axum's `Router`
+//! type), and a hundred thousand requests to each route through axum's `Router`
 //! in-process.
 
 use profile_info::serve::{Config, Method};
@@ -99,7 +99,7 @@ async fn main() -> std::io::Result<()> {
     // router and the handler allocate, without hyper's connection handling.
     const ROUTED: u64 = 100_000;
     let mut routed = Vec::new();
-    for path in ["/static", "/buildinfo"] {
+    for path in ["/static", "/buildinfo", "/static-headers"] {
         let mut before = 0;
         for i in 0..2 * ROUTED {
             if i == ROUTED {

@@ -4,7 +4,7 @@
 //! ```text
 //! # HELP app_build_info Build of this binary, from profile-info (value 1).
 //! # TYPE app_build_info gauge
-//! app_build_info{version="0.3.1",features="",profile="release",opt_level="3",lto="fat",codegen_units="1",panic="abort",pgo="off",strip="symbols",debuginfo="none",target="x86_64-unknown-linux-gnu",target_arch="x86_64",target_os="linux",target_env="gnu",target_cpu="x86-64-v3",target_cpu_native="false",target_level="x86-64-v3",rustc="1.95.0",revision="3f1c…",dirty="false"} 1
+//! app_build_info{version="0.3.1",features="",profile="production",opt_level="3",lto="fat",codegen_units="1",panic="abort",pgo="off",strip="symbols",debuginfo="none",target="x86_64-unknown-linux-gnu",target_arch="x86_64",target_os="linux",target_env="gnu",target_cpu="x86-64-v3",target_cpu_native="false",target_level="x86-64-v3",rustc="1.95.0",revision="a4231b19b0b300a35a8f430f694f47e78f347fbe",dirty="false"} 1
 //! ```
 //!
 //! Serve [`text`] with [`CONTENT_TYPE`], the exposition format's media type (a bare `String` or

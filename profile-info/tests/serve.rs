@@ -512,3 +512,28 @@ mod readme_unit_test {
         assert_eq!(doc["build"]["crate_type"], "test");
     }
 }
+
+/// curl, another client, sending `Accept` and `If-None-Match` each split over two lines (`-H`
+/// given twice sends both lines): every framework reads both.
+#[test]
+fn curl_split_fields() {
+    for addr in [axum_server(), actix_server(), hyper_server()] {
+        let url = format!("http://{addr}/buildinfo");
+        let curl = |args: &[&str]| {
+            let out = std::process::Command::new("curl")
+                .args(["-sS", "-o", "/dev/null", "-D", "-"])
+                .args(args)
+                .arg(&url)
+                .output();
+            let out = out.expect("curl (scripts/test.sh installs it)");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap().to_ascii_lowercase()
+        };
+        let text = curl(&["-H", "Accept: application/json;q=0.1", "-H", "Accept: text/plain"]);
+        assert!(text.contains("\r\ncontent-type: text/plain; charset=utf-8\r\n"), "{addr}: {text}");
+        let json = curl(&[]);
+        let etag = json.lines().find_map(|l| l.strip_prefix("etag: ")).expect("an etag").trim().to_owned();
+        let not_modified = curl(&["-H", "If-None-Match: \"nope\"", "-H", &format!("If-None-Match: {etag}")]);
+        assert!(not_modified.starts_with("http/1.1 304"), "{addr}: {not_modified}");
+    }
+}

@@ -7,8 +7,8 @@
 #
 #   bash scripts/bench/http.sh           # ROUNDS=3 DURATION=5s CONNECTIONS=16 THREADS=1 PORT=3917
 #   bash scripts/bench/http.sh --quick   # one round of 2 s (what scripts/bench.sh --quick runs)
-#   bash scripts/bench/http.sh --soak    # /static, then /buildinfo, each on a fresh server under wrk
-#                                        # for SOAK_ROUNDS=6 rounds of SOAK_DURATION=30s
+#   bash scripts/bench/http.sh --soak    # SOAK_ROUTES="/static /buildinfo", each on a fresh server
+#                                        # under wrk for SOAK_ROUNDS=6 rounds of SOAK_DURATION=30s
 #
 # The last line of a rate run is `ratio=NUMBER` (/buildinfo over /static), which scripts/bench.sh checks.
 # A soak prints, after each round: requests, errors (socket errors and non-2xx answers), the
@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5s} CONNECTIONS=${CONNECTIONS:-16} THREADS=${THREADS:-1} PORT=${PORT:-3917}
-SOAK_ROUNDS=${SOAK_ROUNDS:-6} SOAK_DURATION=${SOAK_DURATION:-30s}
+SOAK_ROUNDS=${SOAK_ROUNDS:-6} SOAK_DURATION=${SOAK_DURATION:-30s} SOAK_ROUTES=${SOAK_ROUTES:-/static /buildinfo}
 MODE=rate
 case "${1:-}" in
   --quick) ROUNDS=1 DURATION=2s ;;
@@ -52,7 +52,7 @@ if [ "$MODE" = soak ]; then
   rss() { awk '/^VmRSS:/ {print $2}' "/proc/$server/status"; }
   errors_total=0
   echo "wrk -t$THREADS -c$CONNECTIONS, $SOAK_ROUNDS rounds of $SOAK_DURATION per route, each route on a fresh server; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  for route in /static /buildinfo; do
+  for route in $SOAK_ROUTES; do
     start_server
     grep '^allocations' "$LOG"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$(url "$route")" >/dev/null # warm-up
