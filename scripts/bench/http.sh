@@ -5,7 +5,7 @@
 # the rates and the ratios. The two routes alternate for ROUNDS rounds so that load from elsewhere on the machine
 # hits both alike; the ratio is of the summed rates. Not a test: numbers move with the machine.
 #
-#   bash scripts/bench/http.sh           # ROUNDS=3 DURATION=5s CONNECTIONS=16 THREADS=1 PORT=3917
+#   bash scripts/bench/http.sh           # ROUNDS=3 DURATION=5s CONNECTIONS=16 THREADS=1 PORT=first free from 3917
 #   bash scripts/bench/http.sh --quick   # one round of 2 s (what scripts/bench.sh --quick runs)
 #   bash scripts/bench/http.sh --soak    # SOAK_ROUTES="/static /buildinfo", each on a fresh server
 #                                        # under wrk for SOAK_ROUNDS=6 rounds of SOAK_DURATION=30s
@@ -17,7 +17,12 @@
 # it exits 1 when N is not 0.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5s} CONNECTIONS=${CONNECTIONS:-16} THREADS=${THREADS:-1} PORT=${PORT:-3917}
+ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5s} CONNECTIONS=${CONNECTIONS:-16} THREADS=${THREADS:-1}
+# Without PORT, the first port from 3917 on that nothing listens on: another run (or anything
+# else) on 3917 must not make this one fail or, worse, measure someone else's server.
+if [ -z "${PORT:-}" ]; then
+  for PORT in $(seq 3917 4016); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break; done
+fi
 SOAK_ROUNDS=${SOAK_ROUNDS:-6} SOAK_DURATION=${SOAK_DURATION:-30s} SOAK_ROUTES=${SOAK_ROUTES:-/static /buildinfo}
 MODE=rate
 case "${1:-}" in
