@@ -331,6 +331,41 @@ fn bad_input_gets_one_line_and_a_failure() {
     assert!(workspace().join("Cargo.toml").exists());
 }
 
+/// `--clean` times a build from nothing: every crate of the build, dependencies included, is
+/// compiled for the timed build (cargo's own rustc invocations, logged by a `RUSTC_WRAPPER`, are the
+/// oracle), in a scratch target dir that is gone afterwards; the row is still proven by its file.
+#[test]
+fn clean_builds_everything_in_a_scratch_target_dir() {
+    let fixture = fixture();
+    let out = out_dir("clean");
+    let log = target_dir().join("compare-tests").join("clean-rustc.log");
+    let _ = std::fs::remove_file(&log);
+    let wrapper = target_dir().join("compare-tests").join("log-rustc.sh");
+    write_if_changed(&wrapper, &format!("#!/bin/sh\necho \"$*\" >> '{}'\nexec \"$@\"\n", log.display()));
+    let status = Command::new("chmod").arg("+x").arg(&wrapper).status().unwrap();
+    assert!(status.success());
+    let args = ["profile-info", "compare", "--run", "{bin} 10", "--variants", "release", "--runs", "1", "--clean"];
+    let args = [&args[..], &["--out", out.to_str().unwrap()]].concat();
+    let result = tool_with(&fixture.dir, &args, &[("RUSTC_WRAPPER", wrapper.to_str().unwrap())]);
+    assert!(result.status.success(), "compare --clean failed:\n{}", stderr(&result));
+
+    let compiled = std::fs::read_to_string(&log).expect("the wrapper's log");
+    for krate in ["syn", "profile_info_macros", "profile_info", "compare_work", "compare_app"] {
+        assert!(compiled.contains(&format!("--crate-name {krate} ")), "{krate} not compiled:\n{compiled}");
+    }
+    let scratch = out.join("targets");
+    assert!(std::fs::read_dir(&scratch).map_or(true, |mut d| d.next().is_none()), "{} kept", scratch.display());
+
+    let report = read_report(&out);
+    let release = row(&report, "release");
+    let binary = out.join(release["binary"].as_str().unwrap());
+    let own: Value = serde_json::from_slice(&run(&binary, &["--build-info=json"]).stdout).unwrap();
+    assert_eq!(release["document"], own);
+    assert_eq!(release["size_bytes"], std::fs::metadata(&binary).unwrap().len());
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("a build from nothing (--clean)"), "{md}");
+}
+
 /// `--serve` with the service example under wrk: a free port through `PORT`, requests/s and p99
 /// from wrk's report, the server's own log saying it listened and shut down (SIGTERM, not a kill).
 #[test]
