@@ -134,15 +134,8 @@ const fn f(
 }
 
 /// A field added in schema 2.
-const fn f2(
-    key: &'static str,
-    kind: Kind,
-    line: &'static str,
-    text: Text,
-    label: Option<&'static str>,
-    get: fn(&BuildInfo) -> Value<'_>,
-) -> Field {
-    Field { since: 2, ..f(key, kind, line, text, label, get) }
+const fn v2(field: Field) -> Field {
+    Field { since: 2, ..field }
 }
 
 const fn cargo(field: Field, cargo: &'static [(&'static str, &'static str)]) -> Field {
@@ -158,7 +151,7 @@ pub const FIELDS: &[Field] = &[
     f("crate_type", Kind::Str, "crate", Head, None, |i| s(i.crate_type.as_deref())),
     f("package.name", Kind::Str, "", Head, None, |i| s(i.package.name.as_deref())),
     f("package.version", Kind::Str, "", Head, Some("version"), |i| s(i.package.version.as_deref())),
-    f2("package.features", List, "crate", Part("features"), Some("features"), |i| l(&i.package.features)),
+    v2(f("package.features", List, "crate", Part("features"), Some("features"), |i| l(&i.package.features))),
     f("profile.name", Kind::Str, "profile", Head, Some("profile"), |i| s(i.profile.name.as_deref())),
     f("profile.opt_level", name("OptLevel", OptLevel::NAMES), "profile", Part("opt-level"), Some("opt_level"), |i| {
         s(i.profile.opt_level.map(OptLevel::as_str))
@@ -175,9 +168,9 @@ pub const FIELDS: &[Field] = &[
     f("profile.panic", name("Panic", Panic::NAMES), "profile", Part("panic"), Some("panic"), |i| {
         s(i.profile.panic.map(Panic::as_str))
     }),
-    f2("profile.pgo", name("Pgo", Pgo::NAMES), "profile", Part("pgo"), Some("pgo"), |i| {
+    v2(f("profile.pgo", name("Pgo", Pgo::NAMES), "profile", Part("pgo"), Some("pgo"), |i| {
         s(i.profile.pgo.map(Pgo::as_str))
-    }),
+    })),
     cargo(
         f("profile.strip", name("Strip", Strip::NAMES), "profile", Part("strip"), Some("strip"), |i| {
             s(i.profile.strip.map(Strip::as_str))
@@ -205,14 +198,16 @@ pub const FIELDS: &[Field] = &[
     f("profile.overflow_checks", Bool, "checks", Part("overflow-checks"), None, |i| b(i.profile.overflow_checks)),
     f("profile.incremental", Bool, "checks", Part("incremental"), None, |i| b(i.profile.incremental)),
     f("target.triple", Kind::Str, "target", Head, Some("target"), |i| s(i.target.triple.as_deref())),
-    f2("target.arch", Kind::Str, "target", Part("arch"), Some("target_arch"), |i| s(i.target.arch.as_deref())),
-    f2("target.os", Kind::Str, "target", Part("os"), Some("target_os"), |i| s(i.target.os.as_deref())),
-    f2("target.env", Kind::Str, "target", Part("env"), Some("target_env"), |i| s(i.target.env.as_deref())),
+    v2(f("target.arch", Kind::Str, "target", Part("arch"), Some("target_arch"), |i| s(i.target.arch.as_deref()))),
+    v2(f("target.os", Kind::Str, "target", Part("os"), Some("target_os"), |i| s(i.target.os.as_deref()))),
+    v2(f("target.env", Kind::Str, "target", Part("env"), Some("target_env"), |i| s(i.target.env.as_deref()))),
     f("target.cpu", Kind::Str, "target", Part("cpu"), Some("target_cpu"), |i| s(i.target.cpu.as_deref())),
-    f2("target.cpu_native", Bool, "target", Part("cpu-native"), Some("target_cpu_native"), |i| b(i.target.cpu_native)),
+    v2(f("target.cpu_native", Bool, "target", Part("cpu-native"), Some("target_cpu_native"), |i| {
+        b(i.target.cpu_native)
+    })),
     f("target.level", Kind::Str, "target", Part("level"), Some("target_level"), |i| s(i.target.level.as_deref())),
     f("target.features", List, "features", Text::List, None, |i| l(&i.target.features)),
-    f2("target.unchecked_features", List, "unchecked", Text::List, None, |i| l(&i.target.unchecked_features)),
+    v2(f("target.unchecked_features", List, "unchecked", Text::List, None, |i| l(&i.target.unchecked_features))),
     f("rustc.version", Kind::Str, "rustc", Head, Some("rustc"), |i| s(i.rustc.version.as_deref())),
     f("rustc.channel", Kind::Str, "rustc", Part("channel"), None, |i| s(i.rustc.channel.as_deref())),
     f("rustc.commit_hash", Kind::Str, "rustc", Part("commit"), None, |i| s(i.rustc.commit_hash.as_deref())),
