@@ -100,9 +100,12 @@ fn samples(row: &Value) -> Vec<f64> {
 
 /// What rustc and the CPU say about this machine: whether it runs x86-64-v3 code, from glibc's
 /// loader (an oracle that shares nothing with the tool's CPUID code).
+/// Fails loudly when the loader cannot answer, rather than quietly expecting a baseline build.
 fn host_runs_v3() -> bool {
-    let out = Command::new("/lib64/ld-linux-x86-64.so.2").arg("--help").output();
-    out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("x86-64-v3 (supported, searched)"))
+    let out = Command::new("/lib64/ld-linux-x86-64.so.2").arg("--help").output().expect("glibc's ld.so --help");
+    let levels = String::from_utf8_lossy(&out.stdout);
+    assert!(levels.contains("x86-64-v3 ("), "ld.so (glibc 2.33+) lists no x86-64 levels:\n{levels}");
+    levels.contains("x86-64-v3 (supported, searched)")
 }
 
 #[test]

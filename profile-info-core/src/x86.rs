@@ -374,7 +374,7 @@ mod tests {
         assert_eq!(s.lack("avx"), Some(Lack::OsState(OsState::Ymm)));
     }
 
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     #[test]
     fn this_host_agrees_with_proc_cpuinfo() {
         let info = std::fs::read_to_string("/proc/cpuinfo").expect("/proc/cpuinfo (the tests run on x86_64 Linux)");
