@@ -57,11 +57,8 @@ pub fn capture() -> Capture {
 fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
     let crate_type = if f.test { "test".to_owned() } else { f.crate_type.clone().unwrap_or_else(|| "bin".into()) };
     let answers = crate::rustc::ask(rustc, &print_args(f), cache_dir(f).as_deref());
-    let verbose_version = answers.version;
     let prints = answers.prints.map(|p| Prints::parse(&p));
-    let meta = verbose_version.as_deref().and_then(|v| rustc_version::version_meta_for(v).ok());
-    // rustc_version keeps only LLVM's major.minor; the document gives the version as rustc prints it.
-    let llvm = verbose_version.as_deref().and_then(|v| v.lines().find_map(|l| l.strip_prefix("LLVM version: ")));
+    let meta = answers.version.as_deref().and_then(crate::rustc::Version::parse);
     let final_link = matches!(crate_type.as_str(), "bin" | "test" | "cdylib" | "dylib" | "staticlib");
 
     info.crate_type = Some(s(crate_type));
@@ -69,31 +66,22 @@ fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
     features.sort();
     features.dedup();
     info.package.features = list(features);
-    profile(info, f, meta.as_ref().map(|m| &m.semver), final_link);
+    profile(info, f, meta.as_ref().and_then(|m| m.major_minor), final_link);
     info.profile.panic = prints.as_ref().and_then(|p| p.cfg("panic")).and_then(flags::panic);
-    target(info, f, prints.as_ref(), meta.as_ref().map(|m| m.host.as_str()));
+    target(info, f, prints.as_ref(), meta.as_ref().map(|m| m.host));
     if let Some(m) = meta {
         let r = &mut info.rustc;
-        r.version = Some(s(m.semver.to_string()));
-        r.channel = Some(s(channel(m.channel)));
+        r.version = Some(s(m.release));
+        r.channel = Some(s(m.channel));
         r.commit_hash = m.commit_hash.map(s);
         r.commit_date = m.commit_date.map(s);
-        r.llvm_version = llvm.map(s);
+        r.llvm_version = m.llvm.map(s);
         r.host = Some(s(m.host));
     }
 }
 
-fn channel(c: rustc_version::Channel) -> &'static str {
-    match c {
-        rustc_version::Channel::Dev => "dev",
-        rustc_version::Channel::Nightly => "nightly",
-        rustc_version::Channel::Beta => "beta",
-        rustc_version::Channel::Stable => "stable",
-    }
-}
-
 /// Applies rustc's defaults for every flag cargo leaves out (design-notes §2).
-fn profile(info: &mut BuildInfo, f: &Flags, rustc: Option<&rustc_version::Version>, final_link: bool) {
+fn profile(info: &mut BuildInfo, f: &Flags, rustc: Option<(u32, u32)>, final_link: bool) {
     let p = &mut info.profile;
     p.name = f.out_dir.as_deref().and_then(flags::profile_name).map(s);
     p.opt_level = match f.opt_level.as_deref().unwrap_or("0") {
