@@ -34,14 +34,21 @@ pub fn capture() -> Capture {
     let invocation = crate::invocation::current();
     // rust-analyzer expands macros on every keystroke: no `git status` there.
     let ask_git = matches!(invocation, Invocation::Rustc { .. });
+    let flags = match &invocation {
+        Invocation::Rustc { rustc, args } => Some((rustc, flags::parse(args))),
+        _ => None,
+    };
+    let trees = flags.as_ref().and_then(|(_, f)| profile_dir(f)).map(|d| d.join(".profile-info").join("head-trees"));
     std::thread::scope(|scope| {
-        let git = scope
-            .spawn(move || std::env::var_os("CARGO_MANIFEST_DIR").and_then(|d| vcs::discover(Path::new(&d), ask_git)));
+        let git = scope.spawn(move || {
+            let dir = std::env::var_os("CARGO_MANIFEST_DIR")?;
+            vcs::discover(Path::new(&dir), ask_git, trees.as_deref())
+        });
         let mut info = BuildInfo::__EMPTY;
         info.package.name = env("CARGO_PKG_NAME");
         info.package.version = env("CARGO_PKG_VERSION");
-        if let Invocation::Rustc { rustc, args } = &invocation {
-            from_rustc(&mut info, rustc, &flags::parse(args));
+        if let Some((rustc, f)) = &flags {
+            from_rustc(&mut info, rustc, f);
         }
         let git = git.join().ok().flatten();
         info.vcs = git.as_ref().map(|g| {
@@ -175,11 +182,16 @@ fn print_args(f: &Flags) -> Vec<String> {
 /// (`target/<profile>` of `--out-dir target/<profile>/deps`), unless an answer could change
 /// without the compiler or flags changing (`native`, a target spec file).
 fn cache_dir(f: &Flags) -> Option<PathBuf> {
-    let out_dir = f.out_dir.as_deref()?;
-    flags::profile_name(out_dir)?;
     let volatile =
         f.target_cpu.as_deref() == Some("native") || f.target.as_deref().is_some_and(|t| t.ends_with(".json"));
-    (!volatile).then(|| Path::new(out_dir).parent().map(Path::to_path_buf)).flatten()
+    profile_dir(f).filter(|_| !volatile)
+}
+
+/// The cargo profile directory, `target/<profile>` of `--out-dir target/<profile>/deps`.
+fn profile_dir(f: &Flags) -> Option<PathBuf> {
+    let out_dir = f.out_dir.as_deref()?;
+    flags::profile_name(out_dir)?;
+    Path::new(out_dir).parent().map(Path::to_path_buf)
 }
 
 /// What `--print cfg --print target-cpus` said.
