@@ -233,7 +233,7 @@ impl Field {
     }
 
     /// Whether a document holds it as `null` because its whole group is (`vcs` outside git).
-    pub fn group_absent(&self, info: &BuildInfo) -> bool {
+    pub(crate) fn group_absent(&self, info: &BuildInfo) -> bool {
         self.group().is_some_and(|g| !(g.present)(info))
     }
 
