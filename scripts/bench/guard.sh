@@ -8,9 +8,7 @@
 #   bash scripts/bench/guard.sh [--quick] [RUNS]
 #
 # The last line, `ratio=NUMBER` (dynamic build, medians), is what scripts/bench.sh reads.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
+source "$(dirname "$0")/common.sh"
 warmup=200
 if [ "${1:-}" = --quick ]; then
   shift
@@ -21,7 +19,7 @@ else
 fi
 triple=x86_64-unknown-linux-gnu
 work=$root/target/bench/guard
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+need hyperfine
 
 app() { # package name, attribute arguments, extra RUSTFLAGS
   mkdir -p "$work/$1/src"
