@@ -170,11 +170,16 @@ pub fn status(git_dir: &Path, work_tree: &Path, prefix: &[u8], head: &str, trees
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let xdg =
         std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| home.as_ref().map(|h| h.join(".config")));
-    let globals: Vec<PathBuf> =
-        [home.map(|h| h.join(".gitconfig")), xdg.map(|x| x.join("git").join("config")), Some("/etc/gitconfig".into())]
-            .into_iter()
-            .flatten()
-            .collect();
+    let globals: Vec<PathBuf> = [
+        home.map(|h| h.join(".gitconfig")),
+        xdg.as_ref().map(|x| x.join("git").join("config")),
+        // The default `core.attributesFile`, read when it exists.
+        xdg.map(|x| x.join("git").join("attributes")),
+        Some("/etc/gitconfig".into()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     status_with(git_dir, work_tree, prefix, head, trees, &globals)
 }
 
@@ -193,7 +198,7 @@ fn status_with(
     let index_path = git_dir.join("index");
     let (Ok(bytes), Ok(meta)) = (fs::read(&index_path), fs::metadata(&index_path)) else { return Verdict::Ask };
     let Some(index) = parse(&bytes) else { return Verdict::Ask };
-    if index.entries.iter().any(|e| e.path.ends_with(b".gitattributes")) {
+    if attributes(work_tree, &index) {
         return Verdict::Ask;
     }
     let Some(index_mtime) = mtime_of(&meta) else { return Verdict::Ask };
@@ -211,10 +216,25 @@ fn status_with(
     }
 }
 
+/// A `.gitattributes` in a directory holding tracked files or above one (tracked or not, git
+/// reads it).
+fn attributes(work_tree: &Path, index: &Index) -> bool {
+    let mut dirs = std::collections::BTreeSet::new();
+    for entry in &index.entries {
+        let mut dir = parent(&entry.path);
+        while dirs.insert(dir) && !dir.is_empty() {
+            dir = parent(dir);
+        }
+    }
+    dirs.into_iter().any(|dir| path_of(dir).is_none_or(|dir| work_tree.join(dir).join(".gitattributes").exists()))
+}
+
 /// The configuration or attributes could make git see a file otherwise than by its bytes, or
 /// compare stat data or modes otherwise.
 fn filtered(git_dir: &Path, globals: &[PathBuf]) -> bool {
-    if git_dir.join("info").join("attributes").exists() {
+    if git_dir.join("info").join("attributes").exists()
+        || globals.iter().any(|g| g.ends_with("attributes") && g.exists())
+    {
         return true;
     }
     let locals = [
@@ -270,6 +290,11 @@ fn unchanged(work_tree: &Path, entry: &Entry, index_mtime: (u32, u32)) -> Option
     let content = fs::read(&path).ok()?;
     let header = format!("blob {}\0", content.len());
     Some(crate::sha1::digest(&[header.as_bytes(), &content]) == entry.oid)
+}
+
+/// The directory part of an index path (`a/b` of `a/b/c.rs`, empty at the top).
+fn parent(path: &[u8]) -> &[u8] {
+    path.iter().rposition(|&b| b == b'/').map_or(&[][..], |at| &path[..at])
 }
 
 #[cfg(unix)]
@@ -330,7 +355,8 @@ fn hex(bytes: &[u8]) -> String {
 /// then kept there. A commit's tree never changes, so the file only grows, by one line a commit.
 fn head_tree(work_tree: &Path, head: &str, trees: Option<&Path>) -> Option<String> {
     let known = trees.and_then(|t| fs::read_to_string(t).ok()).unwrap_or_default();
-    if let Some(tree) = known.lines().find_map(|l| l.strip_prefix(head)?.strip_prefix(' ')) {
+    let tree_id = |t: &str| t.len() == 40 && t.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(tree) = known.lines().find_map(|l| l.strip_prefix(head)?.strip_prefix(' ').filter(|t| tree_id(t))) {
         return Some(tree.to_owned());
     }
     let out = crate::vcs::git(work_tree, &["rev-parse", "--verify", "--quiet", &format!("{head}^{{tree}}")])?;
@@ -482,7 +508,11 @@ mod tests {
         assert_eq!(repo.judged("app/"), Verdict::Dirty);
         git(&repo.dir, &["checkout", "--", "app/src/main.rs"]);
 
-        // A conversion git would apply: git decides.
+        // A conversion git would apply, from an untracked file above the files, then a tracked one:
+        // git decides.
+        fs::write(repo.dir.join("app/.gitattributes"), "*.rs text eol=crlf\n").unwrap();
+        assert_eq!(repo.judged(""), Verdict::Ask);
+        fs::remove_file(repo.dir.join("app/.gitattributes")).unwrap();
         fs::write(repo.dir.join(".gitattributes"), "*.txt text eol=crlf\n").unwrap();
         git(&repo.dir, &["add", ".gitattributes"]);
         git(&repo.dir, &["commit", "-q", "-m", "attributes"]);
