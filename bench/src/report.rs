@@ -257,7 +257,7 @@ impl Report {
         }
         for s in &self.sections {
             let (Some(goal), Some(mark)) = (s.script.goal(), s.mark()) else { continue };
-            let figure = s.ratio_text().map_or("not measured".to_owned(), |r| format!("{r}×"));
+            let figure = s.figure().map_or("not measured".to_owned(), |f| f.to_string());
             let _ = writeln!(md, "| {}: {} | {figure} | {mark} |", s.script.title(), goal.line);
         }
         md
