@@ -7,6 +7,7 @@ use crate::goals::{self, Mark};
 use crate::peers::{baseline, Fact};
 use crate::sections::Section;
 use crate::PROFILE;
+use cargo_profile_info::compare::report::{aligned, markdown_table};
 use std::fmt::Write;
 
 /// Where and when the figures were measured.
@@ -89,20 +90,6 @@ impl BuildRow<'_> {
 const BUILD_COLUMNS: [&str; 9] =
     ["variant", "version", "clean s", "+clean s", "no-op s", "rerun", "units", "size B", "+size B"];
 
-/// Columns separated by two spaces, each as wide as its widest cell.
-fn aligned(rows: &[Vec<String>]) -> String {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let width = |c: usize| rows.iter().map(|r| r.get(c).map_or(0, |s| s.chars().count())).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns).map(width).collect();
-    let mut out = String::new();
-    for row in rows {
-        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 fn strings<const N: usize>(cells: [&str; N]) -> Vec<String> {
     cells.iter().map(|c| (*c).to_owned()).collect()
 }
@@ -130,8 +117,16 @@ impl Report {
         self.built.iter().filter(|b| b.peer.in_facts).collect()
     }
 
-    fn verdict(&self, b: &Built, fact: Fact) -> Verdict {
-        self.truth.check(b.peer, b.output.as_deref(), fact)
+    /// The facts table: a row per fact, a column per variant, each verdict written by `cell`.
+    fn facts_table(&self, cell: impl Fn(Verdict) -> String) -> Vec<Vec<String>> {
+        let columns = self.fact_columns();
+        let head = std::iter::once("fact".to_owned()).chain(columns.iter().map(|b| b.peer.name.to_owned()));
+        let mut table = vec![head.collect()];
+        for fact in Fact::ALL {
+            let cells = columns.iter().map(|b| cell(self.truth.check(b.peer, b.output.as_deref(), fact)));
+            table.push(std::iter::once(fact.name().to_owned()).chain(cells).collect());
+        }
+        table
     }
 
     fn section_mark(s: &Section) -> String {
@@ -162,14 +157,7 @@ impl Report {
         }
         out.push_str(&aligned(&table));
         out.push_str("\n== What each crate reports (yes = its output holds the true value) ==\n");
-        let columns = self.fact_columns();
-        let mut facts =
-            vec![std::iter::once("fact".to_owned()).chain(columns.iter().map(|b| b.peer.name.to_owned())).collect()];
-        for fact in Fact::ALL {
-            let cells = columns.iter().map(|b| self.verdict(b, fact).word().to_owned());
-            facts.push(std::iter::once(fact.name().to_owned()).chain(cells).collect());
-        }
-        out.push_str(&aligned(&facts));
+        out.push_str(&aligned(&self.facts_table(|v| v.word().to_owned())));
         for s in &self.sections {
             let _ = write!(out, "\n== {} — {} ==\n{}", s.script.title(), Self::section_mark(s), s.text);
         }
@@ -198,24 +186,30 @@ impl Report {
              `cargo build` again, nothing changed; \"rerun\" counts the units (rustc or build-script runs) it ran again, \
              of all units. Size: the stripped binary.\n\n",
         );
-        let _ = writeln!(
-            md,
-            "| variant | version | clean build s | over plain s | no-op rebuild s | units rerun | size B | over plain B | {} | {} | {} |",
-            goals::SIZE.heading,
-            goals::BUILD.heading,
-            goals::RERUN.heading
-        );
-        md.push_str("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+        let mut head = strings([
+            "variant",
+            "version",
+            "clean build s",
+            "over plain s",
+            "no-op rebuild s",
+            "units rerun",
+            "size B",
+            "over plain B",
+        ]);
+        head.extend([goals::SIZE.heading, goals::BUILD.heading, goals::RERUN.heading].map(str::to_owned));
+        let mut table = vec![head];
         for r in self.rows() {
             let b = r.built;
-            let [name, version, clean, over_clean, noop] = r.head_cells();
-            let [size, build, rerun] = r.marks;
-            let _ = writeln!(
-                md,
-                "| {name} | {version} | {clean} | {over_clean} | {noop} | {} of {} | {} | {} | {size} | {build} | {rerun} |",
-                b.units.rerun, b.units.total, b.size, r.over_size
-            );
+            let mut cells = r.head_cells().to_vec();
+            cells.extend([
+                format!("{} of {}", b.units.rerun, b.units.total),
+                b.size.to_string(),
+                r.over_size.to_string(),
+            ]);
+            cells.extend(r.marks.map(|m| m.to_string()));
+            table.push(cells);
         }
+        md.push_str(&markdown_table(&table, &[2, 3, 4, 5, 6, 7]));
         md.push_str(
             "\nConfigurations: built 0.8 (default features: no git), vergen 9 (`build`, `cargo`, `rustc` instructions), \
              shadow-rs (default features), build-info + build-info-build (default features), profile-info \
@@ -233,13 +227,7 @@ impl Report {
              revision.\n",
             self.truth.default_cpu, self.truth.rustc_release
         );
-        let columns = self.fact_columns();
-        let _ = writeln!(md, "| fact |{}", columns.iter().map(|b| format!(" {} |", b.peer.name)).collect::<String>());
-        let _ = writeln!(md, "|---|{}", "---|".repeat(columns.len()));
-        for fact in Fact::ALL {
-            let cells: String = columns.iter().map(|b| format!(" {} |", self.verdict(b, fact))).collect();
-            let _ = writeln!(md, "| {} |{cells}", fact.name());
-        }
+        md.push_str(&markdown_table(&self.facts_table(|v| v.to_string()), &[]));
         for s in &self.sections {
             let goal = match (s.script.goal(), s.mark()) {
                 (Some(goal), Some(mark)) => format!("Goal {}: **{mark}**", goal.heading),
@@ -247,19 +235,21 @@ impl Report {
             };
             let _ = write!(md, "\n## {}\n\n{goal}\n\n```text\n{}```\n", s.script.title(), s.text);
         }
-        md.push_str("\n## Goals for profile-info\n\n| goal | figure | |\n|---|---|---|\n");
+        md.push_str("\n## Goals for profile-info\n\n");
+        let mut table = vec![strings(["goal", "figure", ""])];
         for r in self.rows().iter().filter(|r| r.built.peer.name.starts_with("profile-info")) {
             let name = r.built.peer.name;
-            let [size, build, rerun] = r.marks;
-            let _ = writeln!(md, "| {name}: {} | {} B | {size} |", goals::SIZE.line, r.over_size);
-            let _ = writeln!(md, "| {name}: {} | {:+.2} s | {build} |", goals::BUILD.line, r.over_clean);
-            let _ = writeln!(md, "| {name}: {} | {} | {rerun} |", goals::RERUN.line, r.built.units.rerun);
+            let [size, build, rerun] = r.marks.map(|m| m.to_string());
+            table.push(vec![format!("{name}: {}", goals::SIZE.line), format!("{} B", r.over_size), size]);
+            table.push(vec![format!("{name}: {}", goals::BUILD.line), format!("{:+.2} s", r.over_clean), build]);
+            table.push(vec![format!("{name}: {}", goals::RERUN.line), r.built.units.rerun.to_string(), rerun]);
         }
         for s in &self.sections {
             let (Some(goal), Some(mark)) = (s.script.goal(), s.mark()) else { continue };
             let figure = s.figure().map_or("not measured".to_owned(), |f| f.to_string());
-            let _ = writeln!(md, "| {}: {} | {figure} | {mark} |", s.script.title(), goal.line);
+            table.push(vec![format!("{}: {}", s.script.title(), goal.line), figure, mark.to_string()]);
         }
+        md.push_str(&markdown_table(&table, &[]));
         md
     }
 }
@@ -359,11 +349,5 @@ mod tests {
         assert!(out.contains("fact           plain  profile-info\nprofile        no     yes\n"), "{out}");
         assert!(out.contains("== HTTP throughput (/buildinfo over a static handler) — goal ≥ 0.95× static: met ==\n"));
         assert!(out.contains("— figures only ==\nskipped (--quick)\n"), "{out}");
-    }
-
-    #[test]
-    fn ragged_rows_align() {
-        let rows = vec![strings(["a", "bb"]), strings(["ccc"])];
-        assert_eq!(aligned(&rows), "a    bb\nccc\n");
     }
 }

@@ -8,8 +8,8 @@ use std::fmt::Write;
 use std::path::Path;
 use std::str::FromStr;
 
-/// One `KEY=VALUE` requirement: the dotted key's value, rendered as [`keys::render`] writes it,
-/// must equal `value`.
+/// One `KEY=VALUE` requirement: the dotted key's value, written as the schema's values are
+/// ([`schema::Value`]'s `Display`: strings bare, lists comma-separated), must equal `value`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement {
     /// Dotted key (`profile.lto`).
@@ -40,17 +40,15 @@ pub fn requirements(path: &Path, doc: &Document, wanted: &[Requirement]) -> Resu
         if let Some(problem) = impossible(req) {
             return Err(Error::new(path, problem));
         }
-        let found = match keys::lookup(&doc.value, &req.key) {
-            Lookup::Value(v) => keys::render(v),
-            Lookup::UnderNull => "null".to_owned(),
+        let found = match keys::lookup(doc, &req.key) {
+            Lookup::Value(v) => v.to_string(),
             Lookup::Group(fields) => {
                 return Err(Error::new(
                     path,
                     format!("`{}` is a group of fields; require one of {}", req.key, fields.join(", ")),
                 ))
             }
-            Lookup::Unknown if schema::field(&req.key).is_some_and(|f| f.since > doc.schema) => {
-                let since = schema::field(&req.key).map_or(0, |f| f.since);
+            Lookup::Later(since) => {
                 return Err(Error::new(
                     path,
                     format!(
@@ -60,7 +58,7 @@ pub fn requirements(path: &Path, doc: &Document, wanted: &[Requirement]) -> Resu
                 ));
             }
             Lookup::Unknown => {
-                let known: Vec<&str> = schema::FIELDS.iter().filter(|f| f.since <= doc.schema).map(|f| f.key).collect();
+                let known: Vec<&str> = keys::fields(doc).map(|(f, _)| f.key).collect();
                 return Err(Error::new(
                     path,
                     format!("the document has no key `{}` (keys: {})", req.key, known.join(", ")),

@@ -1,50 +1,40 @@
 //! `diff A B`: the fields in which two builds differ.
 
-use crate::keys::{self, Lookup};
+use crate::keys;
 use crate::{Document, Outcome};
-use serde_json::Value;
-use std::collections::BTreeSet;
+use profile_info_core::schema::{Field, Value, FIELDS};
 use std::fmt::Write;
 
 /// One line per differing field, `KEY: A → B`, sorted by key; lists show what B adds and drops.
-/// A group that is `null` on one side (`vcs` outside git) is compared field by field as `null`s.
+/// A field under a group that is `null` (`vcs` outside git), or that one document's schema does
+/// not have yet, is `null`.
 pub fn diff(a: &Document, b: &Document) -> Outcome {
-    let all: BTreeSet<String> =
-        keys::leaves(&a.value).into_iter().chain(keys::leaves(&b.value)).map(|(k, _)| k).collect();
+    let mut fields: Vec<&Field> = FIELDS.iter().filter(|f| f.since <= a.schema.max(b.schema)).collect();
+    fields.sort_by_key(|f| f.key);
     let mut report = String::new();
     let mut differences = Vec::new();
-    for key in &all {
-        // `vcs` null in A and `vcs.revision` in B: compare the fields, not the group.
-        if all.iter().any(|other| other.strip_prefix(key.as_str()).is_some_and(|rest| rest.starts_with('.'))) {
-            continue;
-        }
-        let (va, vb) = (field(&a.value, key), field(&b.value, key));
+    for field in fields {
+        let value = |doc| keys::value(doc, field).unwrap_or(Value::Null);
+        let (va, vb) = (value(a), value(b));
         if va != vb {
-            let _ = writeln!(report, "{key}: {}", change(&va, &vb));
-            differences.push(serde_json::json!({"key": key, "a": va, "b": vb}));
+            let _ = writeln!(report, "{}: {}", field.key, change(va, vb));
+            differences.push(serde_json::json!({"key": field.key, "a": keys::json(va), "b": keys::json(vb)}));
         }
     }
     let json = serde_json::json!({"same": differences.is_empty(), "differences": differences});
     Outcome { pass: report.is_empty(), report, json }
 }
 
-fn field(doc: &Value, key: &str) -> Value {
-    match keys::lookup(doc, key) {
-        Lookup::Value(v) => v.clone(),
-        Lookup::UnderNull | Lookup::Group(_) | Lookup::Unknown => Value::Null,
-    }
-}
-
-fn change(a: &Value, b: &Value) -> String {
-    if let (Value::Array(xs), Value::Array(ys)) = (a, b) {
-        let added = ys.iter().filter(|y| !xs.contains(y)).map(|y| format!("+{}", keys::render(y)));
-        let dropped = xs.iter().filter(|x| !ys.contains(x)).map(|x| format!("-{}", keys::render(x)));
+fn change(a: Value<'_>, b: Value<'_>) -> String {
+    if let (Value::List(xs), Value::List(ys)) = (a, b) {
+        let added = ys.iter().filter(|y| !xs.contains(y)).map(|y| format!("+{y}"));
+        let dropped = xs.iter().filter(|x| !ys.contains(x)).map(|x| format!("-{x}"));
         let changes: Vec<String> = added.chain(dropped).collect();
         if !changes.is_empty() {
             return changes.join(" ");
         }
     }
-    format!("{} → {}", keys::render(a), keys::render(b))
+    format!("{a} → {b}")
 }
 
 #[cfg(test)]
@@ -53,11 +43,11 @@ mod tests {
 
     #[test]
     fn changes() {
-        use serde_json::json;
-        assert_eq!(change(&json!("thin-local"), &json!("fat")), "thin-local → fat");
-        assert_eq!(change(&json!(["avx", "sse"]), &json!(["avx2", "sse"])), "+avx2 -avx");
-        assert_eq!(change(&json!(["b", "a"]), &json!(["a", "b"])), "b,a → a,b");
-        assert_eq!(change(&Value::Null, &json!(true)), "null → true");
+        use std::borrow::Cow::Borrowed as B;
+        assert_eq!(change(Value::Str("thin-local"), Value::Str("fat")), "thin-local → fat");
+        assert_eq!(change(Value::List(&[B("avx"), B("sse")]), Value::List(&[B("avx2"), B("sse")])), "+avx2 -avx");
+        assert_eq!(change(Value::List(&[B("b"), B("a")]), Value::List(&[B("a"), B("b")])), "b,a → a,b");
+        assert_eq!(change(Value::Null, Value::Bool(true)), "null → true");
     }
 
     #[test]

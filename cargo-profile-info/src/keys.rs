@@ -1,87 +1,104 @@
-//! Dotted keys over a document's JSON (`profile.lto`, `vcs.dirty`), shared by `check` and `diff`.
+//! Dotted keys (`profile.lto`, `vcs.dirty`), shared by `check` and `diff`: the fields of the
+//! schema table ([`schema::FIELDS`]) that a document's schema has, read from its typed model.
 
-use serde_json::Value;
+use crate::Document;
+use profile_info_core::schema::{self, Field, Value};
 
 /// What a dotted key names in a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup<'a> {
-    /// A field's value (never an object).
-    Value(&'a Value),
-    /// A field below a group that is `null` in this document (`vcs.dirty` outside git): the
-    /// field's value is taken as `null`.
-    UnderNull,
+    /// A field's value: `null` when not captured or when its group is (`vcs.dirty` outside git);
+    /// also a group's `null` (`vcs` outside git).
+    Value(Value<'a>),
     /// A group of fields (`profile`); these are its fields' keys.
-    Group(Vec<String>),
-    /// Nothing in the document.
+    Group(Vec<&'static str>),
+    /// A field a later schema added (the document's has none): that schema.
+    Later(u32),
+    /// No field or group of any schema.
     Unknown,
 }
 
 /// Looks `key` up in `doc`.
-pub fn lookup<'a>(doc: &'a Value, key: &str) -> Lookup<'a> {
-    let mut node = doc;
-    for part in key.split('.') {
-        node = match node {
-            Value::Object(fields) => match fields.get(part) {
-                Some(next) => next,
-                None => return Lookup::Unknown,
-            },
-            Value::Null => return Lookup::UnderNull,
-            _ => return Lookup::Unknown,
+pub fn lookup<'a>(doc: &'a Document, key: &str) -> Lookup<'a> {
+    if let Some(field) = schema::field(key) {
+        return match value(doc, field) {
+            Some(v) => Lookup::Value(v),
+            None => Lookup::Later(field.since),
         };
     }
-    match node {
-        Value::Object(_) => Lookup::Group(leaves(node).into_iter().map(|(k, _)| format!("{key}.{k}")).collect()),
-        value => Lookup::Value(value),
+    match schema::GROUPS.iter().find(|g| g.name == key) {
+        Some(group) if !(group.present)(&doc.info) => Lookup::Value(Value::Null),
+        Some(group) => Lookup::Group(
+            fields(doc).filter(|(f, _)| f.group().is_some_and(|g| g.name == group.name)).map(|(f, _)| f.key).collect(),
+        ),
+        None => Lookup::Unknown,
     }
 }
 
-/// Every field of `doc` that is not a group, as (dotted key, value), sorted by key.
-pub fn leaves(doc: &Value) -> Vec<(String, &Value)> {
-    fn walk<'a>(prefix: &str, value: &'a Value, out: &mut Vec<(String, &'a Value)>) {
-        match value {
-            Value::Object(fields) => {
-                for (name, child) in fields {
-                    let key = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
-                    walk(&key, child, out);
-                }
-            }
-            _ => out.push((prefix.to_owned(), value)),
-        }
-    }
-    let mut out = Vec::new();
-    walk("", doc, &mut out);
-    out
+/// `field`'s value in `doc`; `None` when the document's schema has no such field.
+pub fn value<'a>(doc: &'a Document, field: &Field) -> Option<Value<'a>> {
+    (field.since <= doc.schema).then(|| (field.get)(&doc.info))
 }
 
-/// How a value is written on the command line and in reports: strings bare, lists comma-separated,
-/// everything else as JSON (`1`, `false`, `null`).
-pub fn render(value: &Value) -> String {
+/// The fields of `doc`'s schema with their values, in table order.
+pub fn fields(doc: &Document) -> impl Iterator<Item = (&'static Field, Value<'_>)> {
+    schema::FIELDS.iter().filter_map(move |f| Some((f, value(doc, f)?)))
+}
+
+/// A value as the document's JSON holds it (`null`, numbers, lists).
+pub fn json(value: Value<'_>) -> serde_json::Value {
     match value {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(render).collect::<Vec<_>>().join(","),
-        other => other.to_string(),
+        Value::Null => serde_json::Value::Null,
+        Value::Str(s) => s.into(),
+        Value::Bool(b) => b.into(),
+        Value::Count(n) => n.into(),
+        Value::List(items) => items.iter().map(|s| serde_json::Value::from(s.as_ref())).collect(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::tests::{document, sample, sample_v1};
     use serde_json::json;
 
     #[test]
     fn lookups() {
-        let doc = json!({"schema": 1, "profile": {"lto": "fat", "codegen_units": 1}, "vcs": null,
-            "target": {"features": ["avx", "avx2"]}});
-        assert_eq!(lookup(&doc, "profile.lto"), Lookup::Value(&json!("fat")));
-        assert_eq!(render(&doc["profile"]["codegen_units"]), "1");
-        assert_eq!(render(&doc["target"]["features"]), "avx,avx2");
-        assert_eq!(lookup(&doc, "vcs.dirty"), Lookup::UnderNull);
-        assert_eq!(lookup(&doc, "vcs"), Lookup::Value(&Value::Null));
-        assert_eq!(lookup(&doc, "profile"), Lookup::Group(vec!["profile.codegen_units".into(), "profile.lto".into()]));
-        assert_eq!(lookup(&doc, "profile.ltoo"), Lookup::Unknown);
-        assert_eq!(lookup(&doc, "schema.x"), Lookup::Unknown);
-        assert_eq!(lookup(&doc, ""), Lookup::Unknown);
-        let keys: Vec<String> = leaves(&doc).into_iter().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["profile.codegen_units", "profile.lto", "schema", "target.features", "vcs"]);
+        let mut v = sample();
+        v["profile"]["lto"] = "fat".into();
+        v["profile"]["codegen_units"] = 1.into();
+        v["target"]["features"] = json!(["avx", "avx2"]);
+        let doc = document(&v);
+        assert_eq!(lookup(&doc, "profile.lto"), Lookup::Value(Value::Str("fat")));
+        let features = lookup(&doc, "target.features");
+        assert!(matches!(features, Lookup::Value(Value::List(l)) if l == ["avx", "avx2"]), "{features:?}");
+        assert_eq!(lookup(&doc, "vcs.dirty"), Lookup::Value(Value::Null));
+        assert_eq!(lookup(&doc, "vcs"), Lookup::Value(Value::Null));
+        let Lookup::Group(profile) = lookup(&doc, "profile") else { panic!("profile is a group") };
+        assert!(profile.contains(&"profile.lto") && profile.contains(&"profile.pgo"), "{profile:?}");
+        v["vcs"] = json!({"revision": "abc", "dirty": false});
+        assert_eq!(lookup(&document(&v), "vcs"), Lookup::Group(vec!["vcs.revision", "vcs.dirty"]));
+        for unknown in ["profile.ltoo", "schema.x", "", "profile.lto.x"] {
+            assert_eq!(lookup(&doc, unknown), Lookup::Unknown, "{unknown}");
+        }
+        let v1 = document(&sample_v1());
+        assert_eq!(lookup(&v1, "profile.pgo"), Lookup::Later(2));
+        let keys: Vec<&str> = fields(&v1).map(|(f, _)| f.key).collect();
+        assert!(keys.contains(&"profile.lto") && !keys.contains(&"profile.pgo"), "{keys:?}");
+    }
+
+    #[test]
+    fn values_as_the_json_holds_them() {
+        let mut v = sample();
+        v["profile"]["lto"] = "fat".into();
+        v["profile"]["codegen_units"] = 16.into();
+        v["profile"]["incremental"] = false.into();
+        v["target"]["features"] = json!(["avx", "avx2"]);
+        v["vcs"] = json!({"revision": "abc", "dirty": true});
+        let doc = document(&v);
+        for (field, value) in fields(&doc) {
+            let pointer = format!("/{}", field.key.replace('.', "/"));
+            assert_eq!(Some(&json(value)), v.pointer(&pointer), "{}", field.key);
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! checked against the file system (sizes), the binary itself (`--build-info=json`), a real SVG
 //! renderer (resvg) and cargo (the applied profile builds the same document).
 
-use profile_info_tests::{run, target_dir, workspace, write_if_changed, Fixture};
+use profile_info_tests::{clean_env, run, target_dir, workspace, write_if_changed, Fixture};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -57,12 +57,7 @@ fn tool(dir: &Path, args: &[&str]) -> Output {
 /// [`tool`] with these environment variables.
 fn tool_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(TOOL);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("CARGO_") || key.starts_with("RUSTC") || key.starts_with("RUSTFLAGS") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.current_dir(dir).env("CARGO_TARGET_DIR", target_dir()).args(args).envs(env.iter().copied());
+    clean_env(&mut cmd).current_dir(dir).env("CARGO_TARGET_DIR", target_dir()).args(args).envs(env.iter().copied());
     cmd.output().expect("run the tool")
 }
 

@@ -20,6 +20,20 @@ pub enum Value<'a> {
     List(&'a [Str]),
 }
 
+/// As `cargo profile-info check --require` takes a value and reports it: strings bare, lists
+/// comma-separated, `null` for not captured.
+impl std::fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Null => f.write_str("null"),
+            Value::Str(s) => f.write_str(s),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Count(n) => write!(f, "{n}"),
+            Value::List(items) => f.write_str(&items.join(",")),
+        }
+    }
+}
+
 /// What a field holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -233,7 +247,7 @@ impl Field {
     }
 
     /// Whether a document holds it as `null` because its whole group is (`vcs` outside git).
-    pub fn group_absent(&self, info: &BuildInfo) -> bool {
+    pub(crate) fn group_absent(&self, info: &BuildInfo) -> bool {
         self.group().is_some_and(|g| !(g.present)(info))
     }
 
@@ -278,20 +292,14 @@ pub fn field(key: &str) -> Option<&'static Field> {
     FIELDS.iter().find(|f| f.key == key)
 }
 
-/// The labels of a document, `(label, value)` in table order; a value not captured is `""`, a
-/// list is comma-separated, a boolean `true`/`false`.
+/// The labels of a document, `(label, value)` in table order; a value not captured is `""`, the
+/// rest as [`Value`]'s `Display` writes them.
 pub fn labels(info: &BuildInfo) -> Vec<(&'static str, String)> {
-    FIELDS.iter().filter_map(|f| Some((f.label?, label_value((f.get)(info))))).collect()
-}
-
-fn label_value(v: Value<'_>) -> String {
-    match v {
+    let text = |v| match v {
         Value::Null => String::new(),
-        Value::Str(s) => s.to_owned(),
-        Value::Bool(b) => b.to_string(),
-        Value::Count(n) => n.to_string(),
-        Value::List(items) => items.join(","),
-    }
+        v => v.to_string(),
+    };
+    FIELDS.iter().filter_map(|f| Some((f.label?, text((f.get)(info))))).collect()
 }
 
 #[cfg(test)]
@@ -312,6 +320,17 @@ mod tests {
         let mut seen: Vec<&str> = order.clone();
         seen.dedup();
         assert_eq!(seen, GROUPS.iter().map(|g| g.name).collect::<Vec<_>>(), "groups in order, contiguous");
+    }
+
+    #[test]
+    fn values_as_written() {
+        let features = [Str::Borrowed("avx"), Str::Borrowed("avx2")];
+        let written: Vec<String> =
+            [Value::Null, Value::Str("fat"), Value::Bool(false), Value::Count(16), Value::List(&features)]
+                .iter()
+                .map(Value::to_string)
+                .collect();
+        assert_eq!(written, ["null", "fat", "false", "16", "avx,avx2"]);
     }
 
     #[test]

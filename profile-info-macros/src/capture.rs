@@ -34,14 +34,21 @@ pub fn capture() -> Capture {
     let invocation = crate::invocation::current();
     // rust-analyzer expands macros on every keystroke: no `git status` there.
     let ask_git = matches!(invocation, Invocation::Rustc { .. });
+    let flags = match &invocation {
+        Invocation::Rustc { rustc, args } => Some((rustc, flags::parse(args))),
+        _ => None,
+    };
+    let trees = flags.as_ref().and_then(|(_, f)| profile_dir(f)).map(|d| d.join(".profile-info").join("head-trees"));
     std::thread::scope(|scope| {
-        let git = scope
-            .spawn(move || std::env::var_os("CARGO_MANIFEST_DIR").and_then(|d| vcs::discover(Path::new(&d), ask_git)));
+        let git = scope.spawn(move || {
+            let dir = std::env::var_os("CARGO_MANIFEST_DIR")?;
+            vcs::discover(Path::new(&dir), ask_git, trees.as_deref())
+        });
         let mut info = BuildInfo::__EMPTY;
         info.package.name = env("CARGO_PKG_NAME");
         info.package.version = env("CARGO_PKG_VERSION");
-        if let Invocation::Rustc { rustc, args } = &invocation {
-            from_rustc(&mut info, rustc, &flags::parse(args));
+        if let Some((rustc, f)) = &flags {
+            from_rustc(&mut info, rustc, f);
         }
         let git = git.join().ok().flatten();
         info.vcs = git.as_ref().map(|g| {
@@ -57,11 +64,8 @@ pub fn capture() -> Capture {
 fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
     let crate_type = if f.test { "test".to_owned() } else { f.crate_type.clone().unwrap_or_else(|| "bin".into()) };
     let answers = crate::rustc::ask(rustc, &print_args(f), cache_dir(f).as_deref());
-    let verbose_version = answers.version;
     let prints = answers.prints.map(|p| Prints::parse(&p));
-    let meta = verbose_version.as_deref().and_then(|v| rustc_version::version_meta_for(v).ok());
-    // rustc_version keeps only LLVM's major.minor; the document gives the version as rustc prints it.
-    let llvm = verbose_version.as_deref().and_then(|v| v.lines().find_map(|l| l.strip_prefix("LLVM version: ")));
+    let meta = answers.version.as_deref().and_then(crate::rustc::Version::parse);
     let final_link = matches!(crate_type.as_str(), "bin" | "test" | "cdylib" | "dylib" | "staticlib");
 
     info.crate_type = Some(s(crate_type));
@@ -69,31 +73,22 @@ fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
     features.sort();
     features.dedup();
     info.package.features = list(features);
-    profile(info, f, meta.as_ref().map(|m| &m.semver), final_link);
+    profile(info, f, meta.as_ref().and_then(|m| m.major_minor), final_link);
     info.profile.panic = prints.as_ref().and_then(|p| p.cfg("panic")).and_then(flags::panic);
-    target(info, f, prints.as_ref(), meta.as_ref().map(|m| m.host.as_str()));
+    target(info, f, prints.as_ref(), meta.as_ref().map(|m| m.host));
     if let Some(m) = meta {
         let r = &mut info.rustc;
-        r.version = Some(s(m.semver.to_string()));
-        r.channel = Some(s(channel(m.channel)));
+        r.version = Some(s(m.release));
+        r.channel = Some(s(m.channel));
         r.commit_hash = m.commit_hash.map(s);
         r.commit_date = m.commit_date.map(s);
-        r.llvm_version = llvm.map(s);
+        r.llvm_version = m.llvm.map(s);
         r.host = Some(s(m.host));
     }
 }
 
-fn channel(c: rustc_version::Channel) -> &'static str {
-    match c {
-        rustc_version::Channel::Dev => "dev",
-        rustc_version::Channel::Nightly => "nightly",
-        rustc_version::Channel::Beta => "beta",
-        rustc_version::Channel::Stable => "stable",
-    }
-}
-
 /// Applies rustc's defaults for every flag cargo leaves out (design-notes §2).
-fn profile(info: &mut BuildInfo, f: &Flags, rustc: Option<&rustc_version::Version>, final_link: bool) {
+fn profile(info: &mut BuildInfo, f: &Flags, rustc: Option<(u32, u32)>, final_link: bool) {
     let p = &mut info.profile;
     p.name = f.out_dir.as_deref().and_then(flags::profile_name).map(s);
     p.opt_level = match f.opt_level.as_deref().unwrap_or("0") {
@@ -187,11 +182,16 @@ fn print_args(f: &Flags) -> Vec<String> {
 /// (`target/<profile>` of `--out-dir target/<profile>/deps`), unless an answer could change
 /// without the compiler or flags changing (`native`, a target spec file).
 fn cache_dir(f: &Flags) -> Option<PathBuf> {
-    let out_dir = f.out_dir.as_deref()?;
-    flags::profile_name(out_dir)?;
     let volatile =
         f.target_cpu.as_deref() == Some("native") || f.target.as_deref().is_some_and(|t| t.ends_with(".json"));
-    (!volatile).then(|| Path::new(out_dir).parent().map(Path::to_path_buf)).flatten()
+    profile_dir(f).filter(|_| !volatile)
+}
+
+/// The cargo profile directory, `target/<profile>` of `--out-dir target/<profile>/deps`.
+fn profile_dir(f: &Flags) -> Option<PathBuf> {
+    let out_dir = f.out_dir.as_deref()?;
+    flags::profile_name(out_dir)?;
+    Path::new(out_dir).parent().map(Path::to_path_buf)
 }
 
 /// What `--print cfg --print target-cpus` said.

@@ -11,13 +11,30 @@ use quote::{format_ident, quote};
 /// `build_info!()`: a block evaluating to `&'static BuildInfo`.
 pub fn build_info(cap: &Capture) -> TokenStream {
     let json = profile_info_core::render::json(&cap.info);
-    let value = document(&cap.info, quote!(#json));
+    let text = profile_info_core::render::text(&cap.info);
+    let value = document(&cap.info, quote!(#json), quote!(#text));
     let track = track(cap);
+    let static_ = document_static(value);
     quote! {{
         #track
-        static __PROFILE_INFO: ::profile_info::BuildInfo = #value;
-        &__PROFILE_INFO
+        #static_
+        __profile_info
     }}
+}
+
+/// The document as a `static` and a `let __profile_info: &'static BuildInfo` to it.
+///
+/// The `static` is a `ManuallyDrop`: rustc instantiates the drop glue of every static's type,
+/// and at opt-level 0 a `Cow`'s would come from profile-info-core's shared instances, pulling
+/// most of that crate into every debug link. A static is never dropped anyway.
+fn document_static(value: TokenStream) -> TokenStream {
+    quote! {
+        static __PROFILE_INFO: ::core::mem::ManuallyDrop<::profile_info::BuildInfo> =
+            ::core::mem::ManuallyDrop::new(#value);
+        // SAFETY: `ManuallyDrop<T>` is `repr(transparent)`; a cast, not a (generic) method call.
+        let __profile_info: &'static ::profile_info::BuildInfo =
+            unsafe { &*(&raw const __PROFILE_INFO as *const ::profile_info::BuildInfo) };
+    }
 }
 
 /// `#[profile_info::main]`: `main` with a prologue prepended to its body.
@@ -29,17 +46,24 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> syn::Result<
         _ => return Err(syn::Error::new(Span::call_site(), "#[profile_info::main] goes on `fn main`")),
     };
     let json = profile_info_core::render::json(&cap.info);
+    let text = profile_info_core::render::text(&cap.info);
     let header = Literal::byte_string(&section::encode_header(json.len()));
     let json_bytes = Literal::byte_string(json.as_bytes());
     let len = json.len();
-    let value = document(&cap.info, quote!(unsafe { ::core::str::from_utf8_unchecked(&__PROFILE_INFO_SECTION.json) }));
+    let value = document(&cap.info, quote!(__PROFILE_INFO_JSON), quote!(__PROFILE_INFO_TEXT));
+    let static_ = document_static(value);
+    let program = cap.info.package.name.as_deref().unwrap_or("program");
     let (elf, macho) = (section::ELF_SECTION, section::MACHO_SECTION);
     let track = track(cap);
-    let flag = match &options.flag {
-        Some(f) => quote!(::core::option::Option::Some(#f)),
-        None => quote!(::core::option::Option::None),
-    };
-    let log = if options.log { quote!(::profile_info::__private::log_startup(&__PROFILE_INFO);) } else { quote!() };
+    let flag = opt(options.flag.as_ref().map(|name| {
+        quote!(&::profile_info::__private::Flag {
+            name: #name,
+            program: #program,
+            json: __PROFILE_INFO_JSON,
+            text: __PROFILE_INFO_TEXT,
+        })
+    }));
+    let log = if options.log { quote!(::profile_info::__private::log_startup(__profile_info);) } else { quote!() };
     let body_stream = body.stream();
     let prologue = quote! {
         {
@@ -56,8 +80,11 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> syn::Result<
             #[cfg_attr(not(any(target_vendor = "apple", windows)), unsafe(link_section = #elf))]
             static __PROFILE_INFO_SECTION: __ProfileInfoSection =
                 __ProfileInfoSection { header: *#header, json: *#json_bytes };
-            static __PROFILE_INFO: ::profile_info::BuildInfo = #value;
-            ::profile_info::__private::start(&__PROFILE_INFO, #flag);
+            // SAFETY: the section's JSON is the renderer's `String`'s bytes.
+            const __PROFILE_INFO_JSON: &str = unsafe { ::core::str::from_utf8_unchecked(&__PROFILE_INFO_SECTION.json) };
+            const __PROFILE_INFO_TEXT: &str = #text;
+            #static_
+            ::profile_info::__private::start(__profile_info as *const ::profile_info::BuildInfo as *const (), #flag);
             #log
         }
         #body_stream
@@ -85,8 +112,7 @@ fn track(cap: &Capture) -> TokenStream {
 
 /// The document as a constant expression, field by field from the schema table: it starts from
 /// `BuildInfo::__EMPTY` and sets each captured field by name.
-fn document(info: &BuildInfo, json: TokenStream) -> TokenStream {
-    let text = profile_info_core::render::text(info);
+fn document(info: &BuildInfo, json: TokenStream, text: TokenStream) -> TokenStream {
     let same_group =
         |a: &Field, b: &Field| a.group().is_some() && a.group().map(|g| g.name) == b.group().map(|g| g.name);
     let mut puts = Vec::new();
@@ -134,12 +160,13 @@ fn value(field: &Field, value: Value<'_>) -> TokenStream {
         (Value::Str(v), _) => Some(quote!(::std::borrow::Cow::Borrowed(#v))),
         (Value::Bool(b), _) => Some(quote!(#b)),
         (Value::Count(n), _) => Some(quote!(#n)),
-        // A named static: a borrowed array of `Cow`s in an expression is not promoted.
+        // A named constant: a borrowed array of `Cow`s in an expression is not promoted, and a
+        // `static` would have its drop glue instantiated (see `document_static`).
         (Value::List(items), _) => {
-            let (n, items) = (items.len(), items.iter().map(|i| i.as_ref()));
+            let items = items.iter().map(|i| i.as_ref());
             Some(quote!(::std::borrow::Cow::Borrowed({
-                static LIST: [::std::borrow::Cow<'static, str>; #n] = [#(::std::borrow::Cow::Borrowed(#items)),*];
-                &LIST
+                const LIST: &[::std::borrow::Cow<'static, str>] = &[#(::std::borrow::Cow::Borrowed(#items)),*];
+                LIST
             })))
         }
     })

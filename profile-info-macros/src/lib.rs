@@ -11,9 +11,11 @@ mod capture;
 mod expand;
 mod flags;
 mod guard;
+mod index;
 mod invocation;
 mod options;
 mod rustc;
+mod sha1;
 mod vcs;
 
 /// Captures the build of the binary and adds `--build-info`; see `profile_info::main`.

@@ -38,9 +38,9 @@ pub struct Git {
 }
 
 /// The revision of the package in `dir`, if any source has one; `dirty` is asked of git only
-/// when `ask_git`.
-pub fn discover(dir: &Path, ask_git: bool) -> Option<Git> {
-    packaged(dir).or_else(|| checkout(dir, ask_git)).or_else(|| given(|name| std::env::var(name).ok()))
+/// when `ask_git`. `trees` keeps HEAD trees git has named (see `index`).
+pub fn discover(dir: &Path, ask_git: bool, trees: Option<&Path>) -> Option<Git> {
+    packaged(dir).or_else(|| checkout(dir, ask_git, trees)).or_else(|| given(|name| std::env::var(name).ok()))
 }
 
 /// A full commit id: 40 hex digits (SHA-1) or 64 (SHA-256 repositories).
@@ -76,7 +76,7 @@ fn given(var: impl Fn(&str) -> Option<String>) -> Option<Git> {
 }
 
 /// The git checkout containing `dir`.
-fn checkout(dir: &Path, ask_git: bool) -> Option<Git> {
+fn checkout(dir: &Path, ask_git: bool, trees: Option<&Path>) -> Option<Git> {
     let (work_tree, dot_git) = dir.ancestors().map(|d| (d, d.join(".git"))).find(|(_, g)| g.exists())?;
     let mut tracked = Vec::new();
     // A linked worktree's or a submodule's `.git` is a file naming the real git directory.
@@ -114,7 +114,7 @@ fn checkout(dir: &Path, ask_git: bool) -> Option<Git> {
         tracked.extend(reftables);
         ask_git.then(|| git_head(work_tree)).flatten()
     };
-    let dirty = revision.as_ref().filter(|_| ask_git).and_then(|_| dirty(work_tree, dir));
+    let dirty = revision.as_deref().filter(|_| ask_git).and_then(|head| dirty(work_tree, dir, &git_dir, head, trees));
     Some(Git { revision, dirty, tracked })
 }
 
@@ -152,7 +152,7 @@ fn git_head(work_tree: &Path) -> Option<String> {
 
 /// What git, when it is installed, prints on stdout in `dir`; `None` when it fails. It takes no
 /// lock on the repository, so it never disturbs a git command running beside the build.
-fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
     let out = Command::new("git")
         .arg("--no-optional-locks")
         .args(args)
@@ -174,15 +174,33 @@ fn rebuild_marker() -> Option<PathBuf> {
     Some(path)
 }
 
-/// Asks git, when it is installed, whether tracked files differ from HEAD, over the scope
-/// [`DIRTY_CHECK_VAR`] selects. Its cost is git's `lstat` of every file in scope (about 90 ms for
-/// 60,000 files): `package` bounds it by the package's size.
-fn dirty(work_tree: &Path, package: &Path) -> Option<bool> {
+/// Whether tracked files differ from HEAD, over the scope [`DIRTY_CHECK_VAR`] selects: from the
+/// index and the files when they tell (`index`), else from git, when it is installed. Its cost is
+/// an `lstat` of every file in scope (about 90 ms for 60,000 files): `package` bounds it by the
+/// package's size.
+fn dirty(work_tree: &Path, package: &Path, git_dir: &Path, head: &str, trees: Option<&Path>) -> Option<bool> {
     let (dir, pathspec) = match std::env::var(DIRTY_CHECK_VAR).as_deref() {
         Err(_) | Ok("repository") => (work_tree, None),
         Ok("package") => (package, Some(".")),
         Ok(_) => return None,
     };
+    let prefix = match pathspec {
+        None => Vec::new(),
+        Some(_) => {
+            let relative = package.strip_prefix(work_tree).ok()?;
+            let mut prefix: Vec<u8> =
+                relative.iter().map(|c| c.to_str()).collect::<Option<Vec<_>>>()?.join("/").into_bytes();
+            if !prefix.is_empty() {
+                prefix.push(b'/');
+            }
+            prefix
+        }
+    };
+    match crate::index::status(git_dir, work_tree, &prefix, head, trees) {
+        crate::index::Verdict::Clean => return Some(false),
+        crate::index::Verdict::Dirty => return Some(true),
+        crate::index::Verdict::Ask => {}
+    }
     let mut args = vec!["status", "--porcelain", "--untracked-files=no", "--"];
     args.extend(pathspec);
     Some(!git(dir, &args)?.is_empty())
@@ -208,7 +226,7 @@ mod tests {
     }
 
     fn revision_in(root: &Path) -> Option<String> {
-        checkout(&root.join("pkg/src"), false).and_then(|g| g.revision)
+        checkout(&root.join("pkg/src"), false, None).and_then(|g| g.revision)
     }
 
     #[test]
@@ -216,7 +234,7 @@ mod tests {
         let loose =
             repo("loose", &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/refs/heads/main", &format!("{A}\n"))]);
         assert_eq!(revision_in(&loose).as_deref(), Some(A));
-        let git = checkout(&loose.join("pkg"), false).unwrap();
+        let git = checkout(&loose.join("pkg"), false, None).unwrap();
         assert_eq!(git.tracked, [loose.join(".git/HEAD"), loose.join(".git/refs/heads/main")]);
         assert_eq!(git.dirty, None, "git is not asked");
 
@@ -226,7 +244,7 @@ mod tests {
             &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/packed-refs", &packed), (".git/logs/HEAD", "")],
         );
         assert_eq!(revision_in(&packed).as_deref(), Some(A));
-        let git = checkout(&packed.join("pkg"), false).unwrap();
+        let git = checkout(&packed.join("pkg"), false, None).unwrap();
         let expected = [".git/HEAD", ".git/packed-refs", ".git/logs/HEAD"].map(|p| packed.join(p));
         assert_eq!(git.tracked, expected, "the reflog stands in for the loose ref a commit will write");
 
@@ -234,7 +252,7 @@ mod tests {
         assert_eq!(revision_in(&detached).as_deref(), Some(B));
 
         let unborn = repo("unborn", &[(".git/HEAD", "ref: refs/heads/main\n")]);
-        let git = checkout(&unborn.join("pkg"), true).unwrap();
+        let git = checkout(&unborn.join("pkg"), true, None).unwrap();
         assert_eq!((git.revision, git.dirty), (None, None));
 
         let worktree = repo(
@@ -252,7 +270,7 @@ mod tests {
             "reftable",
             &[(".git/HEAD", "ref: refs/heads/.invalid\n"), (".git/reftable/tables.list", "0x01-0x02-abcd.ref\n")],
         );
-        let git = checkout(&reftable.join("pkg"), false).unwrap();
+        let git = checkout(&reftable.join("pkg"), false, None).unwrap();
         assert_eq!(git.tracked, [reftable.join(".git/HEAD"), reftable.join(".git/reftable/tables.list")]);
         assert_eq!(git.revision, None, "only git reads reftables, and git is not asked");
 

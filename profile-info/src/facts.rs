@@ -22,9 +22,10 @@ impl Facts {
         self.pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
     }
 
-    /// The value of one label (`"lto"`); `""` for a label the schema does not have.
-    pub fn get(&self, label: &str) -> &str {
-        self.pairs.iter().find(|(k, _)| *k == label).map_or("", |(_, v)| v.as_str())
+    /// The value of one label (`"lto"`); `None` for a label the schema does not have, so that a
+    /// misspelt or renamed label cannot pass for a value that was not captured.
+    pub fn get(&self, label: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| *k == label).map(|(_, v)| v.as_str())
     }
 }
 
@@ -41,9 +42,9 @@ mod tests {
     fn facts_follow_the_document() {
         let info = crate::build_info!();
         let facts = Facts::of(info);
-        assert_eq!(facts.get("version"), env!("CARGO_PKG_VERSION"));
-        assert_eq!(facts.get("profile"), info.profile.name.as_deref().unwrap_or(""));
-        assert_eq!(facts.get("no-such-label"), "");
+        assert_eq!(facts.get("version"), Some(env!("CARGO_PKG_VERSION")));
+        assert_eq!(facts.get("profile"), Some(info.profile.name.as_deref().unwrap_or("")));
+        assert_eq!(facts.get("no-such-label"), None);
         let labels: Vec<&str> = crate::schema::FIELDS.iter().filter_map(|f| f.label).collect();
         assert_eq!(facts.pairs().iter().map(|(k, _)| *k).collect::<Vec<_>>(), labels);
         assert!(summary(info).starts_with(&format!("profile-info {}; crate: test (", env!("CARGO_PKG_VERSION"))));

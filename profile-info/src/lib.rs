@@ -59,8 +59,6 @@
 //! one line on stderr ([`facts::summary`]).
 #![deny(missing_docs)]
 
-use std::sync::atomic::{AtomicPtr, Ordering};
-
 // The macros name `::profile_info::…`; this lets them expand inside this crate too (its tests).
 extern crate self as profile_info;
 
@@ -70,7 +68,6 @@ pub mod actix;
 pub mod axum;
 #[cfg(feature = "clap")]
 pub mod clap;
-mod cli;
 pub mod cpu;
 pub mod facts;
 pub mod otel;
@@ -132,45 +129,26 @@ pub use profile_info_macros::cpu_guard;
 /// ```
 pub use profile_info_macros::build_info;
 
-static CURRENT: AtomicPtr<BuildInfo> = AtomicPtr::new(std::ptr::null_mut());
-
 /// The binary's document, from anywhere in the program, once `#[profile_info::main]` has started
 /// `main`; `None` in a program without the attribute.
 pub fn current() -> Option<&'static BuildInfo> {
-    let ptr = CURRENT.load(Ordering::Acquire);
-    // SAFETY: only ever set from a `&'static BuildInfo` in `__private::start`.
-    unsafe { ptr.as_ref() }
+    // SAFETY: the expansion of `#[profile_info::main]` is the only caller of `start`, and gives it
+    // a `&'static BuildInfo`.
+    unsafe { profile_info_start::document().cast::<BuildInfo>().as_ref() }
 }
 
 #[doc(hidden)]
 pub mod __private {
-    use super::*;
-
     /// The prologue `#[profile_info::main]` puts at the top of `main`, followed by
-    /// [`log_startup`] with the `log` option. Inlined so that the renderings' loads from the
-    /// literal `static` fold away.
-    #[inline(always)]
-    pub fn start(info: &'static BuildInfo, flag: Option<&str>) {
-        CURRENT.store(info as *const BuildInfo as *mut BuildInfo, Ordering::Release);
-        if let Some(flag) = flag {
-            // `info` is a literal `static` here (this function is inlined): these loads fold away.
-            let doc = cli::Renderings {
-                program: info.package.name.as_deref().unwrap_or("program"),
-                json: info.json().unwrap_or_default(),
-                text: info.text().unwrap_or_default(),
-            };
-            if let Some(code) = cli::handle(&doc, flag, &mut std::env::args_os()) {
-                std::process::exit(code);
-            }
-        }
-    }
+    /// [`log_startup`] with the `log` option: in a crate of its own (see profile-info-start).
+    pub use profile_info_start::{start, Flag};
 
     /// `#[profile_info::main(log)]`'s report, called by the expansion only with that option, so
     /// that no other binary links the summary's rendering (not even an unoptimised one).
     ///
     /// The prologue runs before `main` could install a tracing subscriber, so the event is only
     /// emitted when a global one already exists; otherwise the line goes to stderr, never lost.
-    pub fn log_startup(info: &'static BuildInfo) {
+    pub fn log_startup(info: &'static crate::BuildInfo) {
         #[cfg(feature = "tracing")]
         if ::tracing::dispatcher::has_been_set() {
             crate::tracing::startup_event(info);

@@ -65,7 +65,7 @@ fn log_option_emits_the_event_to_a_global_subscriber() {
     let capture = Capture::default();
     tracing::subscriber::set_global_default(capture.clone()).unwrap();
     // What `#[profile_info::main(log)]` runs at the top of `main` (no flag handling here).
-    profile_info::__private::start(info(), None);
+    profile_info::__private::start(info() as *const profile_info::BuildInfo as *const (), None);
     profile_info::__private::log_startup(info());
     let seen: Vec<_> = capture.0.lock().unwrap().iter().filter(|e| e.0 == "profile_info").cloned().collect();
     assert_eq!(seen, vec![expected()]);

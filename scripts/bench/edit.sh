@@ -1,19 +1,17 @@
 #!/usr/bin/env bash
 # What the macro adds to an edit-compile cycle in a small repository: three hello worlds, each in
-# its own git repository (one commit, as `cargo new` leaves it plus a first commit), one plain, one
-# with profile-info as a dependency but no attribute, one with `#[profile_info::main]`. Measured
-# with hyperfine (no shell): `touch src/main.rs`, then `cargo build -q`, dev profile, in one target
-# dir built before anything is timed. The variants take turns in rounds, and each counts its best
-# round's median: load on a shared machine only ever adds time, and then to one round, not to one
-# variant. The large repository's cycle is scripts/bench/vcs.sh's.
+# its own git repository with one commit: plain, profile-info as a dependency but no attribute,
+# and `#[profile_info::main]`. Measured with hyperfine (no shell): `touch src/main.rs`, then
+# `cargo build -q`, dev profile, in one target dir built before anything is timed. The variants
+# take turns in rounds, and each counts its best round's median: load on a shared machine only
+# ever adds time, and then to one round, not to one variant. The large repository's cycle is
+# scripts/bench/vcs.sh's.
 #
 #   bash scripts/bench/edit.sh [--quick] [RUNS]
 #
 # The last line, `over_plain_ms=NUMBER` (the attribute over plain, medians), is what
 # scripts/bench.sh reads.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
+source "$(dirname "$0")/common.sh"
 rounds=5
 warmup=3
 if [ "${1:-}" = --quick ]; then
@@ -26,18 +24,12 @@ else
 fi
 work=$root/target/bench/edit
 export CARGO_TARGET_DIR=$work/target
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+need hyperfine
 
-app() { # package name, main.rs first line (empty for none), dependency line
+app() { # package name, the line above `fn main` (empty for none), dependency line
   local dir=$work/$1
   rm -rf "$dir"
-  mkdir -p "$dir/src"
-  # What `cargo new` writes, plus `[workspace]`: the package is not one of this workspace's.
-  printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2024"\n\n[dependencies]\n%s\n\n[workspace]\n' \
-    "$1" "$3" >"$dir/Cargo.toml"
-  printf '%sfn main() {\n    println!("Hello, world!");\n}\n' "$2" >"$dir/src/main.rs"
-  echo /target >"$dir/.gitignore"
-  cp "$root/Cargo.lock" "$dir/Cargo.lock"
+  hello_package "$dir" "$1" "$2" "$3"
   (cd "$dir" && cargo build -q)
   git -C "$dir" init -q -b main
   git -C "$dir" add -A
@@ -47,7 +39,7 @@ app() { # package name, main.rs first line (empty for none), dependency line
 dependency="profile-info = { path = \"$root/profile-info\" }"
 app plain "" ""
 app dependency "" "$dependency"
-app attribute $'#[profile_info::main]\n' "$dependency"
+app attribute "#[profile_info::main]" "$dependency"
 
 variants=(plain dependency attribute)
 commands=()

@@ -8,9 +8,7 @@
 #   bash scripts/bench/guard.sh [--quick] [RUNS]
 #
 # The last line, `ratio=NUMBER` (dynamic build, medians), is what scripts/bench.sh reads.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
+source "$(dirname "$0")/common.sh"
 warmup=200
 if [ "${1:-}" = --quick ]; then
   shift
@@ -21,23 +19,10 @@ else
 fi
 triple=x86_64-unknown-linux-gnu
 work=$root/target/bench/guard
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+need hyperfine
 
-app() { # package name, attribute arguments, extra RUSTFLAGS
-  mkdir -p "$work/$1/src"
-  cat >"$work/$1/Cargo.toml" <<TOML
-[package]
-name = "$1"
-version = "0.1.0"
-edition = "2021"
-
-[dependencies]
-profile-info = { path = "$root/profile-info" }
-
-[workspace]
-TOML
-  printf '#[profile_info::main%s]\nfn main() {\n    println!("hello");\n}\n' "$2" >"$work/$1/src/main.rs"
-  cp -n "$root/Cargo.lock" "$work/$1/Cargo.lock" 2>/dev/null || true
+app() { # package name, attribute arguments, extra RUSTFLAGS, target dir suffix
+  hello_package "$work/$1" "$1" "#[profile_info::main$2]" "profile-info = { path = \"$root/profile-info\" }"
   # --target keeps target-cpu away from build scripts and proc macros; one target dir per
   # RUSTFLAGS, so that the two kinds of build do not rebuild each other's dependencies.
   (cd "$work/$1" && RUSTFLAGS="-C target-cpu=x86-64-v3 $3" CARGO_TARGET_DIR="$work/target$4" \

@@ -15,8 +15,7 @@
 # server's RSS and heap allocations per request (the bench server counts every allocation; the
 # figure is the whole stack's: hyper, axum and the handler); its last line is `soak_errors=N`, and
 # it exits 1 when N is not 0.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/common.sh"
 ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5s} CONNECTIONS=${CONNECTIONS:-16} THREADS=${THREADS:-1}
 # Without PORT, the first port from 3917 on that nothing listens on: another run (or anything
 # else) on 3917 must not make this one fail or, worse, measure someone else's server.
@@ -32,13 +31,7 @@ case "${1:-}" in
   *) echo "usage: $0 [--quick | --soak]" >&2; exit 2 ;;
 esac
 
-if ! command -v wrk >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-  else
-    echo "wrk missing: apt-get install wrk" >&2; exit 1
-  fi
-fi
+need wrk
 
 cargo build --release --locked -p profile-info-examples --example bench_server >&2
 server=""

@@ -203,20 +203,30 @@ impl Fixture {
     }
 }
 
-/// A cargo command in `dir` building into [`target_dir()`], with a clean environment: nothing from
-/// the outer cargo or the developer's shell that changes how it builds.
+/// A cargo command in `dir` building into [`target_dir()`], with a [clean environment](clean_env).
 pub fn cargo(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("CARGO_")
+    clean_env(&mut cmd).current_dir(dir).env("CARGO_TARGET_DIR", target_dir()).args(args).envs(env.iter().copied());
+    cmd
+}
+
+/// Takes out of `cmd`'s environment what the outer cargo (`cargo test`) or the developer's shell
+/// set that changes how a cargo it runs builds, or what profile-info records: cargo's variables
+/// (`CARGO`, `CARGO_*`, but `CARGO_HOME`, where the registry is), rustc's (`RUSTC*`),
+/// `RUSTFLAGS*`, `RUSTDOCFLAGS` and profile-info's own (`PROFILE_INFO_*`).
+pub fn clean_env(cmd: &mut Command) -> &mut Command {
+    for (key, _) in std::env::vars_os() {
+        let Some(key) = key.to_str() else { continue };
+        let changes_builds = key == "CARGO"
+            || key.starts_with("CARGO_") && key != "CARGO_HOME"
             || key.starts_with("RUSTC")
             || key.starts_with("RUSTFLAGS")
             || key == "RUSTDOCFLAGS"
-        {
+            || key.starts_with("PROFILE_INFO_");
+        if changes_builds {
             cmd.env_remove(key);
         }
     }
-    cmd.current_dir(dir).env("CARGO_TARGET_DIR", target_dir()).args(args).envs(env.iter().copied());
     cmd
 }
 
@@ -254,5 +264,33 @@ pub fn write_if_changed(path: &Path, text: &str) {
     if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
         std::fs::create_dir_all(path.parent().expect("has parent")).expect("create dir");
         std::fs::write(path, text).expect("write file");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_env_takes_out_what_changes_builds() {
+        // The only test of this binary, so nothing else reads the environment meanwhile.
+        let set = [
+            ("PROFILE_INFO_REVISION", "abc"),
+            ("RUSTFLAGS", "-Ctarget-cpu=native"),
+            ("RUSTC_WRAPPER", "sccache"),
+            ("CARGO_TARGET_DIR", "/elsewhere"),
+            ("CARGO_HOME", "/registry"),
+        ];
+        for (key, value) in set {
+            std::env::set_var(key, value);
+        }
+        // coreutils' `env -0` prints the environment the child really got.
+        let out = clean_env(&mut Command::new("env")).arg("-0").output().expect("run env");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let names: Vec<&str> = text.split('\0').filter_map(|e| Some(e.split_once('=')?.0)).collect();
+        for gone in ["PROFILE_INFO_REVISION", "RUSTFLAGS", "RUSTC_WRAPPER", "CARGO_TARGET_DIR", "CARGO_MANIFEST_DIR"] {
+            assert!(!names.contains(&gone), "{gone} in {names:?}");
+        }
+        assert!(names.contains(&"CARGO_HOME") && names.contains(&"PATH"), "{names:?}");
     }
 }

@@ -3,7 +3,7 @@
 //! profile-info's facts checked true. No timing or size goal is asserted here: those are the
 //! benchmark's to report, not a test's to fail.
 
-use profile_info_tests::workspace;
+use profile_info_tests::{clean_env, workspace};
 use std::process::Command;
 
 /// The cells of the Markdown table row whose first cell is `first`.
@@ -28,14 +28,7 @@ fn bench_quick_reports_plain_and_profile_info() {
     let root = workspace();
     let mut cmd = Command::new("bash");
     cmd.arg(root.join("scripts/bench.sh")).arg("--quick").current_dir(&root);
-    for (key, _) in std::env::vars() {
-        let keep = matches!(key.as_str(), "CARGO_HOME" | "RUSTUP_HOME" | "RUSTUP_TOOLCHAIN");
-        if !keep
-            && (key.starts_with("CARGO") || key.starts_with("RUSTC") || key == "RUSTFLAGS" || key == "RUSTDOCFLAGS")
-        {
-            cmd.env_remove(key);
-        }
-    }
+    clean_env(&mut cmd);
     // A report left by an earlier run must not pass for this one's.
     let _ = std::fs::remove_file(root.join("target/bench/report.md"));
     let out = cmd.output().expect("run bash scripts/bench.sh --quick");

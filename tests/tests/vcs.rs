@@ -72,15 +72,11 @@ struct Built {
     vcs: Value,
 }
 
-/// `cargo build -v` with `env` (and no `PROFILE_INFO_*` from the caller's shell).
+/// `cargo build -v` with `env` (and no `PROFILE_INFO_*` from the caller's shell: the harness
+/// takes them out).
 fn build(fixture: &Fixture, env: &[(&str, &str)]) -> Built {
-    let mut cmd = fixture.cargo(&["build", "-v", "--message-format=json-render-diagnostics"], env);
-    for var in ["PROFILE_INFO_REVISION", "PROFILE_INFO_DIRTY", "PROFILE_INFO_DIRTY_CHECK"] {
-        if !env.iter().any(|(k, _)| *k == var) {
-            cmd.env_remove(var);
-        }
-    }
-    let out = cmd.output().expect("run cargo");
+    let out =
+        fixture.cargo(&["build", "-v", "--message-format=json-render-diagnostics"], env).output().expect("run cargo");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "cargo build failed:\n{stderr}");
     let binary = String::from_utf8_lossy(&out.stdout)

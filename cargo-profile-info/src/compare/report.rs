@@ -89,6 +89,35 @@ fn seconds(s: f64) -> String {
     }
 }
 
+/// Rows of cells as text columns two spaces apart, each as wide as its widest cell (a row may have
+/// fewer cells than others), one line per row.
+pub fn aligned(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width = |c: usize| rows.iter().map(|r| r.get(c).map_or(0, |s| s.chars().count())).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns).map(width).collect();
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Rows of cells as a Markdown table, the first row its header; the columns numbered in
+/// `right_aligned` (from 0) are right-aligned.
+pub fn markdown_table(rows: &[Vec<String>], right_aligned: &[usize]) -> String {
+    let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
+    let Some((head, body)) = rows.split_first() else { return String::new() };
+    let rule: Vec<String> =
+        (0..head.len()).map(|c| if right_aligned.contains(&c) { "---:" } else { "---" }.to_owned()).collect();
+    let mut out = line(head) + &line(&rule);
+    for row in body {
+        out.push_str(&line(row));
+    }
+    out
+}
+
 impl Report {
     fn baseline(&self) -> &Row {
         self.rows.iter().find(|r| r.name == BASELINE).expect("release is always built")
@@ -180,17 +209,7 @@ impl Report {
 
     /// The table for the terminal, columns aligned.
     pub fn terminal(&self) -> String {
-        let table = self.cells();
-        let widths: Vec<usize> =
-            (0..table[0].len()).map(|c| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-        let mut out = String::new();
-        for row in &table {
-            let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}", w = *w)).collect();
-            out.push_str(cells.join("  ").trim_end());
-            out.push('\n');
-        }
-        out.push_str(&self.footer());
-        out
+        aligned(&self.cells()) + &self.footer()
     }
 
     fn footer(&self) -> String {
@@ -206,14 +225,8 @@ impl Report {
 
     /// `report.md`: the article's table with ratios to `release`, and what each variant changes.
     pub fn markdown(&self) -> String {
-        let table = self.cells();
         let mut out = String::from("# Release profiles compared\n\n");
-        let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
-        out.push_str(&line(&table[0]));
-        out.push_str(&line(&vec!["---".to_owned(); table[0].len()]));
-        for row in &table[1..] {
-            out.push_str(&line(row));
-        }
+        out.push_str(&markdown_table(&self.cells(), &[]));
         out.push_str(
             "\n\"within noise\": the variant's min–max range overlaps release's. The facts columns are the \
                       document read back out of each file.\n\n",
@@ -294,5 +307,22 @@ pub(crate) mod tests {
             "{md}"
         );
         assert!(md.contains("- left out: pgo: no llvm-profdata"));
+    }
+
+    fn strings(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    #[test]
+    fn ragged_rows_align() {
+        let rows = vec![strings(&["a", "bb"]), strings(&["ccc"]), strings(&["dd", "e", "f"])];
+        assert_eq!(aligned(&rows), "a    bb\nccc\ndd   e   f\n");
+    }
+
+    #[test]
+    fn markdown_tables_align_the_columns_asked() {
+        let rows = vec![strings(&["name", "size B"]), strings(&["a", "10"])];
+        assert_eq!(markdown_table(&rows, &[1]), "| name | size B |\n| --- | ---: |\n| a | 10 |\n");
+        assert_eq!(markdown_table(&[], &[]), "");
     }
 }

@@ -1,0 +1,27 @@
+# Sourced by the benchmark scripts beside it: strict mode, the workspace root as the working
+# directory (and in $root), and `need TOOL`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+root=$PWD
+
+# A tool the script cannot run without: installed with apt-get when root, else named with how to
+# get it.
+need() {
+  command -v "$1" >/dev/null && return
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+  else
+    echo "needs $1 (apt-get install $1)" >&2
+    exit 1
+  fi
+}
+
+# A hello-world package: directory, name, the line above `fn main` (an attribute, or empty), the
+# line under [dependencies]. Its own workspace, with the workspace's lock file (pinned versions).
+hello_package() {
+  mkdir -p "$1/src"
+  printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n%s\n\n[workspace]\n' \
+    "$2" "$4" >"$1/Cargo.toml"
+  printf '%s\nfn main() {\n    println!("hello");\n}\n' "$3" >"$1/src/main.rs"
+  cp -n "$root/Cargo.lock" "$1/Cargo.lock" 2>/dev/null || true
+}
