@@ -103,6 +103,16 @@ pub const GUARD: Goal =
         limit: 1.01, bound: Bound::AtMost, column: "guard", heading: "≤ 1.01× without", line: "≤ 1.01× without"
     };
 
+/// Milliseconds `#[profile_info::main]` may add to an edit-compile cycle (`touch src/main.rs`,
+/// `cargo build`, dev) of a hello world in a small repository.
+pub const EDIT: Goal = Goal {
+    limit: 10.0,
+    bound: Bound::AtMost,
+    column: "edit",
+    heading: "≤ +10 ms over plain",
+    line: "≤ +10 ms over plain",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +128,9 @@ mod tests {
         assert_eq!(HTTP.judge(Some(0.949)), Mark::Missed);
         assert_eq!(GUARD.judge(Some(1.0030)), Mark::Met);
         assert_eq!(GUARD.judge(Some(1.047)), Mark::Missed);
+        assert_eq!(EDIT.judge(Some(10.0)), Mark::Met);
+        assert_eq!(EDIT.judge(Some(-3.2)), Mark::Met);
+        assert_eq!(EDIT.judge(Some(10.1)), Mark::Missed);
         assert_eq!(BUILD.judge(None), Mark::NotMeasured);
         assert_eq!(Mark::NotMeasured.to_string(), "not measured");
     }

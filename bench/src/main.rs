@@ -17,11 +17,15 @@
 //! 3. HTTP throughput and guard cost: `scripts/bench/http.sh` and `scripts/bench/guard.sh`, run with
 //!    `--quick` in quick mode. Each prints what it likes plus one `ratio=NUMBER` line; that line is
 //!    checked against the goal, the rest is copied into the report.
-//! 4. The dirty check's cost in a large repository: `scripts/bench/vcs.sh`'s figures, copied into
+//! 4. The edit-compile cycle in a small repository: `scripts/bench/edit.sh` times `touch
+//!    src/main.rs` then `cargo build` (dev) of a plain hello world beside one with profile-info as a
+//!    dependency and one with `#[profile_info::main]`, each in its own git repository; its
+//!    `over_plain_ms=NUMBER` line is checked against the goal (fewer runs with `--quick`).
+//! 5. The dirty check's cost in a large repository: `scripts/bench/vcs.sh`'s figures, copied into
 //!    the report (no goal; not run with `--quick`).
 //!
 //! A script that exits non-zero is reported and makes the run exit 1 once the report is written;
-//! `--only` skips sections 3 and 4.
+//! `--only` skips sections 3 to 5.
 //!
 //! Output: a table on stdout and target/bench/report.md (date, machine, toolchain, goals met/missed).
 
@@ -42,8 +46,8 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// What profile-info costs beside built, vergen, shadow-rs and build-info: build time, size, the facts
-/// each reports, HTTP throughput, guard and dirty-check cost (tables on stdout and in
-/// target/bench/report.md; README's "Cost" section says how to read them).
+/// each reports, HTTP throughput, guard cost, the edit-compile cycle and the dirty check's cost
+/// (tables on stdout and in target/bench/report.md; README's "Cost" section says how to read them).
 #[derive(Parser, Debug)]
 #[command(name = "bash scripts/bench.sh", bin_name = "bash scripts/bench.sh")]
 struct Args {
@@ -223,7 +227,7 @@ mod tests {
         let run =
             |a: &[&str]| plan(&args(a)).into_iter().filter(|(_, s)| s.is_none()).map(|(s, _)| s).collect::<Vec<_>>();
         assert_eq!(run(&[]), Script::ALL);
-        assert_eq!(run(&["--quick"]), [Script::Http, Script::Guard]);
+        assert_eq!(run(&["--quick"]), [Script::Http, Script::Guard, Script::Edit]);
         assert_eq!(run(&["--only", "vergen,built"]), []);
         assert_eq!(args(&["--only", "vergen,built"]).only.unwrap(), ["vergen", "built"]);
         assert!(Args::try_parse_from(["bench", "--fast"]).is_err());

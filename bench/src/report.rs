@@ -246,7 +246,7 @@ impl Report {
         }
         for s in &self.sections {
             let (Some(goal), Some(mark)) = (s.script.goal(), s.mark()) else { continue };
-            let figure = s.ratio_text().map_or("not measured".to_owned(), |r| format!("{r}×"));
+            let figure = s.figure().map_or("not measured".to_owned(), |f| f.to_string());
             table.push(vec![format!("{}: {}", s.script.title(), goal.line), figure, mark.to_string()]);
         }
         md.push_str(&markdown_table(&table, &[]));

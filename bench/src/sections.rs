@@ -1,8 +1,9 @@
-//! The sections other scripts measure (`scripts/bench/NAME.sh`): each prints what it likes, the
-//! HTTP and guard scripts one `ratio=NUMBER` line judged against their goal; the rest is copied
-//! into the report.
+//! The sections other scripts measure (`scripts/bench/NAME.sh`): each prints what it likes, a
+//! script with a goal one `KEY=NUMBER` line judged against it ([`Judged`]); the rest is copied into
+//! the report.
 
 use crate::goals::{self, Goal, Mark};
+use std::fmt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -13,19 +14,22 @@ pub enum Script {
     Http,
     /// The CPU guard's cost at process start, under hyperfine.
     Guard,
+    /// The edit-compile cycle in a small repository, under hyperfine.
+    Edit,
     /// The dirty check's cost in a large repository, under hyperfine.
     Vcs,
 }
 
 impl Script {
     /// Every script, in report order.
-    pub const ALL: [Script; 3] = [Script::Http, Script::Guard, Script::Vcs];
+    pub const ALL: [Script; 4] = [Script::Http, Script::Guard, Script::Edit, Script::Vcs];
 
     /// `scripts/bench/NAME.sh`.
     pub fn name(self) -> &'static str {
         match self {
             Script::Http => "http",
             Script::Guard => "guard",
+            Script::Edit => "edit",
             Script::Vcs => "vcs",
         }
     }
@@ -35,25 +39,77 @@ impl Script {
         match self {
             Script::Http => "HTTP throughput (/buildinfo over a static handler)",
             Script::Guard => "Guard cost (v3 hello start, with guard over without)",
+            Script::Edit => "Edit-compile cycle (small repository, dev: touch src/main.rs, cargo build)",
             Script::Vcs => "Dirty check cost (git status and an edit-compile cycle in a 60,000-file repository)",
         }
     }
 
-    /// The goal its `ratio=` line is judged against; `None` for figures only.
-    pub fn goal(self) -> Option<Goal> {
+    /// The goal it is judged against and the line that states its figure; `None` for figures only.
+    pub fn judged(self) -> Option<(Goal, Judged)> {
         match self {
-            Script::Http => Some(goals::HTTP),
-            Script::Guard => Some(goals::GUARD),
+            Script::Http => Some((goals::HTTP, Judged::Ratio)),
+            Script::Guard => Some((goals::GUARD, Judged::Ratio)),
+            Script::Edit => Some((goals::EDIT, Judged::OverPlainMs)),
             Script::Vcs => None,
         }
+    }
+
+    /// The goal it is judged against; `None` for figures only.
+    pub fn goal(self) -> Option<Goal> {
+        self.judged().map(|(goal, _)| goal)
     }
 
     /// The tool it measures with, installed when missing.
     pub fn tool(self) -> &'static str {
         match self {
             Script::Http => "wrk",
-            Script::Guard | Script::Vcs => "hyperfine",
+            Script::Guard | Script::Edit | Script::Vcs => "hyperfine",
         }
+    }
+}
+
+/// The line a script states its judged figure in: `KEY=NUMBER`, the last such line counting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judged {
+    /// `ratio=NUMBER`: the figure over its baseline's, printed `0.989×`.
+    Ratio,
+    /// `over_plain_ms=NUMBER`: milliseconds over the plain baseline, printed `+28.4 ms`.
+    OverPlainMs,
+}
+
+impl Judged {
+    /// The key before `=`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Judged::Ratio => "ratio",
+            Judged::OverPlainMs => "over_plain_ms",
+        }
+    }
+
+    /// The number as the tables print it, with its unit.
+    fn show(self, number: &str) -> String {
+        match self {
+            Judged::Ratio => format!("{number}×"),
+            Judged::OverPlainMs if number.starts_with(['-', '+']) => format!("{number} ms"),
+            Judged::OverPlainMs => format!("+{number} ms"),
+        }
+    }
+}
+
+/// A script's judged figure, as it printed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    /// Which line it came from.
+    pub judged: Judged,
+    /// The text after `=`, trimmed.
+    pub text: String,
+    /// That text as a number; `None` when it is not one (then the goal is not measured).
+    pub value: Option<f64>,
+}
+
+impl fmt::Display for Figure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.judged.show(&self.text))
     }
 }
 
@@ -74,15 +130,19 @@ impl Section {
         Section { script, text: format!("{why}\n"), failed: false }
     }
 
-    /// The `ratio=NUMBER` line's number, as printed.
-    pub fn ratio_text(&self) -> Option<&str> {
-        self.text.lines().find_map(|l| l.strip_prefix("ratio=")).map(str::trim)
+    /// The figure its goal is judged on, from its last `KEY=` line; `None` when it has no goal or
+    /// printed no such line.
+    pub fn figure(&self) -> Option<Figure> {
+        let (_, judged) = self.script.judged()?;
+        let text = self.text.lines().rev().find_map(|l| l.strip_prefix(judged.key())?.strip_prefix('='))?.trim();
+        let value = text.parse::<f64>().ok().filter(|v| v.is_finite());
+        Some(Figure { judged, text: text.to_owned(), value })
     }
 
-    /// The ratio judged against the script's goal; `None` when it has none.
+    /// The figure judged against the script's goal; `None` when it has none.
     pub fn mark(&self) -> Option<Mark> {
         let goal = self.script.goal()?;
-        Some(goal.judge(self.ratio_text().and_then(|r| r.parse().ok())))
+        Some(goal.judge(self.figure().and_then(|f| f.value)))
     }
 }
 
@@ -124,16 +184,63 @@ pub fn run(root: &Path, script: Script, args: &[&str], log: &Path) -> Section {
 mod tests {
     use super::*;
 
+    fn s(script: Script, text: &str) -> Section {
+        Section { script, text: text.into(), failed: false }
+    }
+
     #[test]
     fn ratio_lines_are_judged_against_the_goal() {
-        let s = |script, text: &str| Section { script, text: text.into(), failed: false };
         assert_eq!(s(Script::Http, "x\nratio=0.989\n").mark(), Some(Mark::Met));
         assert_eq!(s(Script::Http, "ratio /buildinfo / /static: 0.9\nratio=0.90\n").mark(), Some(Mark::Missed));
-        assert_eq!(s(Script::Guard, "ratio=1.0030\n").ratio_text(), Some("1.0030"));
+        let figure = s(Script::Guard, "ratio=1.0030\n").figure().unwrap();
+        assert_eq!((figure.text.as_str(), figure.value, figure.to_string()), ("1.0030", Some(1.003), "1.0030×".into()));
         assert_eq!(s(Script::Guard, "ratio=1.0030\n").mark(), Some(Mark::Met));
         assert_eq!(s(Script::Guard, "ratio=fast\n").mark(), Some(Mark::NotMeasured));
+        assert_eq!(s(Script::Guard, "ratio=fast\n").figure().unwrap().to_string(), "fast×");
+        assert_eq!(s(Script::Guard, "ratio=NaN\n").mark(), Some(Mark::NotMeasured), "not a figure");
         assert_eq!(Section::not_run(Script::Guard, "skipped (--only)").mark(), Some(Mark::NotMeasured));
+        assert_eq!(Section::not_run(Script::Guard, "skipped (--only)").figure(), None);
         assert_eq!(s(Script::Vcs, "ratio=2\n").mark(), None, "vcs has figures, no goal");
+        assert_eq!(s(Script::Vcs, "ratio=2\n").figure(), None);
+    }
+
+    #[test]
+    fn milliseconds_over_plain_are_judged_against_the_edit_goal() {
+        let text = "variant  median ms  +plain ms\nplain  78.3  +0.0\nattribute  106.7  +28.4\nover_plain_ms=28.4\n";
+        let figure = s(Script::Edit, text).figure().unwrap();
+        assert_eq!(figure, Figure { judged: Judged::OverPlainMs, text: "28.4".into(), value: Some(28.4) });
+        assert_eq!(figure.to_string(), "+28.4 ms");
+        assert_eq!(s(Script::Edit, text).mark(), Some(Mark::Missed));
+        assert_eq!(s(Script::Edit, "over_plain_ms=9.7\n").mark(), Some(Mark::Met));
+        assert_eq!(s(Script::Edit, "over_plain_ms=10.0\n").mark(), Some(Mark::Met), "the limit is inclusive");
+        let faster = s(Script::Edit, "over_plain_ms=-1.5\n");
+        assert_eq!((faster.mark(), faster.figure().unwrap().to_string()), (Some(Mark::Met), "-1.5 ms".into()));
+        assert_eq!(s(Script::Edit, "over_plain_ms=\n").mark(), Some(Mark::NotMeasured));
+        // Another script's key, or one this key only begins, is not the edit figure.
+        assert_eq!(s(Script::Edit, "ratio=1.2\nover_plain_ms_min=3\n").figure(), None);
+        assert_eq!(s(Script::Edit, "ratio=1.2\n").mark(), Some(Mark::NotMeasured));
+        assert_eq!(s(Script::Http, "over_plain_ms=3\n").mark(), Some(Mark::NotMeasured));
+        assert_eq!(
+            s(Script::Edit, "over_plain_ms=40\nover_plain_ms=5\n").mark(),
+            Some(Mark::Met),
+            "the last line counts"
+        );
+    }
+
+    #[test]
+    fn each_judged_script_prints_its_key() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        for script in Script::ALL {
+            let Some((_, judged)) = script.judged() else { continue };
+            let path = root.join(format!("scripts/bench/{}.sh", script.name()));
+            let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let printed = format!("\"{}=", judged.key());
+            assert!(
+                source.lines().any(|l| !l.trim_start().starts_with('#') && l.contains(&printed)),
+                "{} prints no {printed}… line",
+                path.display()
+            );
+        }
     }
 
     #[test]
