@@ -39,7 +39,7 @@ impl Script {
         match self {
             Script::Http => "HTTP throughput (/buildinfo over a static handler)",
             Script::Guard => "Guard cost (v3 hello start, with guard over without)",
-            Script::Edit => "Edit-compile cycle (small repository, dev: touch src/main.rs, cargo build)",
+            Script::Edit => "Edit-compile cycle (small repository, dev: touch src/main.rs, cargo build; goal judged as from crates.io)",
             Script::Vcs => "Dirty check cost (git status and an edit-compile cycle in a 60,000-file repository)",
         }
     }

@@ -1,69 +1,116 @@
 #!/usr/bin/env bash
-# What the macro adds to an edit-compile cycle in a small repository: three hello worlds, each in
-# its own git repository with one commit: plain, profile-info as a dependency but no attribute,
-# and `#[profile_info::main]`. Measured with hyperfine (no shell): `touch src/main.rs`, then
-# `cargo build -q`, dev profile, in one target dir built before anything is timed. The variants
-# take turns in rounds, and each counts its best round's median: load on a shared machine only
-# ever adds time, and then to one round, not to one variant. The large repository's cycle is
+# What the macro adds to an edit-compile cycle in a small repository: hello worlds, each in its own
+# git repository with one commit: plain, profile-info as a dependency but no attribute, and
+# `#[profile_info::main]` twice: with profile-info by path (this workspace), and as a dependent
+# gets it from crates.io — the four crates as `cargo package` makes them, served with their
+# dependencies from a vendored directory source, which cargo treats as a registry (no path
+# manifests to load, no freshness check of sources). Measured with hyperfine (no shell): `touch
+# src/main.rs`, then `cargo build -q`, dev profile, in one target dir built before anything is
+# timed. The variants take turns in many short rounds (two runs each), and a variant's cost over
+# plain is the median over rounds of its round's time less plain's in the same round: drift and
+# load on a shared machine hit both sides of a difference alike. The large repository's cycle is
 # scripts/bench/vcs.sh's.
 #
-#   bash scripts/bench/edit.sh [--quick] [RUNS]
+#   bash scripts/bench/edit.sh [--quick] [ROUNDS]
 #
-# The last line, `over_plain_ms=NUMBER` (the attribute over plain, medians), is what
-# scripts/bench.sh reads.
+# The last line, `over_plain_ms=NUMBER` (the last variant over plain: the attribute as from
+# crates.io, or by path in quick mode), is what scripts/bench.sh reads.
 source "$(dirname "$0")/common.sh"
-rounds=5
-warmup=3
+runs=2
+warmup=1
+# Quick mode (the test suite's) leaves out the packaged variant: packaging, vendoring and building
+# its dependencies again take longer than all the rest.
 if [ "${1:-}" = --quick ]; then
   shift
-  rounds=3
-  warmup=2
-  runs=${1:-5}
+  rounds=${1:-6}
+  quick=1
 else
-  runs=${1:-8}
+  rounds=${1:-20}
+  quick=0
 fi
 work=$root/target/bench/edit
 export CARGO_TARGET_DIR=$work/target
 need hyperfine
 
-app() { # package name, the line above `fn main` (empty for none), dependency line
+app() { # package name, the line above `fn main` (empty for none), dependency line, cargo options
   local dir=$work/$1
   rm -rf "$dir"
   hello_package "$dir" "$1" "$2" "$3"
-  (cd "$dir" && cargo build -q)
+  (cd "$dir" && cargo build -q "${@:4}")
   git -C "$dir" init -q -b main
   git -C "$dir" add -A
   git -C "$dir" -c user.name=bench -c user.email=bench@example.invalid commit -q -m hello
+}
+
+# The published crates as a registry would serve them: packaged, unpacked into a vendor directory
+# beside their dependencies (vendored at the workspace's locked versions) with the checksum file a
+# directory source needs.
+vendor=$work/vendor
+registry=(--config 'source.crates-io.replace-with="vendored"' --config "source.vendored.directory=\"$vendor\"")
+packaged() {
+  local crates=$work/package unpacked=$work/unpacked vendoring=$work/vendoring
+  rm -rf "$crates" "$unpacked" "$vendoring" "$vendor"
+  cargo package -q --no-verify --allow-dirty --target-dir "$crates" \
+    -p profile-info -p profile-info-core -p profile-info-macros -p profile-info-start
+  mkdir -p "$unpacked"
+  local patches="" crate name
+  for crate in "$crates"/package/*.crate; do
+    tar -xzf "$crate" -C "$unpacked"
+    name=$(basename "$crate" .crate)
+    patches+="${name%-*} = { path = \"$unpacked/$name\" }"$'\n'
+  done
+  hello_package "$vendoring" vendoring "" "profile-info = \"0.1\""
+  printf '\n[patch.crates-io]\n%s' "$patches" >>"$vendoring/Cargo.toml"
+  (cd "$vendoring" && cargo vendor -q "$vendor" >/dev/null)
+  for crate in "$crates"/package/*.crate; do
+    name=$(basename "$crate" .crate)
+    cp -r "$unpacked/$name" "$vendor/$name"
+    printf '{"files":{},"package":"%s"}' "$(sha256sum "$crate" | cut -d' ' -f1)" >"$vendor/$name/.cargo-checksum.json"
+  done
 }
 
 dependency="profile-info = { path = \"$root/profile-info\" }"
 app plain "" ""
 app dependency "" "$dependency"
 app attribute "#[profile_info::main]" "$dependency"
-
 variants=(plain dependency attribute)
+names="plain hello world|profile-info as a dependency, no attribute|#[profile_info::main], by path"
+if [ "$quick" = 0 ]; then
+  packaged
+  app registry "#[profile_info::main]" 'profile-info = "0.1"' "${registry[@]}"
+  variants+=(registry)
+  names+="|#[profile_info::main], as from crates.io"
+fi
 commands=()
 for ((r = 0; r < rounds; r++)); do
   for v in "${variants[@]}"; do
-    commands+=(-n "$v" --prepare "touch $work/$v/src/main.rs" "cargo build -q --manifest-path $work/$v/Cargo.toml")
+    build="cargo build -q --manifest-path $work/$v/Cargo.toml"
+    # hyperfine splits its command as a shell would: the TOML values keep their quotes in single ones.
+    [ "$v" = registry ] && build+=" --config '${registry[1]}' --config '${registry[3]}'"
+    commands+=(-n "$v" --prepare "touch $work/$v/src/main.rs" "$build")
   done
 done
 json=$work/hyperfine.json
 hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$json" "${commands[@]}" >&2
 
-# Per variant, its best round's median (and its fastest run), in hyperfine's order: the rounds'
-# commands one after another.
-stat() { grep -o "\"$1\": [0-9.e+-]*" "$json" | awk '{print $2}' | paste -sd' '; }
-awk -v med="$(stat median)" -v min="$(stat min)" -v rounds="$rounds" -v runs="$runs" 'BEGIN {
-  split("plain hello world|profile-info as a dependency, no attribute|#[profile_info::main]", name, "|")
-  n = split(med, m, " "); split(min, lo, " ")
-  for (i = 1; i <= n; i++) {
-    v = (i - 1) % 3 + 1; x = m[i] * 1000; y = lo[i] * 1000
-    if (i <= 3 || x < bm[v]) bm[v] = x
-    if (i <= 3 || y < bl[v]) bl[v] = y
+# Per variant, the median over rounds of its round time and of that less plain's, from hyperfine's
+# per-command means in its order: the rounds' commands one after another.
+means=$(grep -o '"mean": [0-9.e+-]*' "$json" | awk '{print $2}' | paste -sd' ')
+awk -v means="$means" -v names="$names" -v rounds="$rounds" -v runs="$runs" '
+function median(a, n,    i, j, t) {
+  for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+BEGIN {
+  k = split(names, name, "|")
+  n = split(means, m, " ")
+  printf "small repository, touch src/main.rs + cargo build (dev), %d rounds of %d runs each:\n", rounds, runs
+  printf "%-48s %9s %11s\n", "variant", "median ms", "+plain ms"
+  for (v = 1; v <= k; v++) {
+    c = 0
+    for (i = v; i <= n; i += k) { c++; t[c] = m[i] * 1000; d[c] = (m[i] - m[i - v + 1]) * 1000 }
+    over = median(d, c)
+    printf "%-48s %9.1f %+11.1f\n", name[v], median(t, c), over
   }
-  printf "small repository, touch src/main.rs + cargo build (dev), %d rounds of %d runs:\n", rounds, runs
-  printf "%-42s %9s %9s %9s\n", "variant", "median ms", "min ms", "+plain ms"
-  for (v = 1; v <= 3; v++) printf "%-42s %9.1f %9.1f %+9.1f\n", name[v], bm[v], bl[v], bm[v] - bm[1]
-  printf "over_plain_ms=%.1f\n", bm[3] - bm[1]
+  printf "over_plain_ms=%.1f\n", over
 }'
