@@ -16,6 +16,7 @@
 //! `--intent-to-add`, a split or sparse index, SHA-256 repositories, an index version or layout
 //! not known here, and every platform but Unix.
 
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -29,8 +30,9 @@ pub enum Verdict {
 
 /// One tracked file as the index records it.
 #[derive(Debug)]
-struct Entry {
-    path: Vec<u8>,
+struct Entry<'a> {
+    /// Borrowed from the index, except in version 4 (whose paths are prefix-compressed).
+    path: Cow<'a, [u8]>,
     /// ctime, mtime (seconds, nanoseconds), device, inode, mode, uid, gid, size, as git stores them.
     stat: [u32; 10],
     oid: [u8; 20],
@@ -40,15 +42,15 @@ struct Entry {
 
 const MODE: usize = 6;
 
-struct Index {
-    entries: Vec<Entry>,
+struct Index<'a> {
+    entries: Vec<Entry<'a>>,
     /// The cache tree's root: the tree the whole index holds, when git has it up to date.
     tree: Option<[u8; 20]>,
 }
 
 /// Reads a version 2, 3 or 4 index of a SHA-1 repository; `None` for anything else or anything
 /// this module leaves to git.
-fn parse(bytes: &[u8]) -> Option<Index> {
+fn parse(bytes: &[u8]) -> Option<Index<'_>> {
     let mut r = Reader { bytes, at: 0 };
     if r.take(4)? != b"DIRC" {
         return None;
@@ -78,9 +80,9 @@ fn parse(bytes: &[u8]) -> Option<Index> {
             let previous = entries.last().map_or(&[][..], |e| &e.path[..]);
             let mut path = previous.get(..previous.len().checked_sub(strip)?)?.to_vec();
             path.extend_from_slice(r.until_nul()?);
-            path
+            Cow::Owned(path)
         } else {
-            let path = r.until_nul()?.to_vec();
+            let path = Cow::Borrowed(r.until_nul()?);
             // Entries are padded with NULs to a multiple of 8 bytes.
             r.at = start + (r.at - start).div_ceil(8) * 8;
             path
@@ -196,13 +198,17 @@ fn status_with(
         return Verdict::Ask;
     }
     let index_path = git_dir.join("index");
-    let (Ok(bytes), Ok(meta)) = (fs::read(&index_path), fs::metadata(&index_path)) else { return Verdict::Ask };
-    let Some(index) = parse(&bytes) else { return Verdict::Ask };
-    if attributes(work_tree, &index) {
+    if tracked_files(&index_path).is_none_or(|n| n > MAX_FILES) {
         return Verdict::Ask;
     }
+    let (Ok(bytes), Ok(meta)) = (fs::read(&index_path), fs::metadata(&index_path)) else { return Verdict::Ask };
+    let Some(index) = parse(&bytes) else { return Verdict::Ask };
     let Some(index_mtime) = mtime_of(&meta) else { return Verdict::Ask };
-    for entry in index.entries.iter().filter(|e| !e.skip && e.path.starts_with(prefix)) {
+    let in_scope: Vec<&Entry> = index.entries.iter().filter(|e| !e.skip && e.path.starts_with(prefix)).collect();
+    if attributes(work_tree, &in_scope) {
+        return Verdict::Ask;
+    }
+    for entry in in_scope {
         match unchanged(work_tree, entry, index_mtime) {
             Some(true) => {}
             Some(false) => return Verdict::Dirty,
@@ -216,11 +222,26 @@ fn status_with(
     }
 }
 
-/// A `.gitattributes` in a directory holding tracked files or above one (tracked or not, git
+/// More tracked files than this, and git answers: this code runs unoptimised in a debug build, at
+/// about 3.5 µs a file (`lstat` included; measured over 994 files), while git, optimised and
+/// statting on several threads, takes about 2 ms to start and 0.75 µs a file. Small repositories,
+/// where starting git is all of its cost, are the ones this module is for; at this size the two
+/// cost about the same.
+const MAX_FILES: u32 = 600;
+
+/// The number of entries the index's header announces.
+fn tracked_files(index: &Path) -> Option<u32> {
+    use std::io::Read;
+    let mut header = [0u8; 12];
+    fs::File::open(index).and_then(|mut f| f.read_exact(&mut header)).ok()?;
+    (&header[..4] == b"DIRC").then(|| u32::from_be_bytes([header[8], header[9], header[10], header[11]]))
+}
+
+/// A `.gitattributes` in a directory holding one of these files or above one (tracked or not, git
 /// reads it).
-fn attributes(work_tree: &Path, index: &Index) -> bool {
+fn attributes(work_tree: &Path, entries: &[&Entry]) -> bool {
     let mut dirs = std::collections::BTreeSet::new();
-    for entry in &index.entries {
+    for entry in entries {
         let mut dir = parent(&entry.path);
         while dirs.insert(dir) && !dir.is_empty() {
             dir = parent(dir);
@@ -522,6 +543,20 @@ mod tests {
         let head = git(&repo.dir, &["rev-parse", "HEAD"]);
         let verdict = status_with(&repo.dir.join(".git"), &repo.dir, b"app/", head.trim(), None, &config);
         assert_eq!(verdict, Verdict::Ask, "a global core.autocrlf");
+    }
+
+    #[test]
+    fn large_repositories_are_left_to_git() {
+        let repo = Repo::new("large");
+        fs::create_dir_all(repo.dir.join("many")).unwrap();
+        for i in 0..MAX_FILES {
+            fs::write(repo.dir.join("many").join(i.to_string()), i.to_string()).unwrap();
+        }
+        git(&repo.dir, &["add", "-A"]);
+        git(&repo.dir, &["commit", "-q", "-m", "many"]);
+        assert_eq!(git(&repo.dir, &["ls-files"]).lines().count(), MAX_FILES as usize + 3);
+        assert_eq!(repo.judged(""), Verdict::Ask);
+        assert_eq!(repo.judged("app/"), Verdict::Ask, "the whole index is read, whatever the scope");
     }
 
     #[test]
