@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod model;
+mod read;
 pub mod render;
 pub mod schema;
 pub mod section;

@@ -186,6 +186,16 @@ macro_rules! name_enum {
             }
         }
 
+        impl crate::read::FromJson for Option<$name> {
+            fn from_json(json: &crate::read::Json) -> Option<Self> {
+                match json {
+                    crate::read::Json::Null => Some(None),
+                    crate::read::Json::Str(s) => $name::from_name(s).map(Some),
+                    _ => None,
+                }
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -291,6 +301,20 @@ impl BuildInfo {
         (!self.text.is_empty()).then_some(self.text)
     }
 
+    /// The document this JSON holds — what `--build-info=json` prints, `/buildinfo` serves under
+    /// `"build"` and a binary's section holds — without its compile-time renderings
+    /// ([`BuildInfo::json`] is `None`); `None` for text that is not such a document. Fields of a
+    /// later schema are skipped.
+    ///
+    /// ```
+    /// let doc = profile_info_core::BuildInfo::from_json(r#"{"schema":2,"vcs":null}"#).unwrap();
+    /// assert_eq!(doc.schema, 2);
+    /// assert!(profile_info_core::BuildInfo::from_json("{}").is_none());
+    /// ```
+    pub fn from_json(json: &str) -> Option<BuildInfo> {
+        crate::read::document(json)
+    }
+
     /// A document with every field `None`: what the proc macro's expansion starts from.
     #[doc(hidden)]
     pub const __EMPTY: BuildInfo = BuildInfo {
@@ -337,17 +361,27 @@ impl PartialEq for BuildInfo {
 
 impl Eq for BuildInfo {}
 
-macro_rules! empty {
+macro_rules! groups {
     ($($ty:ident { $($field:ident),* })*) => {$(
         impl $ty {
             /// Every field `None`. Public for the proc macro's expansion only.
             #[doc(hidden)]
             pub const __EMPTY: $ty = $ty { $($field: None),* };
+
+            /// Sets the field named `key` from JSON; `Some` when it fitted or is not a field of
+            /// this schema.
+            pub(crate) fn __read(&mut self, key: &str, value: &crate::read::Json) -> Option<()> {
+                match key {
+                    $(stringify!($field) => self.$field = crate::read::FromJson::from_json(value)?,)*
+                    _ => {}
+                }
+                Some(())
+            }
         }
     )*};
 }
 
-empty! {
+groups! {
     Package { name, version, features }
     Profile { name, opt_level, lto, codegen_units, panic, pgo, strip, debuginfo, debug_assertions, overflow_checks, incremental }
     Target { triple, arch, os, env, cpu, cpu_native, level, features, unchecked_features }

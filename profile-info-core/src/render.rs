@@ -276,6 +276,32 @@ mod tests {
         assert!(!one.contains("sse4.1") && !one.contains('\n') && one.ends_with("; vcs: none"), "{one}");
     }
 
+    #[test]
+    fn json_reads_back() {
+        for info in [
+            sample("app", vcs(Some("0123456789abcdef0123456789abcdef01234567"), Some(false))),
+            sample("q\"\\\u{7f}\u{1f}\t\r\u{8}\u{c}/<>é🦀", vcs(None, None)),
+            BuildInfo::__EMPTY,
+        ] {
+            let back = BuildInfo::from_json(&json(&info)).expect("reads its own JSON");
+            assert_eq!(back, info);
+            assert_eq!(back.json(), None, "not compiled in");
+        }
+        let later = json(&sample("app", None)).replacen('{', r#"{"added_later":{"x":[1,{}]},"#, 1);
+        assert_eq!(BuildInfo::from_json(&later), Some(sample("app", None)), "fields of a later schema are skipped");
+        for bad in [
+            "",
+            "{}",
+            r#"{"schema":2,"profile":{"lto":"sideways"}}"#,
+            r#"{"schema":2,"profile":{"codegen_units":"1"}}"#,
+            r#"{"schema":2,"package":[]}"#,
+            r#"{"schema":2,"vcs":{"dirty":"no"}}"#,
+            r#"{"schema":4294967296}"#,
+        ] {
+            assert_eq!(BuildInfo::from_json(bad), None, "{bad}");
+        }
+    }
+
     /// The hand-written JSON and serde's must never disagree.
     #[cfg(feature = "serde")]
     #[test]
@@ -289,6 +315,9 @@ mod tests {
             assert_eq!(ours, serde_json::to_string(&info).unwrap());
             let back: BuildInfo = serde_json::from_str(&ours).unwrap();
             assert_eq!(back, info);
+            // The reader against serde's, on serde's own pretty output.
+            let pretty = serde_json::to_string_pretty(&info).unwrap();
+            assert_eq!(BuildInfo::from_json(&pretty), Some(serde_json::from_str::<BuildInfo>(&pretty).unwrap()));
         }
     }
 }

@@ -5,45 +5,42 @@
 //! Every binary with the attribute links this at every edit-compile cycle, so it is a crate of its
 //! own that depends on nothing but std: at opt-level 0 each crate's generic instances are shared
 //! with its dependents, and one call into a larger crate (or from a crate depending on one) makes
-//! the linker pull in every object file those instances lead to. That is also why the document
-//! is an untyped pointer here: even the model's crate as a dependency would bring its instances.
-//! The handler is written without `format!` and without keeping the argument list, to stay small
-//! in an optimised binary too.
+//! the linker pull in every object file those instances lead to. That is also why it keeps the
+//! document's compile-time renderings, not the document: `profile_info::current()` reads the JSON
+//! back when first asked. The handler is written without `format!` and without keeping the
+//! argument list, to stay small in an optimised binary too.
 #![deny(missing_docs)]
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-static DOCUMENT: AtomicPtr<()> = AtomicPtr::new(std::ptr::null_mut());
-
-/// What [`start`] was given (null before it ran, or in a program without the attribute):
-/// `profile_info::current()` turns it back into the `&'static BuildInfo` it was made from.
-pub fn document() -> *const () {
-    DOCUMENT.load(Ordering::Acquire)
-}
-
-/// What `--build-info` prints, all rendered at compile time: the flag (`--build-info` unless
-/// renamed), the program's name for errors, and the two renderings.
-#[derive(Clone, Copy, Debug)]
-pub struct Flag {
-    /// The flag as the program takes it.
-    pub name: &'static str,
+/// The binary's document as rendered at compile time.
+#[derive(Debug)]
+pub struct Rendered {
     /// The program's name, for the error about an unknown format.
     pub program: &'static str,
-    /// `--build-info=json`'s document.
+    /// The JSON document (`--build-info=json`, the section's).
     pub json: &'static str,
-    /// `--build-info`'s summary.
+    /// The summary (`--build-info`).
     pub text: &'static str,
 }
 
-/// The prologue of `main`: keeps `document` (a `&'static profile_info::BuildInfo` cast to a
-/// pointer) for [`document()`], then, when the program's only argument is the flag, prints the
-/// asked rendering and exits (0; 1 when stdout is gone; 2 for an unknown format).
-pub fn start(document: *const (), flag: Option<&Flag>) {
-    DOCUMENT.store(document.cast_mut(), Ordering::Release);
+static RENDERED: AtomicPtr<Rendered> = AtomicPtr::new(std::ptr::null_mut());
+
+/// What [`start`] was given; `None` before it ran, or in a program without the attribute.
+pub fn rendered() -> Option<&'static Rendered> {
+    // SAFETY: only ever set from a `&'static Rendered` in `start`.
+    unsafe { RENDERED.load(Ordering::Acquire).as_ref() }
+}
+
+/// The prologue of `main`: keeps `rendered` for [`rendered()`], then, when the program's only
+/// argument is `flag` (`--build-info` unless renamed; `None` when disabled), prints the asked
+/// rendering and exits (0; 1 when stdout is gone; 2 for an unknown format).
+pub fn start(rendered: &'static Rendered, flag: Option<&str>) {
+    RENDERED.store(rendered as *const Rendered as *mut Rendered, Ordering::Release);
     if let Some(flag) = flag {
-        if let Some(code) = handle(flag, &mut std::env::args_os()) {
+        if let Some(code) = handle(rendered, flag, &mut std::env::args_os()) {
             std::process::exit(code);
         }
     }
@@ -51,7 +48,8 @@ pub fn start(document: *const (), flag: Option<&Flag>) {
 
 /// The exit code when the arguments asked for the document, `None` when they are the program's.
 fn handle(
-    flag: &Flag,
+    doc: &Rendered,
+    flag: &str,
     // Not generic: compiled once here, whatever iterator the caller has.
     args: &mut dyn ExactSizeIterator<Item = OsString>,
 ) -> Option<i32> {
@@ -59,15 +57,15 @@ fn handle(
         return None;
     }
     let arg = args.nth(1)?;
-    let rest = arg.as_encoded_bytes().strip_prefix(flag.name.as_bytes())?;
+    let rest = arg.as_encoded_bytes().strip_prefix(flag.as_bytes())?;
     let json = match rest {
         b"" | b"=text" => false,
         b"=json" => true,
         [b'=', format @ ..] => {
             let parts: [&[u8]; 6] = [
-                flag.program.as_bytes(),
+                doc.program.as_bytes(),
                 b": unknown ",
-                flag.name.as_bytes(),
+                flag.as_bytes(),
                 b" format `",
                 format,
                 b"`; expected `text` or `json`\n",
@@ -77,7 +75,7 @@ fn handle(
         }
         _ => return None,
     };
-    Some(if json { print(flag.json, "\n") } else { print(flag.text, "") })
+    Some(if json { print(doc.json, "\n") } else { print(doc.text, "") })
 }
 
 /// Writes a rendering and `end` on stdout; the exit code, 1 when stdout is gone.
@@ -117,9 +115,9 @@ mod tests {
     use super::*;
 
     fn run(args: &[&str]) -> Option<i32> {
-        let flag = Flag { name: "--build-info", program: "app", json: "{}", text: "app 1.0\n" };
+        let doc = Rendered { program: "app", json: "{}", text: "app 1.0\n" };
         let args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        handle(&flag, &mut args.into_iter())
+        handle(&doc, "--build-info", &mut args.into_iter())
     }
 
     #[test]
@@ -136,10 +134,10 @@ mod tests {
     }
 
     #[test]
-    fn document_is_what_start_was_given() {
-        static INFO: u64 = 7;
-        assert!(document().is_null());
-        start(&INFO as *const u64 as *const (), None);
-        assert_eq!(document(), &INFO as *const u64 as *const ());
+    fn rendered_is_what_start_was_given() {
+        static DOC: Rendered = Rendered { program: "app", json: "{}", text: "" };
+        assert!(rendered().is_none());
+        start(&DOC, None);
+        assert!(std::ptr::eq(rendered().expect("set by start"), &DOC));
     }
 }

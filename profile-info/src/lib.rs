@@ -131,24 +131,33 @@ pub use profile_info_macros::build_info;
 
 /// The binary's document, from anywhere in the program, once `#[profile_info::main]` has started
 /// `main`; `None` in a program without the attribute.
+///
+/// The first call reads the document from the JSON the binary embeds (about 1.5 KiB, once); later
+/// calls return the same reference. Its [`BuildInfo::json`] and [`BuildInfo::text`] are the
+/// compile-time renderings.
 pub fn current() -> Option<&'static BuildInfo> {
-    // SAFETY: the expansion of `#[profile_info::main]` is the only caller of `start`, and gives it
-    // a `&'static BuildInfo`.
-    unsafe { profile_info_start::document().cast::<BuildInfo>().as_ref() }
+    static DOCUMENT: std::sync::OnceLock<Option<BuildInfo>> = std::sync::OnceLock::new();
+    // Not cached before `main` started: a call from another thread that early must not hide the
+    // document from later ones.
+    let rendered = profile_info_start::rendered()?;
+    DOCUMENT
+        .get_or_init(|| BuildInfo::from_json(rendered.json).map(|doc| doc.__rendered(rendered.json, rendered.text)))
+        .as_ref()
 }
 
 #[doc(hidden)]
 pub mod __private {
     /// The prologue `#[profile_info::main]` puts at the top of `main`, followed by
     /// [`log_startup`] with the `log` option: in a crate of its own (see profile-info-start).
-    pub use profile_info_start::{start, Flag};
+    pub use profile_info_start::{start, Rendered};
 
     /// `#[profile_info::main(log)]`'s report, called by the expansion only with that option, so
     /// that no other binary links the summary's rendering (not even an unoptimised one).
     ///
     /// The prologue runs before `main` could install a tracing subscriber, so the event is only
     /// emitted when a global one already exists; otherwise the line goes to stderr, never lost.
-    pub fn log_startup(info: &'static crate::BuildInfo) {
+    pub fn log_startup() {
+        let Some(info) = crate::current() else { return };
         #[cfg(feature = "tracing")]
         if ::tracing::dispatcher::has_been_set() {
             crate::tracing::startup_event(info);

@@ -64,9 +64,16 @@ fn startup_event_has_the_facts() {
 fn log_option_emits_the_event_to_a_global_subscriber() {
     let capture = Capture::default();
     tracing::subscriber::set_global_default(capture.clone()).unwrap();
-    // What `#[profile_info::main(log)]` runs at the top of `main` (no flag handling here).
-    profile_info::__private::start(info() as *const profile_info::BuildInfo as *const (), None);
-    profile_info::__private::log_startup(info());
+    // What `#[profile_info::main(log)]` runs at the top of `main` (no flag handling here), with
+    // this crate's document.
+    static RENDERED: std::sync::OnceLock<profile_info::__private::Rendered> = std::sync::OnceLock::new();
+    let rendered = RENDERED.get_or_init(|| profile_info::__private::Rendered {
+        program: "log",
+        json: info().json().unwrap(),
+        text: info().text().unwrap(),
+    });
+    profile_info::__private::start(rendered, None);
+    profile_info::__private::log_startup();
     let seen: Vec<_> = capture.0.lock().unwrap().iter().filter(|e| e.0 == "profile_info").cloned().collect();
     assert_eq!(seen, vec![expected()]);
 }

@@ -13,6 +13,8 @@ const MAIN: &str = r#"#[profile_info::main]
 fn main() {
     let info = profile_info::current().expect("current() inside main");
     assert_eq!(info, profile_info::build_info!(), "build_info!() in the bin = current()");
+    assert_eq!(info.json(), profile_info::build_info!().json(), "current() keeps the compiled-in JSON");
+    assert!(std::ptr::eq(info, profile_info::current().unwrap()), "read once");
     println!("ran");
 }
 "#;
