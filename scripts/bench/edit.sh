@@ -46,7 +46,10 @@ app() { # package name, the line above `fn main` (empty for none), dependency li
 # beside their dependencies (vendored at the workspace's locked versions) with the checksum file a
 # directory source needs.
 vendor=$work/vendor
-registry=(--config 'source.crates-io.replace-with="vendored"' --config "source.vendored.directory=\"$vendor\"")
+# Its own target dir: cargo takes a registry package of an unchanged name and version as built, so
+# the packaged crates are cleaned from it before each run.
+registry=(--config 'source.crates-io.replace-with="vendored"' --config "source.vendored.directory=\"$vendor\""
+  --target-dir "$work/target-registry")
 packaged() {
   local crates=$work/package unpacked=$work/unpacked vendoring=$work/vendoring
   rm -rf "$crates" "$unpacked" "$vendoring" "$vendor"
@@ -70,13 +73,18 @@ packaged() {
 }
 
 dependency="profile-info = { path = \"$root/profile-info\" }"
-app plain "" ""
-app dependency "" "$dependency"
-app attribute "#[profile_info::main]" "$dependency"
+[ "$quick" = 0 ] && packaged
+sources=()
+[ "$quick" = 0 ] && sources=("${registry[@]:0:4}")
+app plain "" "" "${sources[@]}"
+app dependency "" "$dependency" "${sources[@]}"
+app attribute "#[profile_info::main]" "$dependency" "${sources[@]}"
 variants=(plain dependency attribute)
 names="plain hello world|profile-info as a dependency, no attribute|#[profile_info::main], by path"
 if [ "$quick" = 0 ]; then
-  packaged
+  hello_package "$work/registry" registry "" 'profile-info = "0.1"'
+  (cd "$work/registry" && cargo clean -q "${registry[@]}" \
+    -p profile-info -p profile-info-core -p profile-info-macros -p profile-info-start)
   app registry "#[profile_info::main]" 'profile-info = "0.1"' "${registry[@]}"
   variants+=(registry)
   names+="|#[profile_info::main], as from crates.io"
@@ -85,8 +93,12 @@ commands=()
 for ((r = 0; r < rounds; r++)); do
   for v in "${variants[@]}"; do
     build="cargo build -q --manifest-path $work/$v/Cargo.toml"
-    # hyperfine splits its command as a shell would: the TOML values keep their quotes in single ones.
-    [ "$v" = registry ] && build+=" --config '${registry[1]}' --config '${registry[3]}'"
+    # Every variant gets the source replacement, so that none pays alone for reading more
+    # configuration (the others take nothing from crates.io, or take it from the vendor directory
+    # too). hyperfine splits its command as a shell would: the TOML values keep their quotes in
+    # single ones.
+    [ "$quick" = 0 ] && build+=" --config '${registry[1]}' --config '${registry[3]}'"
+    [ "$v" = registry ] && build+=" --target-dir ${registry[5]}"
     commands+=(-n "$v" --prepare "touch $work/$v/src/main.rs" "$build")
   done
 done
