@@ -22,8 +22,9 @@
 //! `std::env::args()` is the exact command line cargo gave rustc (`cargo build -v` prints it).
 //! The macro reads the flags, applies rustc's defaults for those cargo leaves out, asks the same
 //! rustc for its version and for the target features (`rustc --print cfg` with the same
-//! `--target`, `-C target-cpu` and `-C target-feature`), and emits everything as a `static`:
-//! reading it costs nothing at run time. Fields that cannot be known are `None` — under
+//! `--target`, `-C target-cpu` and `-C target-feature`), and emits the document rendered at
+//! compile time: its JSON (in the section) and its summary, which `--build-info` prints as they
+//! are; [`current()`] reads the JSON back once, on first use. Fields that cannot be known are `None` — under
 //! rust-analyzer, rustdoc or doctests, for example — and the build always goes on.
 //!
 //! Expand the macros in the binary crate: in a library crate rustc sees the library's flags
