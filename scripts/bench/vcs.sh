@@ -7,9 +7,7 @@
 # in README's vcs paragraph.
 #
 #   bash scripts/bench/vcs.sh [--quick] [FILES]
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-root=$PWD
+source "$(dirname "$0")/common.sh"
 runs=30
 if [ "${1:-}" = --quick ]; then
   shift
@@ -18,15 +16,8 @@ fi
 files=${1:-60000}
 work=$root/target/bench/vcs
 repo=$work/repo-$files
-command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+need hyperfine
 
-package() { # name, main.rs first line (empty for none), dependency line
-  mkdir -p "$repo/$1/src"
-  printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n%s\n\n[workspace]\n' \
-    "$1" "$3" >"$repo/$1/Cargo.toml"
-  printf '%s\nfn main() {\n    println!("hello");\n}\n' "$2" >"$repo/$1/src/main.rs"
-  cp "$root/Cargo.lock" "$repo/$1/Cargo.lock"
-}
 
 if [ ! -d "$repo/.git" ]; then
   rm -rf "$repo"
@@ -36,8 +27,8 @@ if [ ! -d "$repo/.git" ]; then
     mkdir -p "$repo/d$d"
     for ((f = 0; f < per_dir; f++)); do echo "$d $f" >"$repo/d$d/f$f.txt"; done
   done
-  package plain "" ""
-  package app "#[profile_info::main]" "profile-info = { path = \"$root/profile-info\" }"
+  hello_package "$repo/plain" plain "" ""
+  hello_package "$repo/app" app "#[profile_info::main]" "profile-info = { path = \"$root/profile-info\" }"
   export CARGO_TARGET_DIR=$work/target
   (cd "$repo/plain" && cargo build -q) && (cd "$repo/app" && cargo build -q)
   git -C "$repo" init -q -b main
