@@ -3,7 +3,7 @@
 //! summary wording of each, are listed once in [`crate::schema::FIELDS`].
 //!
 //! Every field that could not be known is `None` (`null` in JSON) rather than a guess. Strings are
-//! `Cow<'static, str>` so that the document of a binary is a `static` built at compile time, and a
+//! `Cow<'static, str>` so that `build_info!()`'s document is a `static` built at compile time, and a
 //! document read back from JSON owns its strings.
 
 #[cfg(feature = "serde")]

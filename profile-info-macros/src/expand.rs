@@ -1,5 +1,6 @@
-//! Turns a captured document into tokens: a `static BuildInfo` whose JSON and text renderings are
-//! literals, the linker section holding the JSON, the prologue of `main` and its CPU guard.
+//! Turns a captured document into tokens: for `#[profile_info::main]`, the linker section holding
+//! the JSON, the compile-time renderings handed to the prologue of `main`, and the CPU guard; for
+//! `build_info!()`, a `static BuildInfo` built field by field.
 
 use crate::capture::Capture;
 use crate::options::Options;

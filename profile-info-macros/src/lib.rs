@@ -1,9 +1,8 @@
 //! Proc macros of [profile-info](https://docs.rs/profile-info); use them through that crate.
 //!
 //! Each macro reads the command line of the rustc process it runs in (see `invocation` and
-//! `flags`), completes it with rustc's defaults and the compiler's own answers (`capture`, asking
-//! `rustc`), and
-//! emits the document as a `static` (`expand`).
+//! `flags`), completes it with rustc's defaults, the compiler's own answers and the revision
+//! (`capture`, asking `rustc`; `vcs` and `index` for git), and emits the document (`expand`).
 
 use proc_macro::TokenStream;
 
