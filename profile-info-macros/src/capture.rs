@@ -3,7 +3,7 @@
 //! whatever cannot be known becomes `None`.
 //!
 //! Cost matters: every rebuild of the binary crate runs this. rustc's answers come from `rustc`
-//! (asked once per toolchain and flags), concurrently with the git queries.
+//! (asked once per toolchain and flags), concurrently with reading the revision (`vcs`).
 
 use crate::flags::{self, Flags};
 use crate::invocation::Invocation;
