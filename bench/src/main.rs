@@ -35,6 +35,7 @@ mod goals;
 mod packages;
 mod peers;
 mod report;
+mod rounds;
 mod sections;
 
 use cargo_profile_info::compare::Failure;
@@ -51,12 +52,32 @@ use std::time::Instant;
 #[derive(Parser, Debug)]
 #[command(name = "bash scripts/bench.sh", bin_name = "bash scripts/bench.sh")]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command_>,
     /// plain and profile-info only, few runs (what the test suite runs)
     #[arg(long)]
     quick: bool,
     /// these build variants (and their plain baseline), comma-separated; skips the other scripts
     #[arg(long, value_name = "VARIANT,...", value_delimiter = ',')]
     only: Option<Vec<String>>,
+}
+
+/// What a section script asks of the tool.
+#[derive(clap::Subcommand, Debug)]
+enum Command_ {
+    /// The figures of hyperfine's interleaved rounds (scripts/bench/edit.sh): per variant the
+    /// median of its rounds and the median of its rounds less the first variant's, then
+    /// `over_plain_ms=` for the last variant.
+    Rounds {
+        /// hyperfine's `--export-json`
+        json: PathBuf,
+        /// the variants' names in the order of each round, `|`-separated
+        #[arg(long)]
+        names: String,
+        /// runs per command
+        #[arg(long)]
+        runs: u32,
+    },
 }
 
 /// Where everything goes, under `target/bench`.
@@ -88,6 +109,21 @@ pub fn io(what: &str, e: std::io::Error) -> Failure {
 
 fn main() {
     let args = Args::parse();
+    if let Some(Command_::Rounds { json, names, runs }) = &args.command {
+        let names: Vec<&str> = names.split('|').collect();
+        let figures = std::fs::read_to_string(json)
+            .map_err(|e| format!("{}: {e}", json.display()))
+            .and_then(|text| rounds::means(&text))
+            .and_then(|means| rounds::rows(&means, &names));
+        match figures {
+            Ok(rows) => print!("{}", rounds::render(&rows, *runs)),
+            Err(e) => {
+                eprintln!("[bench] {e}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
     let peers = peers::select(args.quick, args.only.as_deref()).unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(2)

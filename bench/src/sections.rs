@@ -235,11 +235,10 @@ mod tests {
             let path = root.join(format!("scripts/bench/{}.sh", script.name()));
             let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let printed = format!("\"{}=", judged.key());
-            assert!(
-                source.lines().any(|l| !l.trim_start().starts_with('#') && l.contains(&printed)),
-                "{} prints no {printed}… line",
-                path.display()
-            );
+            let code = |needle: &str| source.lines().any(|l| !l.trim_start().starts_with('#') && l.contains(needle));
+            // The edit-compile script leaves its figures to this tool's `rounds`, which prints the key.
+            let delegated = judged == Judged::OverPlainMs && code("profile-info-bench") && code("rounds ");
+            assert!(code(&printed) || delegated, "{} prints no {printed}… line", path.display());
         }
     }
 

@@ -105,24 +105,7 @@ done
 json=$work/hyperfine.json
 hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$json" "${commands[@]}" >&2
 
-# Per variant, the median over rounds of its round time and of that less plain's, from hyperfine's
-# per-command means in its order: the rounds' commands one after another.
-means=$(grep -o '"mean": [0-9.e+-]*' "$json" | awk '{print $2}' | paste -sd' ')
-awk -v means="$means" -v names="$names" -v rounds="$rounds" -v runs="$runs" '
-function median(a, n,    i, j, t) {
-  for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
-BEGIN {
-  k = split(names, name, "|")
-  n = split(means, m, " ")
-  printf "small repository, touch src/main.rs + cargo build (dev), %d rounds of %d runs each:\n", rounds, runs
-  printf "%-48s %9s %11s\n", "variant", "median ms", "+plain ms"
-  for (v = 1; v <= k; v++) {
-    c = 0
-    for (i = v; i <= n; i += k) { c++; t[c] = m[i] * 1000; d[c] = (m[i] - m[i - v + 1]) * 1000 }
-    over = median(d, c)
-    printf "%-48s %9.1f %+11.1f\n", name[v], median(t, c), over
-  }
-  printf "over_plain_ms=%.1f\n", over
-}'
+# The figures, from the benchmark tool (bench/src/rounds.rs), built into its own target dir as
+# scripts/bench.sh builds it.
+CARGO_TARGET_DIR=$root/target/bench/tool cargo run --quiet --locked -p profile-info-bench -- \
+  rounds "$json" --names "$names" --runs "$runs"

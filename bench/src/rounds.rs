@@ -1,0 +1,91 @@
+//! The edit-compile section's figures (`scripts/bench/edit.sh`): hyperfine ran the variants in
+//! turns, round after round, each command a few runs. A variant's time is the median of its
+//! rounds' means; its cost is the median over rounds of its mean less the first variant's (plain)
+//! in the same round, so that drift and load fall on both sides of each difference.
+
+/// One variant's figures.
+#[derive(Debug, PartialEq)]
+pub struct Row {
+    /// Its name in the table.
+    pub name: String,
+    /// The median of its rounds' means.
+    pub median_ms: f64,
+    /// The median over rounds of its mean less the first variant's.
+    pub over_first_ms: f64,
+}
+
+/// The per-command means (seconds) of hyperfine's `--export-json`, in the order it ran them.
+pub fn means(json: &str) -> Result<Vec<f64>, String> {
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("hyperfine's JSON: {e}"))?;
+    let results = value["results"].as_array().ok_or("hyperfine's JSON has no `results`")?;
+    results.iter().map(|r| r["mean"].as_f64().ok_or_else(|| "a result without a `mean`".to_owned())).collect()
+}
+
+/// The rows of `names` from `means`, whose commands ran as rounds of one command per name.
+pub fn rows(means: &[f64], names: &[&str]) -> Result<Vec<Row>, String> {
+    if names.is_empty() || means.is_empty() || !means.len().is_multiple_of(names.len()) {
+        return Err(format!("{} results are not whole rounds of {} variants", means.len(), names.len()));
+    }
+    let rounds: Vec<&[f64]> = means.chunks(names.len()).collect();
+    Ok(names
+        .iter()
+        .enumerate()
+        .map(|(v, name)| Row {
+            name: (*name).to_owned(),
+            median_ms: median(rounds.iter().map(|r| r[v] * 1e3).collect()),
+            over_first_ms: median(rounds.iter().map(|r| (r[v] - r[0]) * 1e3).collect()),
+        })
+        .collect())
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// The table, then `over_plain_ms=` with the last variant's cost: the line the report judges
+/// ([`crate::sections::Judged::OverPlainMs`]).
+pub fn render(rows: &[Row], runs: u32) -> String {
+    let rounds_line = format!("small repository, touch src/main.rs + cargo build (dev), rounds of {runs} runs each:\n");
+    let mut table = vec![vec!["variant".to_owned(), "median ms".to_owned(), "+plain ms".to_owned()]];
+    table.extend(
+        rows.iter().map(|r| vec![r.name.clone(), format!("{:.1}", r.median_ms), format!("{:+.1}", r.over_first_ms)]),
+    );
+    let last = rows.last().map_or(f64::NAN, |r| r.over_first_ms);
+    let key = crate::sections::Judged::OverPlainMs.key();
+    format!("{rounds_line}{}{key}={last:.1}\n", cargo_profile_info::compare::report::aligned(&table))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn costs_are_medians_of_differences_within_rounds() {
+        // Three rounds of (plain, attribute); the second round ran 50 ms slow for both.
+        let means = [0.080, 0.091, 0.130, 0.141, 0.082, 0.094];
+        let rows = rows(&means, &["plain", "attribute"]).unwrap();
+        assert_eq!(rows[0].over_first_ms, 0.0);
+        assert!((rows[1].over_first_ms - 11.0).abs() < 1e-9, "{rows:?}");
+        assert!((rows[1].median_ms - 94.0).abs() < 1e-9, "{rows:?}");
+        let text = render(&rows, 2);
+        assert!(text.ends_with("over_plain_ms=11.0\n"), "{text}");
+        assert!(text.contains("attribute  94.0       +11.0"), "{text}");
+    }
+
+    #[test]
+    fn even_rounds_and_bad_input() {
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert!(rows(&[0.1, 0.2, 0.3], &["a", "b"]).is_err());
+        assert!(rows(&[], &["a"]).is_err());
+        let json = r#"{"results":[{"command":"plain","mean":0.08},{"command":"attribute","mean":0.09}]}"#;
+        assert_eq!(means(json).unwrap(), vec![0.08, 0.09]);
+        assert!(means(r#"{"results":[{"command":"plain"}]}"#).is_err());
+        assert!(means("not json").is_err());
+    }
+}
