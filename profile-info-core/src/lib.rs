@@ -9,7 +9,8 @@
 #![deny(missing_docs)]
 
 pub mod model;
-mod read;
+#[doc(hidden)]
+pub mod read;
 pub mod render;
 pub mod schema;
 pub mod section;

@@ -9,22 +9,37 @@
 use crate::model::{BuildInfo, Str};
 use std::borrow::Cow;
 
-/// A JSON value; numbers are the non-negative integers the document holds.
+/// A JSON value; numbers are the non-negative integers the document holds. Public for the proc
+/// macro (cargo's `.cargo_vcs_info.json`), no promise beyond that.
 #[derive(Debug, PartialEq)]
-pub(crate) enum Json {
+pub enum Json {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A non-negative integer.
     Num(u64),
+    /// A string, its escapes undone.
     Str(String),
+    /// An array.
     Arr(Vec<Json>),
+    /// An object's members, in order.
     Obj(Vec<(String, Json)>),
+}
+
+impl Json {
+    /// The value of an object's member `key`; `None` for a missing member or a non-object.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        let Json::Obj(members) = self else { return None };
+        members.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
 }
 
 /// Deeper than any document: bounds the recursion on hostile input.
 const MAX_DEPTH: usize = 8;
 
 /// The value `text` holds, with nothing but whitespace around it.
-pub(crate) fn parse(text: &str) -> Option<Json> {
+pub fn parse(text: &str) -> Option<Json> {
     let mut p = Parser { bytes: text.as_bytes(), at: 0 };
     let value = p.value(0)?;
     p.space();
@@ -175,6 +190,7 @@ impl Parser<'_> {
 
 /// A field's value from its JSON; `None` when the JSON is not of the field's type.
 pub(crate) trait FromJson: Sized {
+    /// The value, or `None` for JSON of another type.
     fn from_json(json: &Json) -> Option<Self>;
 }
 

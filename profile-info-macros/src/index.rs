@@ -173,20 +173,20 @@ pub fn status(git_dir: &Path, work_tree: &Path, prefix: &[u8], head: &str, trees
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let xdg =
         std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| home.as_ref().map(|h| h.join(".config")));
-    let globals: Vec<PathBuf> = [
-        home.map(|h| h.join(".gitconfig")),
-        xdg.as_ref().map(|x| x.join("git").join("config")),
-        // The default `core.attributesFile`, read when it exists.
-        xdg.map(|x| x.join("git").join("attributes")),
-        Some("/etc/gitconfig".into()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    // The default `core.attributesFile`, read when it exists.
+    if xdg.as_ref().is_some_and(|x| x.join("git").join("attributes").exists()) {
+        return Verdict::Ask;
+    }
+    let globals: Vec<PathBuf> =
+        [home.map(|h| h.join(".gitconfig")), xdg.map(|x| x.join("git").join("config")), Some("/etc/gitconfig".into())]
+            .into_iter()
+            .flatten()
+            .collect();
     status_with(git_dir, work_tree, prefix, head, trees, &globals)
 }
 
-/// [`status`] with these global and system configuration files.
+/// [`status`] with these global and system configuration files (none in the tests, whose git
+/// runs without them too).
 fn status_with(
     git_dir: &Path,
     work_tree: &Path,
@@ -254,9 +254,7 @@ fn attributes(work_tree: &Path, entries: &[&Entry]) -> bool {
 /// The configuration or attributes could make git see a file otherwise than by its bytes, or
 /// compare stat data or modes otherwise.
 fn filtered(git_dir: &Path, globals: &[PathBuf]) -> bool {
-    if git_dir.join("info").join("attributes").exists()
-        || globals.iter().any(|g| g.ends_with("attributes") && g.exists())
-    {
+    if git_dir.join("info").join("attributes").exists() {
         return true;
     }
     let locals = [
@@ -377,20 +375,18 @@ fn hex(bytes: &[u8]) -> String {
 /// then kept there. A commit's tree never changes, so the file only grows, by one line a commit.
 fn head_tree(work_tree: &Path, head: &str, trees: Option<&Path>) -> Option<String> {
     let known = trees.and_then(|t| fs::read_to_string(t).ok()).unwrap_or_default();
-    let tree_id = |t: &str| t.len() == 40 && t.bytes().all(|b| b.is_ascii_hexdigit());
-    if let Some(tree) = known.lines().find_map(|l| l.strip_prefix(head)?.strip_prefix(' ').filter(|t| tree_id(t))) {
-        return Some(tree.to_owned());
+    if let Some(tree) = known.lines().find_map(|l| crate::vcs::revision(l.strip_prefix(head)?.strip_prefix(' ')?)) {
+        return Some(tree);
     }
     let out = crate::vcs::git(work_tree, &["rev-parse", "--verify", "--quiet", &format!("{head}^{{tree}}")])?;
-    let tree = String::from_utf8(out).ok()?.trim().to_owned();
-    if tree.len() != 40 {
-        return None;
-    }
+    let tree = crate::vcs::revision(&String::from_utf8(out).ok()?)?;
     if let Some(file) = trees {
         use std::io::Write;
+        // One write of a whole line: compiles appending at once do not interleave their lines.
+        let line = format!("{head} {tree}\n");
         let _ = fs::create_dir_all(file.parent()?);
         let _ =
-            fs::OpenOptions::new().create(true).append(true).open(file).and_then(|mut f| writeln!(f, "{head} {tree}"));
+            fs::OpenOptions::new().create(true).append(true).open(file).and_then(|mut f| f.write_all(line.as_bytes()));
     }
     Some(tree)
 }

@@ -43,8 +43,8 @@ pub fn discover(dir: &Path, ask_git: bool, trees: Option<&Path>) -> Option<Git> 
     packaged(dir).or_else(|| checkout(dir, ask_git, trees)).or_else(|| given(|name| std::env::var(name).ok()))
 }
 
-/// A full commit id: 40 hex digits (SHA-1) or 64 (SHA-256 repositories).
-fn revision(text: &str) -> Option<String> {
+/// A full object id: 40 hex digits (SHA-1) or 64 (SHA-256 repositories).
+pub(crate) fn revision(text: &str) -> Option<String> {
     let text = text.trim();
     (matches!(text.len(), 40 | 64) && text.bytes().all(|b| b.is_ascii_hexdigit())).then(|| text.to_owned())
 }
@@ -54,12 +54,14 @@ fn revision(text: &str) -> Option<String> {
 fn packaged(dir: &Path) -> Option<Git> {
     let path = dir.join(".cargo_vcs_info.json");
     let text = fs::read_to_string(&path).ok()?;
-    let value = |key: &str| {
-        let at = text.find(&format!("\"{key}\""))? + key.len() + 2;
-        text[at..].trim_start().strip_prefix(':').map(str::trim_start)
+    use profile_info_core::read::Json;
+    let json = profile_info_core::read::parse(&text);
+    let git = json.as_ref().and_then(|j| j.get("git"));
+    let revision = match git.and_then(|g| g.get("sha1")) {
+        Some(Json::Str(sha1)) => revision(sha1),
+        _ => None,
     };
-    let revision = value("sha1").and_then(|v| revision(v.strip_prefix('"')?.split('"').next()?));
-    let dirty = revision.as_ref().map(|_| value("dirty").is_some_and(|v| v.starts_with("true")));
+    let dirty = revision.as_ref().map(|_| git.and_then(|g| g.get("dirty")) == Some(&Json::Bool(true)));
     Some(Git { revision, dirty, tracked: vec![path] })
 }
 
