@@ -206,6 +206,9 @@ mod tests {
         assert_eq!(default_cpu(cpus), Some("x86-64"));
         assert_eq!(default_cpu("Available CPUs for this target:\n"), None);
         assert!(holds_release("1.95.0", "1.95.0"));
-        assert!(!holds_release("1.95.0-nightly.1.95.01", "1.95.1"));
+        assert!(holds_release("rustc_version=1.95.0 (stable)", "1.95.0"));
+        assert!(!holds_release("11.95.0", "1.95.0"), "a digit before");
+        assert!(!holds_release("1.95.0.1", "1.95.0"), "more version after");
+        assert!(!holds_release("1.95.01", "1.95.0"), "a digit after");
     }
 }

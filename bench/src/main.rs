@@ -144,8 +144,13 @@ fn clean_env() {
     for (key, _) in std::env::vars_os() {
         let Some(key) = key.to_str() else { continue };
         let keep = matches!(key, "CARGO_HOME" | "RUSTUP_HOME" | "RUSTUP_TOOLCHAIN" | "CARGO");
+        // PROFILE_INFO_*: a revision or dirty-check setting from the shell would be measured too.
         if !keep
-            && (key.starts_with("CARGO") || key.starts_with("RUSTC") || key == "RUSTFLAGS" || key == "RUSTDOCFLAGS")
+            && (key.starts_with("CARGO")
+                || key.starts_with("RUSTC")
+                || key == "RUSTFLAGS"
+                || key == "RUSTDOCFLAGS"
+                || key.starts_with("PROFILE_INFO_"))
         {
             std::env::remove_var(key);
         }

@@ -38,14 +38,9 @@ pub fn rows(means: &[f64], names: &[&str]) -> Result<Vec<Row>, String> {
         .collect())
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
+/// The median, as compare measures it (`rows` never gives it nothing).
+fn median(values: Vec<f64>) -> f64 {
+    cargo_profile_info::compare::measure::Spread::of(&values).median
 }
 
 /// The table, then `over_plain_ms=` with the last variant's cost: the line the report judges

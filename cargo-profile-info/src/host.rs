@@ -93,16 +93,8 @@ fn verdict(
     lacking: &[(&str, Lack)],
     unchecked: &[&str],
 ) -> serde_json::Value {
-    let missing: Vec<serde_json::Value> = lacking
-        .iter()
-        .map(|(name, lack)| {
-            let lack = match lack {
-                Lack::Cpu => "cpu",
-                Lack::OsState(_) => "os-state",
-            };
-            json!({"feature": name, "lack": lack})
-        })
-        .collect();
+    let missing: Vec<serde_json::Value> =
+        lacking.iter().map(|(name, lack)| json!({"feature": name, "lack": lack.word()})).collect();
     json!({
         "pass": pass,
         "arch": arch,

@@ -205,6 +205,17 @@ pub enum Lack {
     OsState(OsState),
 }
 
+impl Lack {
+    /// The word `/buildinfo`'s runtime section and `check --host --json` give it: `"cpu"` or
+    /// `"os-state"`.
+    pub const fn word(self) -> &'static str {
+        match self {
+            Lack::Cpu => "cpu",
+            Lack::OsState(_) => "os-state",
+        }
+    }
+}
+
 /// What CPUID and XGETBV say about a CPU, feature by feature of [`FEATURES`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Support {

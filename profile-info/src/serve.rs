@@ -420,10 +420,7 @@ impl Runtime {
         }
         let _ = write!(out, "],\"cpu_supported\":{},\"missing\":[", self.missing.is_empty());
         for (i, m) in self.missing.iter().enumerate() {
-            let lack = match m.lack {
-                crate::cpu::Lack::Cpu => "cpu",
-                crate::cpu::Lack::OsState(_) => "os-state",
-            };
+            let lack = m.lack.word();
             let _ = write!(
                 out,
                 "{}{{\"feature\":{},\"lack\":\"{lack}\"}}",

@@ -20,7 +20,8 @@ ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-5s} CONNECTIONS=${CONNECTIONS:-16} THRE
 # Without PORT, the first port from 3917 on that nothing listens on: another run (or anything
 # else) on 3917 must not make this one fail or, worse, measure someone else's server.
 if [ -z "${PORT:-}" ]; then
-  for PORT in $(seq 3917 4016); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break; done
+  for PORT in $(seq 3917 4016) none; do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break; done
+  [ "$PORT" = none ] && { echo "no free port in 3917-4016" >&2; exit 1; }
 fi
 SOAK_ROUNDS=${SOAK_ROUNDS:-6} SOAK_DURATION=${SOAK_DURATION:-30s} SOAK_ROUTES=${SOAK_ROUTES:-/static /buildinfo}
 MODE=rate
