@@ -8,9 +8,7 @@
 //! matters, one compare per register. Only a refusal walks a table, to name what is missing.
 
 use crate::capture::Capture;
-use proc_macro2::TokenStream;
 use profile_info_core::x86::{self, Feature, OsState, Reg, GUARD_EXIT_CODE};
-use quote::quote;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Lower numbers run first: before std's `.init_array.00099` and the executable's own
@@ -125,7 +123,7 @@ static SERIAL: AtomicUsize = AtomicUsize::new(0);
 
 /// The guard for the crate being compiled, or nothing when the target is not x86_64 Linux, the
 /// features are unknown (rust-analyzer, rustdoc) or the build is baseline.
-pub fn emit(cap: &Capture) -> TokenStream {
+pub fn emit(cap: &Capture) -> String {
     let target = &cap.info.target;
     let triple = target.triple.as_deref().unwrap_or("");
     // x32 has 4-byte `.init_array` entries and other system call numbers; Android is untested.
@@ -133,8 +131,8 @@ pub fn emit(cap: &Capture) -> TokenStream {
         && triple.contains("-linux")
         && !triple.ends_with("x32")
         && !triple.contains("android");
-    let Some(features) = target.features.as_deref().filter(|_| x86_64_linux) else { return TokenStream::new() };
-    let Some(plan) = Plan::new(features) else { return TokenStream::new() };
+    let Some(features) = target.features.as_deref().filter(|_| x86_64_linux) else { return String::new() };
+    let Some(plan) = Plan::new(features) else { return String::new() };
     let program = std::env::var("CARGO_BIN_NAME").ok().or_else(|| cap.info.package.name.as_deref().map(str::to_owned));
     let message = Message::new(program.as_deref().unwrap_or("program"), x86::level_of(features), target.cpu.as_deref());
     let id = unique_id(
@@ -148,10 +146,12 @@ pub fn emit(cap: &Capture) -> TokenStream {
         && cap.info.rustc.host.as_deref() == Some(triple)
         && host_glibc() >= (2, 33);
     let lines = assembly(&plan, &message, &id, static_glibc);
-    quote! {
-        #[cfg(all(target_arch = "x86_64", target_os = "linux", target_pointer_width = "64"))]
-        ::core::arch::global_asm!(#(#lines),*);
-    }
+    let lines: Vec<String> = lines.iter().map(|l| crate::code::str_lit(l)).collect();
+    format!(
+        "#[cfg(all(target_arch = \"x86_64\", target_os = \"linux\", target_pointer_width = \"64\"))]
+        ::core::arch::global_asm!({});",
+        lines.join(", ")
+    )
 }
 
 /// The part of the guard's symbol names that tells it from every other guard fat LTO may put in

@@ -1,48 +1,76 @@
-//! The arguments of `#[profile_info::main(...)]`.
+//! The arguments of `#[profile_info::main(...)]`: a comma-separated list of `flag = "--name"`,
+//! `flag = false`, `guard = true|false` and `log`.
 
-use syn::meta::ParseNestedMeta;
-use syn::{Lit, LitStr};
+use crate::code::Error;
+use proc_macro::{TokenStream, TokenTree};
 
 pub struct Options {
     /// The command-line flag that prints the document; `None` when disabled with `flag = false`.
-    pub flag: Option<LitStr>,
+    pub flag: Option<String>,
     /// Whether to emit the CPU guard (`guard = false` turns it off).
     pub guard: bool,
     /// Whether to log the build summary at startup (`log`).
     pub log: bool,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Options { flag: Some(LitStr::new("--build-info", proc_macro2::Span::call_site())), guard: true, log: false }
+const UNKNOWN: &str = "unknown option; expected `flag = \"--name\"`, `flag = false`, `guard = false` or `log`";
+const FLAG: &str = "`flag` takes a flag name such as \"--build-info\", or `false` to disable it";
+const GUARD: &str = "`guard` takes `true` or `false`";
+
+impl Options {
+    pub fn parse(attr: TokenStream) -> Result<Options, Error> {
+        let mut options = Options { flag: Some("--build-info".to_owned()), guard: true, log: false };
+        let mut tokens = attr.into_iter().peekable();
+        while let Some(token) = tokens.next() {
+            let TokenTree::Ident(name) = token else { return Err(Error::new(token.span(), UNKNOWN)) };
+            let name_span = name.span();
+            let value = match tokens.peek() {
+                Some(TokenTree::Punct(p)) if p.as_char() == '=' => {
+                    let eq = p.span();
+                    tokens.next();
+                    Some(tokens.next().ok_or_else(|| Error::new(eq, "expected a value after `=`"))?)
+                }
+                _ => None,
+            };
+            match (name.to_string().as_str(), value) {
+                ("flag", Some(value)) => options.flag = flag(&value).ok_or_else(|| Error::new(value.span(), FLAG))?,
+                ("guard", Some(value)) => {
+                    options.guard = boolean(&value).ok_or_else(|| Error::new(value.span(), GUARD))?;
+                }
+                ("log", None) => options.log = true,
+                ("flag", None) => return Err(Error::new(name_span, FLAG)),
+                ("guard", None) => return Err(Error::new(name_span, GUARD)),
+                _ => return Err(Error::new(name_span, UNKNOWN)),
+            }
+            match tokens.next() {
+                None => break,
+                Some(TokenTree::Punct(p)) if p.as_char() == ',' => {}
+                Some(other) => return Err(Error::new(other.span(), "expected `,` between options")),
+            }
+        }
+        Ok(options)
     }
 }
 
-impl Options {
-    pub fn parse_meta(&mut self, meta: ParseNestedMeta) -> syn::Result<()> {
-        if meta.path.is_ident("flag") {
-            match meta.value()?.parse::<Lit>()? {
-                Lit::Str(s) if s.value().starts_with('-') && !s.value().contains(['=', ' ']) => self.flag = Some(s),
-                Lit::Bool(b) if !b.value => self.flag = None,
-                other => {
-                    return Err(syn::Error::new(
-                        other.span(),
-                        "`flag` takes a flag name such as \"--build-info\", or `false` to disable it",
-                    ))
-                }
-            }
-        } else if meta.path.is_ident("guard") {
-            match meta.value()?.parse::<Lit>()? {
-                Lit::Bool(b) => self.guard = b.value,
-                other => return Err(syn::Error::new(other.span(), "`guard` takes `true` or `false`")),
-            }
-        } else if meta.path.is_ident("log") {
-            self.log = true;
-        } else {
-            return Err(
-                meta.error("unknown option; expected `flag = \"--name\"`, `flag = false`, `guard = false` or `log`")
-            );
-        }
-        Ok(())
+/// `true` or `false` (rustc gives them to macros as identifiers).
+fn boolean(token: &TokenTree) -> Option<bool> {
+    match token {
+        TokenTree::Ident(i) if i.to_string() == "true" => Some(true),
+        TokenTree::Ident(i) if i.to_string() == "false" => Some(false),
+        _ => None,
     }
+}
+
+/// `Some(Some(name))` for a plain string literal that reads as one command-line flag,
+/// `Some(None)` for `false`.
+fn flag(token: &TokenTree) -> Option<Option<String>> {
+    if boolean(token) == Some(false) {
+        return Some(None);
+    }
+    let TokenTree::Literal(lit) = token else { return None };
+    let text = lit.to_string();
+    // A flag has no quotes, backslashes or spaces, so its literal is the name between quotes.
+    let name = text.strip_prefix('"')?.strip_suffix('"')?;
+    let valid = name.starts_with('-') && !name.contains(['=', ' ', '\\', '"']) && !name.chars().any(char::is_control);
+    valid.then(|| Some(name.to_owned()))
 }

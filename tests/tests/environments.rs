@@ -176,15 +176,25 @@ fn flag_can_be_renamed_or_disabled() {
 
 #[test]
 fn bad_options_are_compile_errors_at_the_users_span() {
-    for (main, message) in [
-        ("#[profile_info::main(flag = 3)]\nfn main() {}\n", "`flag` takes a flag name"),
-        ("#[profile_info::main(colour)]\nfn main() {}\n", "unknown option"),
-        ("#[profile_info::main]\nstruct NotMain;\nfn main() {}\n", "goes on `fn main`"),
+    // (src/main.rs, the error, the text on line 1 it must point at)
+    for (main, message, at) in [
+        ("#[profile_info::main(flag = 3)]\nfn main() {}\n", "`flag` takes a flag name", "3"),
+        ("#[profile_info::main(colour)]\nfn main() {}\n", "unknown option", "colour"),
+        ("#[profile_info::main]\nstruct NotMain;\nfn main() {}\n", "goes on `fn main`", "#"),
+        ("#[profile_info::main(flag = \"--a b\")]\nfn main() {}\n", "`flag` takes a flag name", "\"--a b\""),
+        ("#[profile_info::main(flag)]\nfn main() {}\n", "`flag` takes a flag name", "flag"),
+        ("#[profile_info::main(guard = 1)]\nfn main() {}\n", "`guard` takes `true` or `false`", "1"),
+        ("#[profile_info::main(guard =)]\nfn main() {}\n", "expected a value after `=`", "="),
+        ("#[profile_info::main(log log)]\nfn main() {}\n", "expected `,` between options", "log)"),
+        ("#[profile_info::main(\"log\")]\nfn main() {}\n", "unknown option", "\"log\""),
+        ("fn main() { profile_info::build_info!(x); }\n", "takes no arguments", "x)"),
     ] {
         let fx = Fixture::new("bad-options", main, "");
         let out = fx.try_build(&[], &[]);
         assert!(!out.status.success());
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains(message) && stderr.contains("src/main.rs:1"), "{message}: {stderr}");
+        let column = main.find(at).expect("the test's own text") + 1;
+        let place = format!("src/main.rs:1:{column}\n");
+        assert!(stderr.contains(message) && stderr.contains(&place), "{message} at {place}: {stderr}");
     }
 }
