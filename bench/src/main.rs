@@ -134,7 +134,7 @@ fn root() -> PathBuf {
 fn main() {
     let args = Args::parse();
     if let Some(command) = &args.command {
-        std::process::exit(subcommand(command));
+        std::process::exit(subcommand(command, args.quick));
     }
     let peers = peers::select(args.quick, args.only.as_deref()).unwrap_or_else(|e| {
         eprintln!("{e}");
@@ -150,21 +150,21 @@ fn main() {
     }
 }
 
-/// Runs a subcommand; its exit code.
-fn subcommand(command: &Command_) -> i32 {
+/// Runs a subcommand (`quick`: `--quick` given before it); its exit code.
+fn subcommand(command: &Command_, quick: bool) -> i32 {
     let figures = match command {
         Command_::Install { tools } => {
             return i32::from(!tools::install(&tools.iter().map(String::as_str).collect::<Vec<_>>()))
         }
-        Command_::Edit { quick, rounds } => {
+        Command_::Edit { quick: own_quick, rounds } => {
             clean_env();
             tools::install(&["hyperfine", "git"]);
-            edit::Plan::new(&root(), *quick, *rounds).run()
+            edit::Plan::new(&root(), quick || *own_quick, *rounds).run()
         }
-        Command_::Vcs { quick, files } => {
+        Command_::Vcs { quick: own_quick, files } => {
             clean_env();
             tools::install(&["hyperfine", "git"]);
-            vcs::Plan::new(&root(), *quick, *files).run()
+            vcs::Plan::new(&root(), quick || *own_quick, *files).run()
         }
     };
     match figures {
@@ -284,5 +284,21 @@ mod tests {
         assert_eq!(run(&["--only", "vergen,built"]), []);
         assert_eq!(args(&["--only", "vergen,built"]).only.unwrap(), ["vergen", "built"]);
         assert!(Args::try_parse_from(["bench", "--fast"]).is_err());
+    }
+
+    #[test]
+    fn sections_run_alone_as_subcommands() {
+        let command =
+            |a: &[&str]| Args::try_parse_from(std::iter::once("bench").chain(a.iter().copied())).map(|a| a.command);
+        assert!(matches!(
+            command(&["edit", "--quick", "3"]),
+            Ok(Some(Command_::Edit { quick: true, rounds: Some(3) }))
+        ));
+        assert!(matches!(command(&["edit"]), Ok(Some(Command_::Edit { quick: false, rounds: None }))));
+        assert!(matches!(command(&["vcs", "4000"]), Ok(Some(Command_::Vcs { quick: false, files: Some(4000) }))));
+        assert!(matches!(command(&["install", "wrk"]), Ok(Some(Command_::Install { tools })) if tools == ["wrk"]));
+        assert!(command(&["install"]).is_err(), "install names its tools");
+        assert!(command(&["edit", "many"]).is_err(), "rounds are a number");
+        assert!(command(&["rounds"]).is_err(), "rounds is edit's now");
     }
 }

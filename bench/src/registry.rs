@@ -104,9 +104,7 @@ pub fn vendor(root: &Path, work: &Path) -> Result<PathBuf, Failure> {
     // vendor` takes the rest at the versions the workspace locks.
     let deps = format!("[dependencies]\nprofile-info = \"0.1\"\n{}", patch_section(&unpacked, &packaged));
     hello::package(&vendoring, "vendoring", "", &deps, Some(&root.join("Cargo.lock")))?;
-    let mut vendor_cmd = Command::new("cargo");
-    vendor_cmd.args(["vendor", "-q"]).arg(&vendor).current_dir(&vendoring).stdout(std::process::Stdio::null());
-    status(&mut vendor_cmd, "cargo vendor")?;
+    status(Command::new("cargo").args(["vendor", "-q"]).arg(&vendor).current_dir(&vendoring), "cargo vendor")?;
     for c in &packaged {
         let to = vendor.join(&c.dir);
         status(Command::new("cp").arg("-r").arg(unpacked.join(&c.dir)).arg(&to), "cp -r")?;
