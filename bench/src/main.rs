@@ -17,33 +17,41 @@
 //! 3. HTTP throughput and guard cost: `scripts/bench/http.sh` and `scripts/bench/guard.sh`, run with
 //!    `--quick` in quick mode. Each prints what it likes plus one `ratio=NUMBER` line; that line is
 //!    checked against the goal, the rest is copied into the report.
-//! 4. The edit-compile cycle in a small repository: `scripts/bench/edit.sh` times `touch
+//! 4. The edit-compile cycle in a small repository, the subcommand `edit` ([`edit`]): times `touch
 //!    src/main.rs` then `cargo build` (dev) of a plain hello world beside one with profile-info as a
-//!    dependency and one with `#[profile_info::main]`, each in its own git repository; its
-//!    `over_plain_ms=NUMBER` line is checked against the goal (fewer runs with `--quick`).
-//! 5. The dirty check's cost in a large repository: `scripts/bench/vcs.sh`'s figures, copied into
-//!    the report (no goal; not run with `--quick`).
+//!    dependency and with `#[profile_info::main]` by path and as from crates.io, each in its own git
+//!    repository; its `over_plain_ms=NUMBER` line is checked against the goal (fewer rounds and no
+//!    packaged variant with `--quick`).
+//! 5. The dirty check's cost in a large repository, the subcommand `vcs` ([`vcs`]): figures copied
+//!    into the report (no goal; not run with `--quick`).
 //!
-//! A script that exits non-zero is reported and makes the run exit 1 once the report is written;
-//! `--only` skips sections 3 to 5.
+//! Sections 3 to 5 each run in a process of their own (a script, or this tool again with the
+//! subcommand); one that exits non-zero is reported and makes the run exit 1 once the report is
+//! written; `--only` skips them. The subcommands also run alone: `bash scripts/bench.sh edit
+//! [--quick] [ROUNDS]`, `bash scripts/bench.sh vcs [--quick] [FILES]`.
 //!
 //! Output: a table on stdout and target/bench/report.md (date, machine, toolchain, goals met/missed).
 
 mod builds;
+mod edit;
 mod facts;
 mod goals;
+mod hello;
+mod hyperfine;
 mod packages;
 mod peers;
+mod registry;
 mod report;
 mod rounds;
 mod sections;
+mod tools;
+mod vcs;
 
 use cargo_profile_info::compare::Failure;
 use clap::Parser;
 use peers::Peer;
 use sections::{Script, Section};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// What profile-info costs beside built, vergen, shadow-rs and build-info: build time, size, the facts
@@ -62,21 +70,32 @@ struct Args {
     only: Option<Vec<String>>,
 }
 
-/// What a section script asks of the tool.
+/// A section alone, or a tool the scripts need.
 #[derive(clap::Subcommand, Debug)]
 enum Command_ {
-    /// The figures of hyperfine's interleaved rounds (scripts/bench/edit.sh): per variant the
-    /// median of its rounds and the median of its rounds less the first variant's, then
+    /// The edit-compile cycle in a small repository: plain, profile-info as a dependency, the
+    /// attribute by path and (not with --quick) as from crates.io; the last line is
     /// `over_plain_ms=` for the last variant.
-    Rounds {
-        /// hyperfine's `--export-json`
-        json: PathBuf,
-        /// the variants' names in the order of each round, `|`-separated
+    Edit {
+        /// 6 rounds, no packaged variant (what the test suite runs)
         #[arg(long)]
-        names: String,
-        /// runs per command
+        quick: bool,
+        /// rounds of every variant, 2 runs each [default: 20, 6 with --quick]
+        rounds: Option<u32>,
+    },
+    /// The dirty check's cost in a large generated repository (kept in target/bench/vcs).
+    Vcs {
+        /// 5 runs of each build instead of 30
         #[arg(long)]
-        runs: u32,
+        quick: bool,
+        /// tracked files in the repository [default: 60000]
+        files: Option<u32>,
+    },
+    /// Installs these tools with apt-get when missing (as root); exits 1 when one is still missing.
+    Install {
+        /// the tools, as apt-get names their packages
+        #[arg(required = true)]
+        tools: Vec<String>,
     },
 }
 
@@ -107,22 +126,15 @@ pub fn io(what: &str, e: std::io::Error) -> Failure {
     Failure::new(format!("{what}: {e}"))
 }
 
+/// The workspace root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ is in the workspace").to_path_buf()
+}
+
 fn main() {
     let args = Args::parse();
-    if let Some(Command_::Rounds { json, names, runs }) = &args.command {
-        let names: Vec<&str> = names.split('|').collect();
-        let figures = std::fs::read_to_string(json)
-            .map_err(|e| format!("{}: {e}", json.display()))
-            .and_then(|text| rounds::means(&text))
-            .and_then(|means| rounds::rows(&means, &names));
-        match figures {
-            Ok(rows) => print!("{}", rounds::render(&rows, *runs)),
-            Err(e) => {
-                eprintln!("[bench] {e}");
-                std::process::exit(1);
-            }
-        }
-        return;
+    if let Some(command) = &args.command {
+        std::process::exit(subcommand(command, args.quick));
     }
     let peers = peers::select(args.quick, args.only.as_deref()).unwrap_or_else(|e| {
         eprintln!("{e}");
@@ -134,6 +146,35 @@ fn main() {
         Err(e) => {
             eprintln!("[bench] {e}");
             std::process::exit(1);
+        }
+    }
+}
+
+/// Runs a subcommand (`quick`: `--quick` given before it); its exit code.
+fn subcommand(command: &Command_, quick: bool) -> i32 {
+    let figures = match command {
+        Command_::Install { tools } => {
+            return i32::from(!tools::install(&tools.iter().map(String::as_str).collect::<Vec<_>>()))
+        }
+        Command_::Edit { quick: own_quick, rounds } => {
+            clean_env();
+            tools::install(&["hyperfine", "git"]);
+            edit::Plan::new(&root(), quick || *own_quick, *rounds).run()
+        }
+        Command_::Vcs { quick: own_quick, files } => {
+            clean_env();
+            tools::install(&["hyperfine", "git"]);
+            vcs::Plan::new(&root(), quick || *own_quick, *files).run()
+        }
+    };
+    match figures {
+        Ok(text) => {
+            print!("{text}");
+            0
+        }
+        Err(e) => {
+            log(&e.to_string());
+            1
         }
     }
 }
@@ -157,36 +198,6 @@ fn clean_env() {
     }
 }
 
-fn has(tool: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
-}
-
-/// The tools the scripts to run need, and git, installed with apt-get when root.
-fn install_tools(scripts: &[Script]) {
-    let mut need: Vec<&str> = scripts.iter().map(|s| s.tool()).chain(["git"]).filter(|t| !has(t)).collect();
-    need.sort_unstable();
-    need.dedup();
-    if need.is_empty() {
-        return;
-    }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } == 0 && has("apt-get") {
-        log(&format!("installing {}", need.join(" ")));
-        let _ = Command::new("apt-get").args(["update", "-qq"]).stdout(Stdio::null()).status();
-        let _ = Command::new("apt-get")
-            .args(["install", "-y", "-qq"])
-            .args(&need)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdout(Stdio::null())
-            .status();
-    } else {
-        log(&format!(
-            "missing {0}: install them (apt-get install {0}); the sections needing them fail",
-            need.join(" ")
-        ));
-    }
-}
-
 /// The scripts this run executes, and why the others are not run.
 fn plan(args: &Args) -> Vec<(Script, Option<&'static str>)> {
     Script::ALL
@@ -207,10 +218,12 @@ fn plan(args: &Args) -> Vec<(Script, Option<&'static str>)> {
 fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Failure> {
     let start = Instant::now();
     clean_env();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ is in the workspace").to_path_buf();
+    let root = root();
     let plan = plan(args);
-    let to_run: Vec<Script> = plan.iter().filter(|(_, skip)| skip.is_none()).map(|(s, _)| *s).collect();
-    install_tools(&to_run);
+    let needed = plan.iter().filter(|(_, skip)| skip.is_none()).map(|(s, _)| s.tool());
+    if !tools::install(&needed.chain(["git"]).collect::<Vec<_>>()) {
+        log("the sections needing them fail");
+    }
     let bench = root.join("target/bench");
     let dirs = Dirs { src: bench.join("src"), targets: bench.join("targets"), logs: bench.join("logs"), bench, root };
     packages::write(&dirs, peers)?;
@@ -224,14 +237,13 @@ fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Failure> {
         sections.push(match skip {
             Some(why) => Section::not_run(script, why),
             None => {
-                log(&format!("running scripts/bench/{}.sh", script.name()));
+                log(&format!("running {}", script.command()));
                 let quick: &[&str] = if args.quick { &["--quick"] } else { &[] };
                 sections::run(&dirs.root, script, quick, &dirs.logs.join(format!("{}.log", script.name())))
             }
         });
     }
-    let failed: Vec<String> =
-        sections.iter().filter(|s| s.failed).map(|s| format!("scripts/bench/{}.sh", s.script.name())).collect();
+    let failed: Vec<String> = sections.iter().filter(|s| s.failed).map(|s| s.script.command()).collect();
     let truth = facts::Truth::gather(&dirs.src)?;
     let report = report::Report { quick: args.quick, context: report::Context::gather(), built, sections, truth };
     let md = dirs.bench.join("report.md");
@@ -272,5 +284,21 @@ mod tests {
         assert_eq!(run(&["--only", "vergen,built"]), []);
         assert_eq!(args(&["--only", "vergen,built"]).only.unwrap(), ["vergen", "built"]);
         assert!(Args::try_parse_from(["bench", "--fast"]).is_err());
+    }
+
+    #[test]
+    fn sections_run_alone_as_subcommands() {
+        let command =
+            |a: &[&str]| Args::try_parse_from(std::iter::once("bench").chain(a.iter().copied())).map(|a| a.command);
+        assert!(matches!(
+            command(&["edit", "--quick", "3"]),
+            Ok(Some(Command_::Edit { quick: true, rounds: Some(3) }))
+        ));
+        assert!(matches!(command(&["edit"]), Ok(Some(Command_::Edit { quick: false, rounds: None }))));
+        assert!(matches!(command(&["vcs", "4000"]), Ok(Some(Command_::Vcs { quick: false, files: Some(4000) }))));
+        assert!(matches!(command(&["install", "wrk"]), Ok(Some(Command_::Install { tools })) if tools == ["wrk"]));
+        assert!(command(&["install"]).is_err(), "install names its tools");
+        assert!(command(&["edit", "many"]).is_err(), "rounds are a number");
+        assert!(command(&["rounds"]).is_err(), "rounds is edit's now");
     }
 }

@@ -2,12 +2,11 @@
 //! before anything is timed, all committed to one git repository so that the revision fact has a
 //! true value.
 
+use crate::hello::{self, commit_all, manifest};
 use crate::peers::Peer;
 use crate::{io, log, Dirs};
 use cargo_profile_info::compare::build::{cargo, tail};
 use cargo_profile_info::compare::Failure;
-use std::path::PathBuf;
-use std::process::Command;
 
 /// Writes each variant's package, fetches its dependencies and commits them all to one git
 /// repository (so the revision fact has a true value).
@@ -16,20 +15,13 @@ pub fn write(dirs: &Dirs, peers: &[&Peer]) -> Result<(), Failure> {
     for dir in [&dirs.src, &dirs.targets, &dirs.logs, &dirs.bench.join("out")] {
         std::fs::create_dir_all(dir).map_err(|e| io(&dir.display().to_string(), e))?;
     }
-    let write = |path: PathBuf, text: &str| {
-        std::fs::create_dir_all(path.parent().expect("has parent")).map_err(|e| io(&path.display().to_string(), e))?;
-        std::fs::write(&path, text).map_err(|e| io(&path.display().to_string(), e))
-    };
     for peer in peers {
         let dir = dirs.src.join(peer.name);
         let deps = peer.deps.replace("{root}", &dirs.root.display().to_string());
-        write(
-            dir.join("Cargo.toml"),
-            &format!("[package]\nname = \"bench-{}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n{deps}\n[workspace]\n", peer.name),
-        )?;
-        write(dir.join("src/main.rs"), peer.main_rs)?;
+        hello::write(&dir.join("Cargo.toml"), &manifest(&format!("bench-{}", peer.name), &deps))?;
+        hello::write(&dir.join("src/main.rs"), peer.main_rs)?;
         if let Some(build_rs) = peer.build_rs {
-            write(dir.join("build.rs"), build_rs)?;
+            hello::write(&dir.join("build.rs"), build_rs)?;
         }
         if peer.krate == Some("profile-info") {
             std::fs::copy(dirs.root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| io("Cargo.lock", e))?;
@@ -40,22 +32,6 @@ pub fn write(dirs: &Dirs, peers: &[&Peer]) -> Result<(), Failure> {
             return Err(Failure::new(format!("cargo fetch failed for {}: {}", peer.name, tail(&out.stderr))));
         }
     }
-    write(dirs.src.join(".gitignore"), "target/\n")?;
-    let git = |args: &[&str]| -> Result<(), Failure> {
-        let status = Command::new("git")
-            .arg("-C")
-            .arg(&dirs.src)
-            .args(["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"])
-            .args(args)
-            .status()
-            .map_err(|e| io("git", e))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(Failure::new(format!("git {} failed", args.join(" "))))
-        }
-    };
-    git(&["init", "-q", "-b", "main"])?;
-    git(&["add", "-A"])?;
-    git(&["commit", "-q", "-m", "benchmark variants"])
+    hello::write(&dirs.src.join(".gitignore"), "target/\n")?;
+    commit_all(&dirs.src, "benchmark variants")
 }

@@ -73,22 +73,66 @@ pub struct BuildRow<'a> {
 }
 
 impl BuildRow<'_> {
-    /// The cells both tables share, in order: variant, version, clean s, +clean s, no-op s.
-    fn head_cells(&self) -> [String; 5] {
+    /// Its cells, in [`BUILD_COLUMNS`]' order and then the goals'.
+    fn cells(&self) -> Vec<String> {
         let b = self.built;
-        [
+        let mut cells = vec![
             b.peer.name.to_owned(),
             b.version.clone(),
             format!("{:.2}", b.clean),
             format!("{:+.2}", self.over_clean),
             format!("{:.2}", b.noop),
-        ]
+            format!("{} of {}", b.units.rerun, b.units.total),
+            b.size.to_string(),
+            self.over_size.to_string(),
+        ];
+        cells.extend(self.marks.map(|m| m.to_string()));
+        cells
     }
 }
 
-/// The terminal's build-table heads.
-const BUILD_COLUMNS: [&str; 9] =
-    ["variant", "version", "clean s", "+clean s", "no-op s", "rerun", "units", "size B", "+size B"];
+/// One column of a table rendered both ways: its head on the terminal and in the report.
+#[derive(Clone, Copy, Debug)]
+struct Column {
+    terminal: &'static str,
+    markdown: &'static str,
+    /// Right-aligned in the report.
+    number: bool,
+}
+
+/// The build table's figure columns; the goals' follow.
+const BUILD_COLUMNS: [Column; 8] = [
+    Column { terminal: "variant", markdown: "variant", number: false },
+    Column { terminal: "version", markdown: "version", number: false },
+    Column { terminal: "clean s", markdown: "clean build s", number: true },
+    Column { terminal: "+clean s", markdown: "over plain s", number: true },
+    Column { terminal: "no-op s", markdown: "no-op rebuild s", number: true },
+    Column { terminal: "rerun", markdown: "units rerun", number: true },
+    Column { terminal: "size B", markdown: "size B", number: true },
+    Column { terminal: "+size B", markdown: "over plain B", number: true },
+];
+
+/// A table built once, rendered as aligned columns or as Markdown.
+struct Table {
+    columns: Vec<Column>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn with_head(&self, head: impl Fn(&Column) -> &'static str) -> Vec<Vec<String>> {
+        let head = self.columns.iter().map(|c| head(c).to_owned()).collect();
+        std::iter::once(head).chain(self.rows.iter().cloned()).collect()
+    }
+
+    fn terminal(&self) -> String {
+        aligned(&self.with_head(|c| c.terminal))
+    }
+
+    fn markdown(&self) -> String {
+        let right: Vec<usize> = self.columns.iter().enumerate().filter(|(_, c)| c.number).map(|(i, _)| i).collect();
+        markdown_table(&self.with_head(|c| c.markdown), &right)
+    }
+}
 
 fn strings<const N: usize>(cells: [&str; N]) -> Vec<String> {
     cells.iter().map(|c| (*c).to_owned()).collect()
@@ -111,6 +155,19 @@ impl Report {
                 BuildRow { built: b, over_clean, over_size, marks }
             })
             .collect()
+    }
+
+    /// The build table: a row per variant, the goals' marks last.
+    fn build_table(&self) -> Table {
+        let goals = [goals::SIZE, goals::BUILD, goals::RERUN].map(|g| Column {
+            terminal: g.column,
+            markdown: g.heading,
+            number: false,
+        });
+        Table {
+            columns: BUILD_COLUMNS.into_iter().chain(goals).collect(),
+            rows: self.rows().iter().map(BuildRow::cells).collect(),
+        }
     }
 
     fn fact_columns(&self) -> Vec<&Built> {
@@ -140,22 +197,7 @@ impl Report {
     pub fn terminal(&self) -> String {
         let mut out =
             format!("\n== Build cost and size (profile {PROFILE}: lto fat, codegen-units 1, strip, panic abort) ==\n");
-        let mut head = strings(BUILD_COLUMNS);
-        head.extend([goals::SIZE.column, goals::BUILD.column, goals::RERUN.column].map(str::to_owned));
-        let mut table = vec![head];
-        for r in self.rows() {
-            let b = r.built;
-            let mut cells = r.head_cells().to_vec();
-            cells.extend([
-                b.units.rerun.to_string(),
-                b.units.total.to_string(),
-                b.size.to_string(),
-                r.over_size.to_string(),
-            ]);
-            cells.extend(r.marks.map(|m| m.to_string()));
-            table.push(cells);
-        }
-        out.push_str(&aligned(&table));
+        out.push_str(&self.build_table().terminal());
         out.push_str("\n== What each crate reports (yes = its output holds the true value) ==\n");
         out.push_str(&aligned(&self.facts_table(|v| v.word().to_owned())));
         for s in &self.sections {
@@ -186,30 +228,7 @@ impl Report {
              `cargo build` again, nothing changed; \"rerun\" counts the units (rustc or build-script runs) it ran again, \
              of all units. Size: the stripped binary.\n\n",
         );
-        let mut head = strings([
-            "variant",
-            "version",
-            "clean build s",
-            "over plain s",
-            "no-op rebuild s",
-            "units rerun",
-            "size B",
-            "over plain B",
-        ]);
-        head.extend([goals::SIZE.heading, goals::BUILD.heading, goals::RERUN.heading].map(str::to_owned));
-        let mut table = vec![head];
-        for r in self.rows() {
-            let b = r.built;
-            let mut cells = r.head_cells().to_vec();
-            cells.extend([
-                format!("{} of {}", b.units.rerun, b.units.total),
-                b.size.to_string(),
-                r.over_size.to_string(),
-            ]);
-            cells.extend(r.marks.map(|m| m.to_string()));
-            table.push(cells);
-        }
-        md.push_str(&markdown_table(&table, &[2, 3, 4, 5, 6, 7]));
+        md.push_str(&self.build_table().markdown());
         md.push_str(
             "\nConfigurations: built 0.8 (default features: no git), vergen 9 (`build`, `cargo`, `rustc` instructions), \
              shadow-rs (default features), build-info + build-info-build (default features), profile-info \
@@ -318,6 +337,9 @@ mod tests {
         for line in [
             "Measured 2026-11-25 10:00 UTC by `bash scripts/bench.sh --quick` (quick mode: plain and profile-info only).",
             "- machine: 2 cores, Test CPU",
+            "| variant | version | clean build s | over plain s | no-op rebuild s | units rerun | size B | over plain B \
+             | size ≤ 4 KiB over plain | clean build ≤ +5 s | 0 units rerun |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
             "| plain | - | 2.38 | +0.00 | 0.02 | 0 of 1 | 302368 | 0 | met | met | met |",
             "| profile-info | 0.1.0 | 5.19 | +2.81 | 0.02 | 1 of 10 | 305000 | 2632 | met | met | missed |",
             "| fact | plain | profile-info |",
@@ -342,9 +364,9 @@ mod tests {
     fn terminal_tables_are_aligned() {
         let out = report().terminal();
         assert!(out.contains(
-            "variant       version  clean s  +clean s  no-op s  rerun  units  size B  +size B  size<=4KiB  build<=+5s  rerun=0\n\
-             plain         -        2.38     +0.00     0.02     0      1      302368  0        met         met         met\n\
-             profile-info  0.1.0    5.19     +2.81     0.02     1      10     305000  2632     met         met         missed\n"
+            "variant       version  clean s  +clean s  no-op s  rerun    size B  +size B  size<=4KiB  build<=+5s  rerun=0\n\
+             plain         -        2.38     +0.00     0.02     0 of 1   302368  0        met         met         met\n\
+             profile-info  0.1.0    5.19     +2.81     0.02     1 of 10  305000  2632     met         met         missed\n"
         ), "{out}");
         assert!(out.contains("fact           plain  profile-info\nprofile        no     yes\n"), "{out}");
         assert!(out.contains("== HTTP throughput (/buildinfo over a static handler) — goal ≥ 0.95× static: met ==\n"));

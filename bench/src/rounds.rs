@@ -1,7 +1,9 @@
-//! The edit-compile section's figures (`scripts/bench/edit.sh`): hyperfine ran the variants in
+//! The edit-compile section's figures ([`crate::edit`]): hyperfine ran the variants in
 //! turns, round after round, each command a few runs. A variant's time is the median of its
 //! rounds' means; its cost is the median over rounds of its mean less the first variant's (plain)
 //! in the same round, so that drift and load fall on both sides of each difference.
+
+use crate::hyperfine::Timing;
 
 /// One variant's figures.
 #[derive(Debug, PartialEq)]
@@ -14,14 +16,26 @@ pub struct Row {
     pub over_first_ms: f64,
 }
 
-/// The per-command means (seconds) of hyperfine's `--export-json`, in the order it ran them.
-pub fn means(json: &str) -> Result<Vec<f64>, String> {
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("hyperfine's JSON: {e}"))?;
-    let results = value["results"].as_array().ok_or("hyperfine's JSON has no `results`")?;
-    results.iter().map(|r| r["mean"].as_f64().ok_or_else(|| "a result without a `mean`".to_owned())).collect()
+/// The per-command means (seconds) of hyperfine's results, which must be whole rounds of one
+/// command per name of `names`, in that order.
+pub fn means(timings: &[Timing], names: &[&str]) -> Result<Vec<f64>, String> {
+    if names.is_empty() || timings.is_empty() || !timings.len().is_multiple_of(names.len()) {
+        return Err(format!("{} results are not whole rounds of {} variants", timings.len(), names.len()));
+    }
+    timings
+        .iter()
+        .zip(names.iter().cycle())
+        .map(|(t, name)| {
+            if t.command == *name {
+                Ok(t.mean)
+            } else {
+                Err(format!("hyperfine ran `{}` where a round has `{name}`", t.command))
+            }
+        })
+        .collect()
 }
 
-/// The rows of `names` from `means`, whose commands ran as rounds of one command per name.
+/// The rows named `names` from `means`, whose commands ran as rounds of one command per name.
 pub fn rows(means: &[f64], names: &[&str]) -> Result<Vec<Row>, String> {
     if names.is_empty() || means.is_empty() || !means.len().is_multiple_of(names.len()) {
         return Err(format!("{} results are not whole rounds of {} variants", means.len(), names.len()));
@@ -60,6 +74,10 @@ pub fn render(rows: &[Row], runs: u32) -> String {
 mod tests {
     use super::*;
 
+    fn timing(command: &str, mean: f64) -> Timing {
+        Timing { command: command.into(), mean, median: mean, min: mean }
+    }
+
     #[test]
     fn costs_are_medians_of_differences_within_rounds() {
         // Three rounds of (plain, attribute); the second round ran 50 ms slow for both.
@@ -78,9 +96,12 @@ mod tests {
         assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
         assert!(rows(&[0.1, 0.2, 0.3], &["a", "b"]).is_err());
         assert!(rows(&[], &["a"]).is_err());
-        let json = r#"{"results":[{"command":"plain","mean":0.08},{"command":"attribute","mean":0.09}]}"#;
-        assert_eq!(means(json).unwrap(), vec![0.08, 0.09]);
-        assert!(means(r#"{"results":[{"command":"plain"}]}"#).is_err());
-        assert!(means("not json").is_err());
+        let ran = [timing("plain", 0.08), timing("attribute", 0.09), timing("plain", 0.07), timing("attribute", 0.1)];
+        assert_eq!(means(&ran, &["plain", "attribute"]).unwrap(), vec![0.08, 0.09, 0.07, 0.1]);
+        assert!(means(&ran, &["attribute", "plain"])
+            .unwrap_err()
+            .contains("ran `plain` where a round has `attribute`"));
+        assert!(means(&ran[..3], &["plain", "attribute"]).is_err(), "not whole rounds");
+        assert!(means(&[], &["plain"]).is_err());
     }
 }

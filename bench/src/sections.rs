@@ -1,22 +1,22 @@
-//! The sections other scripts measure (`scripts/bench/NAME.sh`): each prints what it likes, a
-//! script with a goal one `KEY=NUMBER` line judged against it ([`Judged`]); the rest is copied into
-//! the report.
+//! The sections measured in a process of their own: a script (`scripts/bench/NAME.sh`) or this
+//! tool's subcommand `NAME` ([`Script::in_tool`]). Each prints what it likes, a section with a goal
+//! one `KEY=NUMBER` line judged against it ([`Judged`]); the rest is copied into the report.
 
 use crate::goals::{self, Goal, Mark};
 use std::fmt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// One script.
+/// One section's script or subcommand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Script {
     /// `/buildinfo`'s throughput beside a static handler, under wrk.
     Http,
     /// The CPU guard's cost at process start, under hyperfine.
     Guard,
-    /// The edit-compile cycle in a small repository, under hyperfine.
+    /// The edit-compile cycle in a small repository, under hyperfine ([`crate::edit`]).
     Edit,
-    /// The dirty check's cost in a large repository, under hyperfine.
+    /// The dirty check's cost in a large repository, under hyperfine ([`crate::vcs`]).
     Vcs,
 }
 
@@ -24,13 +24,27 @@ impl Script {
     /// Every script, in report order.
     pub const ALL: [Script; 4] = [Script::Http, Script::Guard, Script::Edit, Script::Vcs];
 
-    /// `scripts/bench/NAME.sh`.
+    /// `scripts/bench/NAME.sh`, or the subcommand.
     pub fn name(self) -> &'static str {
         match self {
             Script::Http => "http",
             Script::Guard => "guard",
             Script::Edit => "edit",
             Script::Vcs => "vcs",
+        }
+    }
+
+    /// Measured by this tool's subcommand of its name rather than by a script.
+    pub fn in_tool(self) -> bool {
+        matches!(self, Script::Edit | Script::Vcs)
+    }
+
+    /// The command that measures it, as a user types it.
+    pub fn command(self) -> String {
+        if self.in_tool() {
+            format!("bash scripts/bench.sh {}", self.name())
+        } else {
+            format!("bash scripts/bench/{}.sh", self.name())
         }
     }
 
@@ -146,22 +160,25 @@ impl Section {
     }
 }
 
-/// Runs `scripts/bench/NAME.sh` from `root` with `args`, its stderr to `log`, for 20 minutes at most.
+/// Runs `scripts/bench/NAME.sh`, or this tool's subcommand `NAME`, from `root` with `args`, its
+/// stderr to `log`, for 20 minutes at most.
 pub fn run(root: &Path, script: Script, args: &[&str], log: &Path) -> Section {
-    let path = root.join(format!("scripts/bench/{}.sh", script.name()));
-    if !path.is_file() {
-        return Section::not_run(script, "not available yet");
+    let mut command = Command::new("timeout");
+    command.arg("1200");
+    if script.in_tool() {
+        match std::env::current_exe() {
+            Ok(tool) => command.arg(tool).arg(script.name()),
+            Err(e) => return Section { script, text: format!("failed: cannot find this tool: {e}\n"), failed: true },
+        };
+    } else {
+        let path = root.join(format!("scripts/bench/{}.sh", script.name()));
+        if !path.is_file() {
+            return Section::not_run(script, "not available yet");
+        }
+        command.arg("bash").arg(path);
     }
     let stderr = std::fs::File::create(log).map(Stdio::from).unwrap_or_else(|_| Stdio::null());
-    let out = Command::new("timeout")
-        .arg("1200")
-        .arg("bash")
-        .arg(&path)
-        .args(args)
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stderr(stderr)
-        .output();
+    let out = command.args(args).current_dir(root).stdin(Stdio::null()).stderr(stderr).output();
     match out {
         Ok(out) if out.status.success() => {
             Section { script, text: String::from_utf8_lossy(&out.stdout).into_owned(), failed: false }
@@ -176,7 +193,7 @@ pub fn run(root: &Path, script: Script, args: &[&str], log: &Path) -> Section {
             ),
             failed: true,
         },
-        Err(e) => Section { script, text: format!("failed: cannot run bash: {e}\n"), failed: true },
+        Err(e) => Section { script, text: format!("failed: cannot run {}: {e}\n", script.command()), failed: true },
     }
 }
 
@@ -230,15 +247,14 @@ mod tests {
     #[test]
     fn each_judged_script_prints_its_key() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        for script in Script::ALL {
+        // The subcommands print theirs through `Judged::key` (edit's: `rounds::render`).
+        for script in Script::ALL.into_iter().filter(|s| !s.in_tool()) {
             let Some((_, judged)) = script.judged() else { continue };
             let path = root.join(format!("scripts/bench/{}.sh", script.name()));
             let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let printed = format!("\"{}=", judged.key());
             let code = |needle: &str| source.lines().any(|l| !l.trim_start().starts_with('#') && l.contains(needle));
-            // The edit-compile script leaves its figures to this tool's `rounds`, which prints the key.
-            let delegated = judged == Judged::OverPlainMs && code("profile-info-bench") && code("rounds ");
-            assert!(code(&printed) || delegated, "{} prints no {printed}… line", path.display());
+            assert!(code(&printed), "{} prints no {printed}… line", path.display());
         }
     }
 

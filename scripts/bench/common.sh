@@ -4,16 +4,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$PWD
 
-# A tool the script cannot run without: installed with apt-get when root, else named with how to
-# get it.
+# A tool the script cannot run without: when missing, the benchmark tool installs it (apt-get as
+# root; bench/src/tools.rs) or says how, and the script stops.
 need() {
-  command -v "$1" >/dev/null && return
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
-  else
-    echo "needs $1 (apt-get install $1)" >&2
-    exit 1
-  fi
+  command -v "$1" >/dev/null || bash "$root/scripts/bench.sh" install "$1"
 }
 
 # A hello-world package: directory, name, the line above `fn main` (an attribute, or empty), the
