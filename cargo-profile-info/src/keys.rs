@@ -2,6 +2,7 @@
 //! schema table ([`schema::FIELDS`]) that a document's schema has, read from its typed model.
 
 use crate::Document;
+use profile_info_core::render;
 use profile_info_core::schema::{self, Field, Value};
 
 /// What a dotted key names in a document.
@@ -45,15 +46,12 @@ pub fn fields(doc: &Document) -> impl Iterator<Item = (&'static Field, Value<'_>
     schema::FIELDS.iter().filter_map(move |f| Some((f, value(doc, f)?)))
 }
 
-/// A value as the document's JSON holds it (`null`, numbers, lists).
+/// A value as the document's JSON holds it (`null`, numbers, lists): written by the renderer that
+/// writes the document ([`render::write_value`]), so there is one JSON form of a value.
 pub fn json(value: Value<'_>) -> serde_json::Value {
-    match value {
-        Value::Null => serde_json::Value::Null,
-        Value::Str(s) => s.into(),
-        Value::Bool(b) => b.into(),
-        Value::Count(n) => n.into(),
-        Value::List(items) => items.iter().map(|s| serde_json::Value::from(s.as_ref())).collect(),
-    }
+    let mut text = String::new();
+    render::write_value(&mut text, value);
+    serde_json::from_str(&text).expect("the renderer writes JSON")
 }
 
 #[cfg(test)]
@@ -95,6 +93,7 @@ mod tests {
         v["profile"]["incremental"] = false.into();
         v["target"]["features"] = json!(["avx", "avx2"]);
         v["vcs"] = json!({"revision": "abc", "dirty": true});
+        v["package"]["name"] = "q\"\\\u{1}\n/é🦀".into();
         let doc = document(&v);
         for (field, value) in fields(&doc) {
             let pointer = format!("/{}", field.key.replace('.', "/"));

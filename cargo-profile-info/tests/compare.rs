@@ -190,14 +190,13 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
 /// Debian's llvm-profdata-14 tried first: LLVM 14 refuses the format rustc 1.95's LLVM 22 writes,
 /// and the refusal is reported with LLVM's own words; llvm-22 (or 19) merges.
 fn llvm_profdata_refusals_are_explained(out: &Path) {
-    use cargo_profile_info::compare::pgo::{merge, Candidate};
+    use cargo_profile_info::compare::pgo::{candidates, merge, Candidate};
     let old = Candidate { path: "/usr/bin/llvm-profdata-14".into(), origin: "Debian's llvm-14".into() };
-    let new = ["/usr/bin/llvm-profdata-22", "/usr/bin/llvm-profdata-19"]
+    let old_real = old.path.canonicalize().expect("scripts/test.sh installs llvm-14");
+    let new = candidates()
         .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file())
+        .find(|c| c.path.canonicalize().ok() != Some(old_real.clone()))
         .expect("scripts/test.sh installs llvm-22 or llvm-19");
-    let new = Candidate { path: new, origin: "Debian's newer llvm".into() };
     let merged = out.join("pgo/by-hand.profdata");
     let result = merge(&[old.clone(), new.clone()], &out.join("pgo/raw"), &merged).unwrap().unwrap();
     assert_eq!(result.used, new);
@@ -329,6 +328,17 @@ fn bad_input_gets_one_line_and_a_failure() {
     assert!(workspace().join("Cargo.toml").exists());
 }
 
+/// A `RUSTC_WRAPPER` that appends each rustc command line cargo runs to a log (emptied here), so
+/// that a test reads what rustc really received; returns the wrapper and the log.
+fn rustc_logger(name: &str) -> (PathBuf, PathBuf) {
+    let log = target_dir().join("compare-tests").join(format!("{name}-rustc.log"));
+    let _ = std::fs::remove_file(&log);
+    let wrapper = target_dir().join("compare-tests").join(format!("{name}-rustc.sh"));
+    write_if_changed(&wrapper, &format!("#!/bin/sh\necho \"$*\" >> '{}'\nexec \"$@\"\n", log.display()));
+    assert!(Command::new("chmod").arg("+x").arg(&wrapper).status().unwrap().success());
+    (wrapper, log)
+}
+
 /// `--clean` times a build from nothing: every crate of the build, dependencies included, is
 /// compiled for the timed build (cargo's own rustc invocations, logged by a `RUSTC_WRAPPER`, are the
 /// oracle), in a scratch target dir that is gone afterwards; the row is still proven by its file.
@@ -336,12 +346,7 @@ fn bad_input_gets_one_line_and_a_failure() {
 fn clean_builds_everything_in_a_scratch_target_dir() {
     let fixture = fixture();
     let out = out_dir("clean");
-    let log = target_dir().join("compare-tests").join("clean-rustc.log");
-    let _ = std::fs::remove_file(&log);
-    let wrapper = target_dir().join("compare-tests").join("log-rustc.sh");
-    write_if_changed(&wrapper, &format!("#!/bin/sh\necho \"$*\" >> '{}'\nexec \"$@\"\n", log.display()));
-    let status = Command::new("chmod").arg("+x").arg(&wrapper).status().unwrap();
-    assert!(status.success());
+    let (wrapper, log) = rustc_logger("clean");
     let args = ["profile-info", "compare", "--run", "{bin} 10", "--variants", "release", "--runs", "1", "--clean"];
     let args = [&args[..], &["--out", out.to_str().unwrap()]].concat();
     let result = tool_with(&fixture.dir, &args, &[("RUSTC_WRAPPER", wrapper.to_str().unwrap())]);
@@ -404,4 +409,163 @@ fn serve_measures_the_service_example_under_wrk() {
     assert!(log.trim_end().ends_with("shut down"), "stopped by SIGTERM, cleanly:\n{log}");
     let table = String::from_utf8(result.stdout).unwrap();
     assert!(table.starts_with("variant") && table.lines().next().unwrap().contains("req/s"), "{table}");
+}
+
+/// A std-only HTTP/1.1 server on `PORT` (keep-alive, a thread per connection) whose one route does
+/// work a profile can see, and which exits normally on SIGTERM, so that an instrumented build
+/// writes its profile at exit as a real service would.
+const SERVER: &str = r#"use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+
+#[profile_info::main]
+fn main() {
+    let port: u16 = std::env::var("PORT").expect("PORT").parse().expect("PORT is a port number");
+    exit_on_sigterm();
+    let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind");
+    println!("listening on http://127.0.0.1:{port}");
+    for stream in listener.incoming().flatten() {
+        std::thread::spawn(move || serve(stream));
+    }
+}
+
+/// SIGTERM is blocked in every thread and waited for in one, which then exits the process the
+/// normal way (atexit handlers run: an instrumented build writes its profile there).
+fn exit_on_sigterm() {
+    // SAFETY: a zeroed sigset_t is a valid argument to sigemptyset, which initialises it.
+    let set = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGTERM);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+        set
+    };
+    std::thread::spawn(move || {
+        let mut signal = 0;
+        // SAFETY: `set` is initialised and SIGTERM blocked, as sigwait requires.
+        unsafe { libc::sigwait(&set, &mut signal) };
+        println!("shut down");
+        std::process::exit(0);
+    });
+}
+
+fn serve(stream: TcpStream) {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut out = stream;
+    loop {
+        let mut request = String::new();
+        if reader.read_line(&mut request).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap_or(0) > 2 {
+            line.clear();
+        }
+        let body = if request.starts_with("GET /primes ") { primes_below(3000).to_string() } else { String::new() };
+        let status = if body.is_empty() { "404 Not Found" } else { "200 OK" };
+        let reply = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\n\r\n{body}", body.len());
+        if out.write_all(reply.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+/// The work of a request, by trial division.
+#[inline(never)]
+fn primes_below(n: u64) -> usize {
+    (2..n).filter(|&i| (2..).take_while(|d| d * d <= i).all(|d| i % d != 0)).count()
+}
+"#;
+
+/// Whether an ELF file has a section of this name: LLVM's instrumentation puts its counters in
+/// `__llvm_prf_cnts`, which only an instrumented build has.
+fn has_section(file: &Path, name: &str) -> bool {
+    use object::{Object, ObjectSection};
+    let bytes = std::fs::read(file).unwrap();
+    let elf = object::File::parse(&*bytes).expect("an object file");
+    let found = elf.sections().any(|s| s.name() == Ok(name));
+    found
+}
+
+/// The PGO rung with `--serve`: the instrumented build is started as a server, trained by one
+/// `--load` and stopped with SIGTERM, and the rung is built with what it wrote. Checked against
+/// rustc's own command lines (logged by a `RUSTC_WRAPPER`), the file system (the raw profiles),
+/// llvm-profdata (the request handler's counts in the merged profile), the ELF sections of the
+/// kept binaries and each binary's own `--build-info=json`.
+#[test]
+fn serve_trains_the_pgo_rung_on_the_instrumented_server() {
+    use cargo_profile_info::compare::pgo::candidates;
+    let fixture = Fixture::with_files(
+        "compare-pgo-serve",
+        &[("src/main.rs", SERVER)],
+        "[dependencies.libc]\nversion = \"0.2\"\n",
+    );
+    let out = out_dir("serve-pgo");
+    let (wrapper, log) = rustc_logger("serve-pgo");
+    let args = [
+        "profile-info",
+        "compare",
+        "--serve",
+        "--run",
+        "{bin}",
+        "--load",
+        "wrk -t1 -c2 -d1s http://127.0.0.1:{port}/primes",
+        "--variants",
+        "pgo",
+        "--runs",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let result = tool_with(&fixture.dir, &args, &[("RUSTC_WRAPPER", wrapper.to_str().unwrap())]);
+    let err = stderr(&result);
+    assert!(result.status.success(), "compare --serve with pgo failed:\n{err}");
+
+    // What rustc was given for the fixture's binary crate: instrumented, then with the merged profile.
+    let compiled = std::fs::read_to_string(&log).expect("the wrapper's log");
+    let lines: Vec<&str> = compiled.lines().filter(|l| l.contains("--crate-name compare_pgo_serve ")).collect();
+    let raw = out.join("pgo/raw");
+    let merged = out.join("pgo/merged.profdata");
+    assert!(lines.iter().any(|l| l.contains(&format!("-Cprofile-generate={}", raw.display()))), "{compiled}");
+    assert!(lines.iter().any(|l| l.contains(&format!("-Cprofile-use={}", merged.display()))), "{compiled}");
+    assert!(lines.iter().any(|l| !l.contains("-Cprofile-")), "the release row's build has no profile flag");
+
+    // The server wrote its raw profile on SIGTERM, after the training load.
+    let profiles = std::fs::read_dir(&raw).unwrap().filter_map(Result::ok);
+    assert!(profiles.filter(|e| e.path().extension().is_some_and(|x| x == "profraw")).count() > 0);
+    let train = std::fs::read_to_string(out.join("pgo/train.log")).unwrap();
+    assert!(train.contains("listening on") && train.trim_end().ends_with("shut down"), "{train}");
+    // The merged profile counts the request handler's blocks: the training went through the server.
+    let show = |tool: &Path| {
+        Command::new(tool).args(["show", "--counts", "--function=primes_below"]).arg(&merged).output().unwrap()
+    };
+    let profdata = candidates().into_iter().find(|c| show(&c.path).status.success());
+    let shown = show(&profdata.expect("an llvm-profdata that reads the merged profile").path);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("12primes_below"), "{shown}");
+    let counts: Vec<u64> = shown
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Block counts: ["))
+        .flat_map(|l| l.trim_end_matches(']').split(", ").filter_map(|n| n.parse().ok()))
+        .collect();
+    assert!(counts.iter().any(|&n| n > 0), "{shown}");
+
+    let report = read_report(&out);
+    let names: Vec<&str> = report["variants"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["release", "pgo"], "{err}");
+    for row in report["variants"].as_array().unwrap() {
+        let name = row["name"].as_str().unwrap();
+        let binary = out.join(row["binary"].as_str().unwrap());
+        let own: Value = serde_json::from_slice(&run(&binary, &["--build-info=json"]).stdout).unwrap();
+        assert_eq!(row["document"], own, "{name}");
+        assert_eq!(row["size_bytes"].as_u64(), Some(std::fs::metadata(&binary).unwrap().len()), "{name}");
+        assert!(row["requests_per_second"].as_f64().unwrap() > 0.0, "{name}: {row}");
+        assert!(!has_section(&binary, "__llvm_prf_cnts"), "{name}: not instrumented");
+        let served = std::fs::read_to_string(out.join(format!("logs/{name}.log"))).unwrap();
+        assert!(served.trim_end().ends_with("shut down"), "{name}: stopped by SIGTERM, cleanly:\n{served}");
+    }
+    let pgo = row(&report, "pgo");
+    assert_eq!(pgo["document"]["profile"]["pgo"], "use");
+    assert_eq!(row(&report, "release")["document"]["profile"]["pgo"], "off");
+    let instrumented = out.join("bin/pgo-generate/compare-pgo-serve");
+    assert!(has_section(&instrumented, "__llvm_prf_cnts"), "the trained build was instrumented");
 }

@@ -333,10 +333,12 @@ fn pgo_generate() {
 }
 
 /// A build optimised with a recorded profile says so: the profile comes from running the
-/// instrumented build, merged by llvm-profdata (22, or 19: Debian's default 14 cannot read rustc
-/// 1.95's profiles; scripts/test.sh installs one).
+/// instrumented build, merged as `cargo profile-info compare` merges (its llvm-profdata candidates,
+/// each tried until one reads rustc 1.95's profiles, which Debian's default 14 cannot;
+/// scripts/test.sh installs llvm-22, else 19).
 #[test]
 fn pgo_use() {
+    use cargo_profile_info::compare::pgo;
     let host = rustc_vv()["host"].clone();
     let dir = profile_info_tests::target_dir().join("pgo-use-profiles");
     let _ = std::fs::remove_dir_all(&dir);
@@ -345,12 +347,11 @@ fn pgo_use() {
     let instrumented = fixture.build(&["--release", "--target", &host], &[("RUSTFLAGS", &generate)]);
     assert!(run(&instrumented.binary, &[]).status.success());
     let merged = dir.join("merged.profdata");
-    let profdata = ["llvm-profdata-22", "llvm-profdata-19"]
-        .into_iter()
-        .find(|tool| Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success()))
-        .expect("llvm-profdata-22 or -19 (scripts/test.sh installs it)");
-    let out = Command::new(profdata).arg("merge").arg("-o").arg(&merged).arg(&dir).output().expect("llvm-profdata");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let candidates = pgo::candidates();
+    let used = pgo::merge(&candidates, &dir, &merged)
+        .expect("the instrumented run wrote a profile")
+        .unwrap_or_else(|why| panic!("{why} (scripts/test.sh installs llvm-22, else llvm-19)"));
+    assert!(std::fs::metadata(&merged).unwrap().len() > 0, "{}", used.describe());
     let using = format!("-Cprofile-use={}", merged.display());
     let build = fixture.build(&["--release", "--target", &host], &[("RUSTFLAGS", &using)]);
     let doc = check(&fixture, &build);

@@ -17,7 +17,9 @@ pub struct Candidate {
 }
 
 /// The candidates in the order they are tried: next to rustc (rustup's `llvm-tools`), then
-/// `llvm-profdata-<rustc's LLVM major>` and `llvm-profdata` on `PATH`.
+/// `llvm-profdata-<rustc's LLVM major>`, the other `llvm-profdata-<major>` on `PATH` newest first
+/// (a distribution may package a newer LLVM than rustc's but not the same one: Debian has 19 and
+/// 22), then `llvm-profdata` on `PATH`. The one list `compare` and the test suite look in.
 pub fn candidates() -> Vec<Candidate> {
     let (sysroot, host, major) = rustc_facts();
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -27,10 +29,11 @@ pub fn candidates() -> Vec<Candidate> {
         let beside = sysroot.join("lib/rustlib").join(host).join("bin/llvm-profdata");
         found.push((beside, "next to rustc (rustup component llvm-tools)".to_owned()));
     }
-    if let Some(major) = &major {
+    if let Some(major) = major {
         let name = format!("llvm-profdata-{major}");
         found.extend(dirs.iter().map(|d| (d.join(&name), format!("{name} on PATH, rustc's LLVM major"))));
     }
+    found.extend(versioned(&dirs).into_iter().map(|(n, path)| (path, format!("llvm-profdata-{n} on PATH"))));
     found.extend(dirs.iter().map(|d| (d.join("llvm-profdata"), "llvm-profdata on PATH".to_owned())));
     let mut unique: Vec<Candidate> = Vec::new();
     for (path, origin) in found {
@@ -39,6 +42,22 @@ pub fn candidates() -> Vec<Candidate> {
         }
     }
     unique
+}
+
+/// Every `llvm-profdata-<major>` in `dirs`, the highest major first (earlier dirs first on a tie,
+/// as `PATH` orders them).
+fn versioned(dirs: &[PathBuf]) -> Vec<(u32, PathBuf)> {
+    let mut found: Vec<(u32, PathBuf)> = dirs
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flat_map(|entries| entries.filter_map(Result::ok))
+        .filter_map(|e| {
+            let major = e.file_name().to_str()?.strip_prefix("llvm-profdata-")?.parse().ok()?;
+            Some((major, e.path()))
+        })
+        .collect();
+    found.sort_by_key(|(major, _)| std::cmp::Reverse(*major));
+    found
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -136,6 +155,18 @@ mod tests {
         let why = unavailable(&[]).unwrap();
         assert!(why.contains("rustup component add llvm-tools") && why.contains("llvm-profdata-<LLVM major>"));
         assert_eq!(unavailable(&[Candidate { path: "/x".into(), origin: "o".into() }]), None);
+    }
+
+    #[test]
+    fn other_majors_are_tried_newest_first() {
+        let dir = std::env::temp_dir().join(format!("compare-pgo-majors-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in ["llvm-profdata-14", "llvm-profdata-22", "llvm-profdata", "llvm-profdata-x", "llvm-profdata-19"] {
+            std::fs::write(dir.join(name), "").unwrap();
+        }
+        let majors: Vec<u32> = versioned(&[dir.clone(), dir.join("missing")]).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(majors, [22, 19, 14]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
