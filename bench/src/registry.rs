@@ -105,6 +105,9 @@ pub fn vendor(root: &Path, work: &Path) -> Result<PathBuf, Failure> {
     let deps = format!("[dependencies]\nprofile-info = \"0.1\"\n{}", patch_section(&unpacked, &packaged));
     hello::package(&vendoring, "vendoring", "", &deps, Some(&root.join("Cargo.lock")))?;
     status(Command::new("cargo").args(["vendor", "-q"]).arg(&vendor).current_dir(&vendoring), "cargo vendor")?;
+    // `cargo vendor` makes no directory when there is nothing beyond the patched crates to vendor
+    // (profile-info's default graph is only its own crates).
+    std::fs::create_dir_all(&vendor).map_err(|e| io(&vendor.display().to_string(), e))?;
     for c in &packaged {
         let to = vendor.join(&c.dir);
         status(Command::new("cp").arg("-r").arg(unpacked.join(&c.dir)).arg(&to), "cp -r")?;
