@@ -40,6 +40,7 @@ impl Options {
                 ("log", None) => options.log = true,
                 ("flag", None) => return Err(Error::new(name_span, FLAG)),
                 ("guard", None) => return Err(Error::new(name_span, GUARD)),
+                ("log", Some(value)) => return Err(Error::new(value.span(), "`log` takes no value")),
                 _ => return Err(Error::new(name_span, UNKNOWN)),
             }
             match tokens.next() {

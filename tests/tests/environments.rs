@@ -186,6 +186,7 @@ fn bad_options_are_compile_errors_at_the_users_span() {
         ("#[profile_info::main(guard = 1)]\nfn main() {}\n", "`guard` takes `true` or `false`", "1"),
         ("#[profile_info::main(guard =)]\nfn main() {}\n", "expected a value after `=`", "="),
         ("#[profile_info::main(log log)]\nfn main() {}\n", "expected `,` between options", "log)"),
+        ("#[profile_info::main(log = true)]\nfn main() {}\n", "`log` takes no value", "true"),
         ("#[profile_info::main(\"log\")]\nfn main() {}\n", "unknown option", "\"log\""),
         ("fn main() { profile_info::build_info!(x); }\n", "takes no arguments", "x)"),
     ] {
