@@ -14,9 +14,11 @@
 //! 2. What each crate reports: every variant prints what its crate offers as key=value lines; each
 //!    fact is compared with the truth (the profile, `rustc -vV`, `rustc --print cfg` and
 //!    `--print target-cpus`, `git rev-parse`).
-//! 3. HTTP throughput and guard cost: `scripts/bench/http.sh` and `scripts/bench/guard.sh`, run with
-//!    `--quick` in quick mode. Each prints what it likes plus one `ratio=NUMBER` line; that line is
-//!    checked against the goal, the rest is copied into the report.
+//! 3. HTTP throughput and guard cost, the subcommands `http` ([`http`]: `/buildinfo` under wrk
+//!    beside a static handler of the same size) and `guard` ([`guard`]: a v3 hello world's start
+//!    under hyperfine with and without the guard), run with `--quick` in quick mode. Each prints its
+//!    figures and a last `ratio=NUMBER` line, checked against the goal; the rest is copied into the
+//!    report.
 //! 4. The edit-compile cycle in a small repository, the subcommand `edit` ([`edit`]): times `touch
 //!    src/main.rs` then `cargo build` (dev) of a plain hello world beside one with profile-info as a
 //!    dependency and with `#[profile_info::main]` by path and as from crates.io, each in its own git
@@ -25,10 +27,11 @@
 //! 5. The dirty check's cost in a large repository, the subcommand `vcs` ([`vcs`]): figures copied
 //!    into the report (no goal; not run with `--quick`).
 //!
-//! Sections 3 to 5 each run in a process of their own (a script, or this tool again with the
-//! subcommand); one that exits non-zero is reported and makes the run exit 1 once the report is
-//! written; `--only` skips them. The subcommands also run alone: `bash scripts/bench.sh edit
-//! [--quick] [ROUNDS]`, `bash scripts/bench.sh vcs [--quick] [FILES]`.
+//! Sections 3 to 5 each run in a process of their own (this tool again, with the subcommand); one
+//! that exits non-zero is reported and makes the run exit 1 once the report is written; `--only`
+//! skips them. The subcommands also run alone: `bash scripts/bench.sh http [--quick | --soak]`,
+//! `bash scripts/bench.sh guard [--quick] [RUNS]`, `bash scripts/bench.sh edit [--quick] [ROUNDS]`,
+//! `bash scripts/bench.sh vcs [--quick] [FILES]` (`--help` after each says more).
 //!
 //! Output: a table on stdout and target/bench/report.md (date, machine, toolchain, goals met/missed).
 
@@ -36,7 +39,9 @@ mod builds;
 mod edit;
 mod facts;
 mod goals;
+mod guard;
 mod hello;
+mod http;
 mod hyperfine;
 mod packages;
 mod peers;
@@ -50,7 +55,7 @@ mod vcs;
 use cargo_profile_info::compare::Failure;
 use clap::Parser;
 use peers::Peer;
-use sections::{Script, Section};
+use sections::{Kind, Section};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -65,14 +70,26 @@ struct Args {
     /// plain and profile-info only, few runs (what the test suite runs)
     #[arg(long)]
     quick: bool,
-    /// these build variants (and their plain baseline), comma-separated; skips the other scripts
+    /// these build variants (and their plain baseline), comma-separated; skips the other sections
     #[arg(long, value_name = "VARIANT,...", value_delimiter = ',')]
     only: Option<Vec<String>>,
 }
 
-/// A section alone, or a tool the scripts need.
+/// A section alone.
 #[derive(clap::Subcommand, Debug)]
 enum Command_ {
+    /// /buildinfo's throughput under wrk beside a static handler of the same size (the last line
+    /// is `ratio=`); with --soak, errors, memory and allocations per request over minutes.
+    Http(http::Options),
+    /// The startup CPU guard's cost: a v3 hello world's start with and without it, statically and
+    /// dynamically linked (the last line is `ratio=`, dynamic, medians).
+    Guard {
+        /// 30 runs, 5 warm-up runs (what the test suite runs)
+        #[arg(long)]
+        quick: bool,
+        /// runs of each program in each of 3 rounds [default: 3000, 30 with --quick]
+        runs: Option<u32>,
+    },
     /// The edit-compile cycle in a small repository: plain, profile-info as a dependency, the
     /// attribute by path and (not with --quick) as from crates.io; the last line is
     /// `over_plain_ms=` for the last variant.
@@ -90,12 +107,6 @@ enum Command_ {
         quick: bool,
         /// tracked files in the repository [default: 60000]
         files: Option<u32>,
-    },
-    /// Installs these tools with apt-get when missing (as root); exits 1 when one is still missing.
-    Install {
-        /// the tools, as apt-get names their packages
-        #[arg(required = true)]
-        tools: Vec<String>,
     },
 }
 
@@ -152,20 +163,22 @@ fn main() {
 
 /// Runs a subcommand (`quick`: `--quick` given before it); its exit code.
 fn subcommand(command: &Command_, quick: bool) -> i32 {
+    let kind = match command {
+        Command_::Http(_) => Kind::Http,
+        Command_::Guard { .. } => Kind::Guard,
+        Command_::Edit { .. } => Kind::Edit,
+        Command_::Vcs { .. } => Kind::Vcs,
+    };
+    clean_env();
+    tools::install(kind.tools());
+    let root = root();
     let figures = match command {
-        Command_::Install { tools } => {
-            return i32::from(!tools::install(&tools.iter().map(String::as_str).collect::<Vec<_>>()))
+        Command_::Http(options) => {
+            http::Plan::new(&root, quick, options).run(&mut std::io::stdout()).map(|()| String::new())
         }
-        Command_::Edit { quick: own_quick, rounds } => {
-            clean_env();
-            tools::install(&["hyperfine", "git"]);
-            edit::Plan::new(&root(), quick || *own_quick, *rounds).run()
-        }
-        Command_::Vcs { quick: own_quick, files } => {
-            clean_env();
-            tools::install(&["hyperfine", "git"]);
-            vcs::Plan::new(&root(), quick || *own_quick, *files).run()
-        }
+        Command_::Guard { quick: own_quick, runs } => guard::Plan::new(&root, quick || *own_quick, *runs).run(),
+        Command_::Edit { quick: own_quick, rounds } => edit::Plan::new(&root, quick || *own_quick, *rounds).run(),
+        Command_::Vcs { quick: own_quick, files } => vcs::Plan::new(&root, quick || *own_quick, *files).run(),
     };
     match figures {
         Ok(text) => {
@@ -198,19 +211,19 @@ fn clean_env() {
     }
 }
 
-/// The scripts this run executes, and why the others are not run.
-fn plan(args: &Args) -> Vec<(Script, Option<&'static str>)> {
-    Script::ALL
+/// The sections this run measures, and why the others are not measured.
+fn plan(args: &Args) -> Vec<(Kind, Option<&'static str>)> {
+    Kind::ALL
         .into_iter()
-        .map(|script| {
+        .map(|kind| {
             let skip = if args.only.is_some() {
                 Some("skipped (--only)")
-            } else if args.quick && script == Script::Vcs {
+            } else if args.quick && kind == Kind::Vcs {
                 Some("skipped (--quick: a 60,000-file repository takes minutes to measure)")
             } else {
                 None
             };
-            (script, skip)
+            (kind, skip)
         })
         .collect()
 }
@@ -220,30 +233,30 @@ fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Failure> {
     clean_env();
     let root = root();
     let plan = plan(args);
-    let needed = plan.iter().filter(|(_, skip)| skip.is_none()).map(|(s, _)| s.tool());
+    let needed = plan.iter().filter(|(_, skip)| skip.is_none()).flat_map(|(s, _)| s.tools().iter().copied());
     if !tools::install(&needed.chain(["git"]).collect::<Vec<_>>()) {
         log("the sections needing them fail");
     }
     let bench = root.join("target/bench");
     let dirs = Dirs { src: bench.join("src"), targets: bench.join("targets"), logs: bench.join("logs"), bench, root };
     packages::write(&dirs, peers)?;
-    // Dependencies were fetched: nothing timed waits for the network (the scripts fetch as they like).
+    // Dependencies were fetched: nothing timed waits for the network (the sections fetch as they like).
     std::env::set_var("CARGO_NET_OFFLINE", "true");
     let built = build_all(&dirs, peers);
     std::env::remove_var("CARGO_NET_OFFLINE");
     let built = built?;
     let mut sections = Vec::new();
-    for (script, skip) in plan {
+    for (kind, skip) in plan {
         sections.push(match skip {
-            Some(why) => Section::not_run(script, why),
+            Some(why) => Section::not_run(kind, why),
             None => {
-                log(&format!("running {}", script.command()));
+                log(&format!("running {}", kind.command()));
                 let quick: &[&str] = if args.quick { &["--quick"] } else { &[] };
-                sections::run(&dirs.root, script, quick, &dirs.logs.join(format!("{}.log", script.name())))
+                sections::run(&dirs.root, kind, quick, &dirs.logs.join(format!("{}.log", kind.name())))
             }
         });
     }
-    let failed: Vec<String> = sections.iter().filter(|s| s.failed).map(|s| s.script.command()).collect();
+    let failed: Vec<String> = sections.iter().filter(|s| s.failed).map(|s| s.kind.command()).collect();
     let truth = facts::Truth::gather(&dirs.src)?;
     let report = report::Report { quick: args.quick, context: report::Context::gather(), built, sections, truth };
     let md = dirs.bench.join("report.md");
@@ -275,12 +288,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quick_and_only_leave_scripts_out() {
+    fn quick_and_only_leave_sections_out() {
         let args = |a: &[&str]| Args::try_parse_from(std::iter::once("bench").chain(a.iter().copied())).unwrap();
         let run =
             |a: &[&str]| plan(&args(a)).into_iter().filter(|(_, s)| s.is_none()).map(|(s, _)| s).collect::<Vec<_>>();
-        assert_eq!(run(&[]), Script::ALL);
-        assert_eq!(run(&["--quick"]), [Script::Http, Script::Guard, Script::Edit]);
+        assert_eq!(run(&[]), Kind::ALL);
+        assert_eq!(run(&["--quick"]), [Kind::Http, Kind::Guard, Kind::Edit]);
         assert_eq!(run(&["--only", "vergen,built"]), []);
         assert_eq!(args(&["--only", "vergen,built"]).only.unwrap(), ["vergen", "built"]);
         assert!(Args::try_parse_from(["bench", "--fast"]).is_err());
@@ -296,8 +309,13 @@ mod tests {
         ));
         assert!(matches!(command(&["edit"]), Ok(Some(Command_::Edit { quick: false, rounds: None }))));
         assert!(matches!(command(&["vcs", "4000"]), Ok(Some(Command_::Vcs { quick: false, files: Some(4000) }))));
-        assert!(matches!(command(&["install", "wrk"]), Ok(Some(Command_::Install { tools })) if tools == ["wrk"]));
-        assert!(command(&["install"]).is_err(), "install names its tools");
+        assert!(matches!(command(&["guard", "--quick"]), Ok(Some(Command_::Guard { quick: true, runs: None }))));
+        assert!(matches!(command(&["guard", "500"]), Ok(Some(Command_::Guard { quick: false, runs: Some(500) }))));
+        assert!(matches!(command(&["http", "--soak"]), Ok(Some(Command_::Http(o))) if o.soak && !o.quick));
+        assert!(matches!(command(&["http", "--quick"]), Ok(Some(Command_::Http(o))) if o.quick));
+        assert!(command(&["http", "--soak", "--quick"]).is_err(), "a soak has no quick mode");
+        assert!(command(&["guard", "many"]).is_err(), "runs are a number");
+        assert!(command(&["install", "wrk"]).is_err(), "tools are installed by the sections that need them");
         assert!(command(&["edit", "many"]).is_err(), "rounds are a number");
         assert!(command(&["rounds"]).is_err(), "rounds is edit's now");
     }

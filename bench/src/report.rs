@@ -52,7 +52,7 @@ pub struct Report {
     pub context: Context,
     /// One entry per variant, in table order (each baseline among them).
     pub built: Vec<Built>,
-    /// The other scripts' sections.
+    /// The sections measured by subcommands.
     pub sections: Vec<Section>,
     /// The true facts.
     pub truth: Truth,
@@ -187,7 +187,7 @@ impl Report {
     }
 
     fn section_mark(s: &Section) -> String {
-        match (s.script.goal(), s.mark()) {
+        match (s.kind.goal(), s.mark()) {
             (Some(goal), Some(mark)) => format!("goal {}: {mark}", goal.heading),
             _ => "figures only".to_owned(),
         }
@@ -201,7 +201,7 @@ impl Report {
         out.push_str("\n== What each crate reports (yes = its output holds the true value) ==\n");
         out.push_str(&aligned(&self.facts_table(|v| v.word().to_owned())));
         for s in &self.sections {
-            let _ = write!(out, "\n== {} — {} ==\n{}", s.script.title(), Self::section_mark(s), s.text);
+            let _ = write!(out, "\n== {} — {} ==\n{}", s.kind.title(), Self::section_mark(s), s.text);
         }
         out.push('\n');
         out
@@ -248,11 +248,11 @@ impl Report {
         );
         md.push_str(&markdown_table(&self.facts_table(|v| v.to_string()), &[]));
         for s in &self.sections {
-            let goal = match (s.script.goal(), s.mark()) {
+            let goal = match (s.kind.goal(), s.mark()) {
                 (Some(goal), Some(mark)) => format!("Goal {}: **{mark}**", goal.heading),
                 _ => "Figures only, no goal.".to_owned(),
             };
-            let _ = write!(md, "\n## {}\n\n{goal}\n\n```text\n{}```\n", s.script.title(), s.text);
+            let _ = write!(md, "\n## {}\n\n{goal}\n\n```text\n{}```\n", s.kind.title(), s.text);
         }
         md.push_str("\n## Goals for profile-info\n\n");
         let mut table = vec![strings(["goal", "figure", ""])];
@@ -264,9 +264,9 @@ impl Report {
             table.push(vec![format!("{name}: {}", goals::RERUN.line), r.built.units.rerun.to_string(), rerun]);
         }
         for s in &self.sections {
-            let (Some(goal), Some(mark)) = (s.script.goal(), s.mark()) else { continue };
+            let (Some(goal), Some(mark)) = (s.kind.goal(), s.mark()) else { continue };
             let figure = s.figure().map_or("not measured".to_owned(), |f| f.to_string());
-            table.push(vec![format!("{}: {}", s.script.title(), goal.line), figure, mark.to_string()]);
+            table.push(vec![format!("{}: {}", s.kind.title(), goal.line), figure, mark.to_string()]);
         }
         md.push_str(&markdown_table(&table, &[]));
         md
@@ -278,7 +278,7 @@ mod tests {
     use super::*;
     use crate::builds::Units;
     use crate::peers::peer;
-    use crate::sections::Script;
+    use crate::sections::Kind;
 
     fn built(name: &str, clean: f64, units: Units, size: u64, output: Option<&str>) -> Built {
         Built {
@@ -306,9 +306,9 @@ mod tests {
                 built("profile-info", 5.194, Units { rerun: 1, total: 10 }, 305_000, Some(pi)),
             ],
             sections: vec![
-                Section { script: Script::Http, text: "round 1\nratio=0.989\n".into(), failed: false },
-                Section::not_run(Script::Guard, "skipped (--only)"),
-                Section::not_run(Script::Vcs, "skipped (--quick)"),
+                Section { kind: Kind::Http, text: "round 1\nratio=0.989\n".into(), failed: false },
+                Section::not_run(Kind::Guard, "skipped (--only)"),
+                Section::not_run(Kind::Vcs, "skipped (--quick)"),
             ],
             truth: Truth {
                 rustc_release: "1.95.0".into(),

@@ -1,18 +1,18 @@
-//! The sections measured in a process of their own: a script (`scripts/bench/NAME.sh`) or this
-//! tool's subcommand `NAME` ([`Script::in_tool`]). Each prints what it likes, a section with a goal
-//! one `KEY=NUMBER` line judged against it ([`Judged`]); the rest is copied into the report.
+//! The sections measured in a process of their own: this tool again, with the subcommand of the
+//! section's name. Each prints what it likes, a section with a goal one `KEY=NUMBER` line judged
+//! against it ([`Judged`]); the rest is copied into the report.
 
 use crate::goals::{self, Goal, Mark};
 use std::fmt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// One section's script or subcommand.
+/// One section measured by a subcommand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Script {
-    /// `/buildinfo`'s throughput beside a static handler, under wrk.
+pub enum Kind {
+    /// `/buildinfo`'s throughput beside a static handler, under wrk ([`crate::http`]).
     Http,
-    /// The CPU guard's cost at process start, under hyperfine.
+    /// The CPU guard's cost at process start, under hyperfine ([`crate::guard`]).
     Guard,
     /// The edit-compile cycle in a small repository, under hyperfine ([`crate::edit`]).
     Edit,
@@ -20,51 +20,42 @@ pub enum Script {
     Vcs,
 }
 
-impl Script {
-    /// Every script, in report order.
-    pub const ALL: [Script; 4] = [Script::Http, Script::Guard, Script::Edit, Script::Vcs];
+impl Kind {
+    /// Every section, in report order.
+    pub const ALL: [Kind; 4] = [Kind::Http, Kind::Guard, Kind::Edit, Kind::Vcs];
 
-    /// `scripts/bench/NAME.sh`, or the subcommand.
+    /// The subcommand.
     pub fn name(self) -> &'static str {
         match self {
-            Script::Http => "http",
-            Script::Guard => "guard",
-            Script::Edit => "edit",
-            Script::Vcs => "vcs",
+            Kind::Http => "http",
+            Kind::Guard => "guard",
+            Kind::Edit => "edit",
+            Kind::Vcs => "vcs",
         }
-    }
-
-    /// Measured by this tool's subcommand of its name rather than by a script.
-    pub fn in_tool(self) -> bool {
-        matches!(self, Script::Edit | Script::Vcs)
     }
 
     /// The command that measures it, as a user types it.
     pub fn command(self) -> String {
-        if self.in_tool() {
-            format!("bash scripts/bench.sh {}", self.name())
-        } else {
-            format!("bash scripts/bench/{}.sh", self.name())
-        }
+        format!("bash scripts/bench.sh {}", self.name())
     }
 
     /// The section's title.
     pub fn title(self) -> &'static str {
         match self {
-            Script::Http => "HTTP throughput (/buildinfo over a static handler)",
-            Script::Guard => "Guard cost (v3 hello start, with guard over without)",
-            Script::Edit => "Edit-compile cycle (small repository, dev: touch src/main.rs, cargo build; goal judged as from crates.io)",
-            Script::Vcs => "Dirty check cost (git status and an edit-compile cycle in a 60,000-file repository)",
+            Kind::Http => "HTTP throughput (/buildinfo over a static handler)",
+            Kind::Guard => "Guard cost (v3 hello start, with guard over without)",
+            Kind::Edit => "Edit-compile cycle (small repository, dev: touch src/main.rs, cargo build; goal judged as from crates.io)",
+            Kind::Vcs => "Dirty check cost (git status and an edit-compile cycle in a 60,000-file repository)",
         }
     }
 
     /// The goal it is judged against and the line that states its figure; `None` for figures only.
     pub fn judged(self) -> Option<(Goal, Judged)> {
         match self {
-            Script::Http => Some((goals::HTTP, Judged::Ratio)),
-            Script::Guard => Some((goals::GUARD, Judged::Ratio)),
-            Script::Edit => Some((goals::EDIT, Judged::OverPlainMs)),
-            Script::Vcs => None,
+            Kind::Http => Some((goals::HTTP, Judged::Ratio)),
+            Kind::Guard => Some((goals::GUARD, Judged::Ratio)),
+            Kind::Edit => Some((goals::EDIT, Judged::OverPlainMs)),
+            Kind::Vcs => None,
         }
     }
 
@@ -73,16 +64,17 @@ impl Script {
         self.judged().map(|(goal, _)| goal)
     }
 
-    /// The tool it measures with, installed when missing.
-    pub fn tool(self) -> &'static str {
+    /// The tools it measures with, installed when missing.
+    pub fn tools(self) -> &'static [&'static str] {
         match self {
-            Script::Http => "wrk",
-            Script::Guard | Script::Edit | Script::Vcs => "hyperfine",
+            Kind::Http => &["wrk", "curl"],
+            Kind::Guard => &["hyperfine"],
+            Kind::Edit | Kind::Vcs => &["hyperfine", "git"],
         }
     }
 }
 
-/// The line a script states its judged figure in: `KEY=NUMBER`, the last such line counting.
+/// The line a section states its judged figure in: `KEY=NUMBER`, the last such line counting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Judged {
     /// `ratio=NUMBER`: the figure over its baseline's, printed `0.989×`.
@@ -110,7 +102,7 @@ impl Judged {
     }
 }
 
-/// A script's judged figure, as it printed it.
+/// A section's judged figure, as it printed it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Figure {
     /// Which line it came from.
@@ -127,11 +119,11 @@ impl fmt::Display for Figure {
     }
 }
 
-/// What one script printed (or why it did not run).
+/// What one section printed (or why it did not run).
 #[derive(Clone, Debug)]
 pub struct Section {
-    /// The script.
-    pub script: Script,
+    /// Which section.
+    pub kind: Kind,
     /// Its stdout, or why there is none.
     pub text: String,
     /// It exited non-zero (the run then exits 1 once the report is written).
@@ -140,60 +132,57 @@ pub struct Section {
 
 impl Section {
     /// A section that did not run, and why.
-    pub fn not_run(script: Script, why: &str) -> Section {
-        Section { script, text: format!("{why}\n"), failed: false }
+    pub fn not_run(kind: Kind, why: &str) -> Section {
+        Section { kind, text: format!("{why}\n"), failed: false }
     }
 
     /// The figure its goal is judged on, from its last `KEY=` line; `None` when it has no goal or
     /// printed no such line.
     pub fn figure(&self) -> Option<Figure> {
-        let (_, judged) = self.script.judged()?;
+        let (_, judged) = self.kind.judged()?;
         let text = self.text.lines().rev().find_map(|l| l.strip_prefix(judged.key())?.strip_prefix('='))?.trim();
         let value = text.parse::<f64>().ok().filter(|v| v.is_finite());
         Some(Figure { judged, text: text.to_owned(), value })
     }
 
-    /// The figure judged against the script's goal; `None` when it has none.
+    /// The figure judged against the section's goal; `None` when it has none.
     pub fn mark(&self) -> Option<Mark> {
-        let goal = self.script.goal()?;
+        let goal = self.kind.goal()?;
         Some(goal.judge(self.figure().and_then(|f| f.value)))
     }
 }
 
-/// Runs `scripts/bench/NAME.sh`, or this tool's subcommand `NAME`, from `root` with `args`, its
-/// stderr to `log`, for 20 minutes at most.
-pub fn run(root: &Path, script: Script, args: &[&str], log: &Path) -> Section {
+/// Runs this tool's subcommand for `kind` from `root` with `args`, its stderr to `log`, for 20
+/// minutes at most.
+pub fn run(root: &Path, kind: Kind, args: &[&str], log: &Path) -> Section {
+    let tool = match std::env::current_exe() {
+        Ok(tool) => tool,
+        Err(e) => return Section { kind, text: format!("failed: cannot find this tool: {e}\n"), failed: true },
+    };
     let mut command = Command::new("timeout");
-    command.arg("1200");
-    if script.in_tool() {
-        match std::env::current_exe() {
-            Ok(tool) => command.arg(tool).arg(script.name()),
-            Err(e) => return Section { script, text: format!("failed: cannot find this tool: {e}\n"), failed: true },
-        };
-    } else {
-        let path = root.join(format!("scripts/bench/{}.sh", script.name()));
-        if !path.is_file() {
-            return Section::not_run(script, "not available yet");
-        }
-        command.arg("bash").arg(path);
-    }
+    command.arg("1200").arg(tool).arg(kind.name()).args(args).current_dir(root);
+    capture(kind, command, log)
+}
+
+/// Runs `command` as `kind`'s section: its stdout the section's text, its stderr to `log`.
+fn capture(kind: Kind, mut command: Command, log: &Path) -> Section {
     let stderr = std::fs::File::create(log).map(Stdio::from).unwrap_or_else(|_| Stdio::null());
-    let out = command.args(args).current_dir(root).stdin(Stdio::null()).stderr(stderr).output();
+    let out = command.stdin(Stdio::null()).stderr(stderr).output();
     match out {
         Ok(out) if out.status.success() => {
-            Section { script, text: String::from_utf8_lossy(&out.stdout).into_owned(), failed: false }
+            Section { kind, text: String::from_utf8_lossy(&out.stdout).into_owned(), failed: false }
         }
         Ok(out) => Section {
-            script,
+            kind,
             text: format!(
                 "failed ({}; see target/bench/logs/{}.log)\n{}",
                 out.status,
-                script.name(),
+                kind.name(),
                 String::from_utf8_lossy(&out.stdout)
             ),
             failed: true,
         },
-        Err(e) => Section { script, text: format!("failed: cannot run {}: {e}\n", script.command()), failed: true },
+        Err(e) => Section { kind, text: format!("failed: cannot run {}: {e}\n", kind.command()), failed: true },
     }
 }
 
@@ -201,74 +190,63 @@ pub fn run(root: &Path, script: Script, args: &[&str], log: &Path) -> Section {
 mod tests {
     use super::*;
 
-    fn s(script: Script, text: &str) -> Section {
-        Section { script, text: text.into(), failed: false }
+    fn s(kind: Kind, text: &str) -> Section {
+        Section { kind, text: text.into(), failed: false }
     }
 
     #[test]
     fn ratio_lines_are_judged_against_the_goal() {
-        assert_eq!(s(Script::Http, "x\nratio=0.989\n").mark(), Some(Mark::Met));
-        assert_eq!(s(Script::Http, "ratio /buildinfo / /static: 0.9\nratio=0.90\n").mark(), Some(Mark::Missed));
-        let figure = s(Script::Guard, "ratio=1.0030\n").figure().unwrap();
+        assert_eq!(s(Kind::Http, "x\nratio=0.989\n").mark(), Some(Mark::Met));
+        assert_eq!(s(Kind::Http, "ratio /buildinfo / /static: 0.9\nratio=0.90\n").mark(), Some(Mark::Missed));
+        let figure = s(Kind::Guard, "ratio=1.0030\n").figure().unwrap();
         assert_eq!((figure.text.as_str(), figure.value, figure.to_string()), ("1.0030", Some(1.003), "1.0030×".into()));
-        assert_eq!(s(Script::Guard, "ratio=1.0030\n").mark(), Some(Mark::Met));
-        assert_eq!(s(Script::Guard, "ratio=fast\n").mark(), Some(Mark::NotMeasured));
-        assert_eq!(s(Script::Guard, "ratio=fast\n").figure().unwrap().to_string(), "fast×");
-        assert_eq!(s(Script::Guard, "ratio=NaN\n").mark(), Some(Mark::NotMeasured), "not a figure");
-        assert_eq!(Section::not_run(Script::Guard, "skipped (--only)").mark(), Some(Mark::NotMeasured));
-        assert_eq!(Section::not_run(Script::Guard, "skipped (--only)").figure(), None);
-        assert_eq!(s(Script::Vcs, "ratio=2\n").mark(), None, "vcs has figures, no goal");
-        assert_eq!(s(Script::Vcs, "ratio=2\n").figure(), None);
+        assert_eq!(s(Kind::Guard, "ratio=1.0030\n").mark(), Some(Mark::Met));
+        assert_eq!(s(Kind::Guard, "ratio=fast\n").mark(), Some(Mark::NotMeasured));
+        assert_eq!(s(Kind::Guard, "ratio=fast\n").figure().unwrap().to_string(), "fast×");
+        assert_eq!(s(Kind::Guard, "ratio=NaN\n").mark(), Some(Mark::NotMeasured), "not a figure");
+        assert_eq!(Section::not_run(Kind::Guard, "skipped (--only)").mark(), Some(Mark::NotMeasured));
+        assert_eq!(Section::not_run(Kind::Guard, "skipped (--only)").figure(), None);
+        assert_eq!(s(Kind::Vcs, "ratio=2\n").mark(), None, "vcs has figures, no goal");
+        assert_eq!(s(Kind::Vcs, "ratio=2\n").figure(), None);
     }
 
     #[test]
     fn milliseconds_over_plain_are_judged_against_the_edit_goal() {
         let text = "variant  median ms  +plain ms\nplain  78.3  +0.0\nattribute  106.7  +28.4\nover_plain_ms=28.4\n";
-        let figure = s(Script::Edit, text).figure().unwrap();
+        let figure = s(Kind::Edit, text).figure().unwrap();
         assert_eq!(figure, Figure { judged: Judged::OverPlainMs, text: "28.4".into(), value: Some(28.4) });
         assert_eq!(figure.to_string(), "+28.4 ms");
-        assert_eq!(s(Script::Edit, text).mark(), Some(Mark::Missed));
-        assert_eq!(s(Script::Edit, "over_plain_ms=9.7\n").mark(), Some(Mark::Met));
-        assert_eq!(s(Script::Edit, "over_plain_ms=10.0\n").mark(), Some(Mark::Met), "the limit is inclusive");
-        let faster = s(Script::Edit, "over_plain_ms=-1.5\n");
+        assert_eq!(s(Kind::Edit, text).mark(), Some(Mark::Missed));
+        assert_eq!(s(Kind::Edit, "over_plain_ms=9.7\n").mark(), Some(Mark::Met));
+        assert_eq!(s(Kind::Edit, "over_plain_ms=10.0\n").mark(), Some(Mark::Met), "the limit is inclusive");
+        let faster = s(Kind::Edit, "over_plain_ms=-1.5\n");
         assert_eq!((faster.mark(), faster.figure().unwrap().to_string()), (Some(Mark::Met), "-1.5 ms".into()));
-        assert_eq!(s(Script::Edit, "over_plain_ms=\n").mark(), Some(Mark::NotMeasured));
-        // Another script's key, or one this key only begins, is not the edit figure.
-        assert_eq!(s(Script::Edit, "ratio=1.2\nover_plain_ms_min=3\n").figure(), None);
-        assert_eq!(s(Script::Edit, "ratio=1.2\n").mark(), Some(Mark::NotMeasured));
-        assert_eq!(s(Script::Http, "over_plain_ms=3\n").mark(), Some(Mark::NotMeasured));
+        assert_eq!(s(Kind::Edit, "over_plain_ms=\n").mark(), Some(Mark::NotMeasured));
+        // Another section's key, or one this key only begins, is not the edit figure.
+        assert_eq!(s(Kind::Edit, "ratio=1.2\nover_plain_ms_min=3\n").figure(), None);
+        assert_eq!(s(Kind::Edit, "ratio=1.2\n").mark(), Some(Mark::NotMeasured));
+        assert_eq!(s(Kind::Http, "over_plain_ms=3\n").mark(), Some(Mark::NotMeasured));
         assert_eq!(
-            s(Script::Edit, "over_plain_ms=40\nover_plain_ms=5\n").mark(),
+            s(Kind::Edit, "over_plain_ms=40\nover_plain_ms=5\n").mark(),
             Some(Mark::Met),
             "the last line counts"
         );
     }
 
     #[test]
-    fn each_judged_script_prints_its_key() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        // The subcommands print theirs through `Judged::key` (edit's: `rounds::render`).
-        for script in Script::ALL.into_iter().filter(|s| !s.in_tool()) {
-            let Some((_, judged)) = script.judged() else { continue };
-            let path = root.join(format!("scripts/bench/{}.sh", script.name()));
-            let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let printed = format!("\"{}=", judged.key());
-            let code = |needle: &str| source.lines().any(|l| !l.trim_start().starts_with('#') && l.contains(needle));
-            assert!(code(&printed), "{} prints no {printed}… line", path.display());
-        }
-    }
-
-    #[test]
-    fn a_failing_script_is_reported_with_its_output() {
+    fn a_failing_section_is_reported_with_its_output() {
         let dir = std::env::temp_dir().join(format!("bench-sections-{}", std::process::id()));
-        std::fs::create_dir_all(dir.join("scripts/bench")).unwrap();
-        std::fs::write(dir.join("scripts/bench/guard.sh"), "echo partial; echo oops >&2; exit 3\n").unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
         let log = dir.join("guard.log");
-        let s = run(&dir, Script::Guard, &["--quick"], &log);
+        let mut command = Command::new("bash");
+        command.args(["-c", "echo partial; echo oops >&2; exit 3"]);
+        let s = capture(Kind::Guard, command, &log);
         assert!(s.failed);
-        assert!(s.text.starts_with("failed (exit status: 3;") && s.text.ends_with("partial\n"), "{}", s.text);
+        assert!(s.text.starts_with("failed (exit status: 3; see target/bench/logs/guard.log)"), "{}", s.text);
+        assert!(s.text.ends_with("partial\n"), "{}", s.text);
         assert_eq!(std::fs::read_to_string(&log).unwrap(), "oops\n");
-        assert_eq!(run(&dir, Script::Http, &[], &log).text, "not available yet\n");
+        let s = capture(Kind::Http, Command::new("/no/such/tool"), &log);
+        assert!(s.failed && s.text.starts_with("failed: cannot run bash scripts/bench.sh http:"), "{}", s.text);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,5 +1,5 @@
 //! The system tools the sections measure with, installed with apt-get when missing: the one place
-//! that installs them (`scripts/bench/common.sh`'s `need` asks `bash scripts/bench.sh install`).
+//! that installs them (a run, or a subcommand, asks for its sections' [`crate::sections::Kind::tools`]).
 
 use crate::log;
 use std::process::{Command, Stdio};

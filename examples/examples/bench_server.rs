@@ -1,4 +1,4 @@
-//! The server `scripts/bench/http.sh` and `scripts/bench/soak.sh` measure: on 127.0.0.1:$PORT,
+//! The server `bash scripts/bench.sh http` measures (and `http --soak`): on 127.0.0.1:$PORT,
 //! `/buildinfo` from profile-info and `/static`, a plain axum handler returning a `&'static str` of
 //! the same bytes — the fastest thing axum can answer with a body of that size, so the ratio is
 //! profile-info's own cost — and `/static-headers`, the same string with `/buildinfo`'s headers (a

@@ -5,4 +5,4 @@
 //! - `actix_service`: the same with actix-web 4;
 //! - `cli`: clap 4 with `--build-info` and the build summary in `--version`;
 //! - `hello`: the smallest use — `cargo run --release --example hello -- --build-info`;
-//! - `bench_server`: what `scripts/bench/http.sh` measures.
+//! - `bench_server`: what `bash scripts/bench.sh http` measures.

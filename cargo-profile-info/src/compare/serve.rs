@@ -81,6 +81,11 @@ impl Server {
         }
     }
 
+    /// The server's process id (its memory is read from `/proc/ID/status`).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends SIGTERM and waits for the exit (a server that ignores it is killed after 10 s).
     pub fn stop(mut self) {
         self.terminate();
