@@ -42,7 +42,7 @@ pub struct Options {
     #[arg(long)]
     pub soak: bool,
     /// rounds [default: 3; 1 with --quick; 6 with --soak]
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub rounds: Option<u32>,
     /// seconds of each wrk run [default: 5; 2 with --quick; 30 with --soak]
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..))]
@@ -386,6 +386,7 @@ mod tests {
         assert!(plan(&["--quick", "--soak"]).is_err());
         assert!(plan(&["--routes", "/static"]).is_err(), "routes are a soak's");
         assert!(plan(&["--duration", "0"]).is_err());
+        assert!(plan(&["--rounds", "0"]).is_err(), "the ratio needs a round");
         assert!(plan(&["--duration", "5s"]).is_err(), "seconds, a number");
         assert!(plan(&["--port", "70000"]).is_err());
     }

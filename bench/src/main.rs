@@ -88,6 +88,7 @@ enum Command_ {
         #[arg(long)]
         quick: bool,
         /// runs of each program in each of 3 rounds [default: 3000, 30 with --quick]
+        #[arg(value_parser = clap::value_parser!(u32).range(1..))]
         runs: Option<u32>,
     },
     /// The edit-compile cycle in a small repository: plain, profile-info as a dependency, the
@@ -315,6 +316,7 @@ mod tests {
         assert!(matches!(command(&["http", "--quick"]), Ok(Some(Command_::Http(o))) if o.quick));
         assert!(command(&["http", "--soak", "--quick"]).is_err(), "a soak has no quick mode");
         assert!(command(&["guard", "many"]).is_err(), "runs are a number");
+        assert!(command(&["guard", "0"]).is_err(), "at least one run");
         assert!(command(&["install", "wrk"]).is_err(), "tools are installed by the sections that need them");
         assert!(command(&["edit", "many"]).is_err(), "rounds are a number");
         assert!(command(&["rounds"]).is_err(), "rounds is edit's now");
