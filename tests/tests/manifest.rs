@@ -158,3 +158,20 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// What README's "Serving it" promises a service pays for by default: with no feature on,
+/// profile-info's graph (build-time crates included, as cargo must check them at every build) is
+/// its own four crates and nothing else. A crate added here costs every edit-compile cycle of every
+/// dependent (syn, quote and proc-macro2 cost about 3.4 ms; see README's Figures).
+#[test]
+fn the_default_graph_is_profile_infos_own_crates() {
+    let out = run_cargo(&["tree", "--locked", "-p", "profile-info", "-e", "normal,build", "--prefix", "none"]);
+    assert!(out.status.success(), "cargo tree failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names, ["profile-info", "profile-info-core", "profile-info-macros", "profile-info-start"]);
+}
