@@ -72,16 +72,19 @@ impl Error {
 }
 
 /// `::core::compile_error!("…");` with every token at the error's span, so that rustc points at
-/// the user's code.
+/// the user's code. The tokens resolve as the rest of the expansion does (rustc then notes that the
+/// error comes from the macro): resolved at the user's span, `::core` in an edition-2015 crate
+/// would name a module of the crate root, and rustc would report that one missing instead.
 impl From<Error> for TokenStream {
     fn from(e: Error) -> TokenStream {
+        let span = e.span.resolved_at(Span::call_site());
         let spanned = |mut t: TokenTree| {
-            t.set_span(e.span);
+            t.set_span(span);
             t
         };
         let joint = |c| spanned(Punct::new(c, Spacing::Joint).into());
         let alone = |c| spanned(Punct::new(c, Spacing::Alone).into());
-        let ident = |s| spanned(proc_macro::Ident::new(s, e.span).into());
+        let ident = |s| spanned(proc_macro::Ident::new(s, span).into());
         let message = TokenStream::from(spanned(Literal::string(&e.message).into()));
         [
             joint(':'),

@@ -190,12 +190,19 @@ fn bad_options_are_compile_errors_at_the_users_span() {
         ("#[profile_info::main(\"log\")]\nfn main() {}\n", "unknown option", "\"log\""),
         ("fn main() { profile_info::build_info!(x); }\n", "takes no arguments", "x)"),
     ] {
-        let fx = Fixture::new("bad-options", main, "");
-        let out = fx.try_build(&[], &[]);
-        assert!(!out.status.success());
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let column = main.find(at).expect("the test's own text") + 1;
-        let place = format!("src/main.rs:1:{column}\n");
-        assert!(stderr.contains(message) && stderr.contains(&place), "{message} at {place}: {stderr}");
+        // In an edition-2015 crate too, where a `::core` path at the user's span would name a
+        // module of the crate root and rustc would report that instead of the message.
+        for (name, bin) in [
+            ("bad-options", ""),
+            ("bad-options-2015", "[[bin]]\nname = \"bad-options-2015\"\npath = \"src/main.rs\"\nedition = \"2015\"\n"),
+        ] {
+            let fx = Fixture::new(name, main, bin);
+            let out = fx.try_build(&[], &[]);
+            assert!(!out.status.success());
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let column = main.find(at).expect("the test's own text") + 1;
+            let place = format!("src/main.rs:1:{column}\n");
+            assert!(stderr.contains(message) && stderr.contains(&place), "{name}: {message} at {place}: {stderr}");
+        }
     }
 }
