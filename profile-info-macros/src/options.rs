@@ -2,7 +2,7 @@
 //! `flag = false`, `guard = true|false` and `log`.
 
 use crate::code::Error;
-use proc_macro::{TokenStream, TokenTree};
+use proc_macro::{Delimiter, TokenStream, TokenTree};
 
 pub struct Options {
     /// The command-line flag that prints the document; `None` when disabled with `flag = false`.
@@ -20,7 +20,7 @@ const GUARD: &str = "`guard` takes `true` or `false`";
 impl Options {
     pub fn parse(attr: TokenStream) -> Result<Options, Error> {
         let mut options = Options { flag: Some("--build-info".to_owned()), guard: true, log: false };
-        let mut tokens = attr.into_iter().peekable();
+        let mut tokens = opened(attr).into_iter().peekable();
         while let Some(token) = tokens.next() {
             let TokenTree::Ident(name) = token else { return Err(Error::new(token.span(), UNKNOWN)) };
             let name_span = name.span();
@@ -53,6 +53,19 @@ impl Options {
     }
 }
 
+/// The tokens with invisible groups opened: options written by a `macro_rules!` macro come with
+/// each `$fragment` wrapped in one (syn looked through them too).
+fn opened(stream: TokenStream) -> Vec<TokenTree> {
+    let mut tokens = Vec::new();
+    for token in stream {
+        match token {
+            TokenTree::Group(g) if g.delimiter() == Delimiter::None => tokens.extend(opened(g.stream())),
+            token => tokens.push(token),
+        }
+    }
+    tokens
+}
+
 /// `true` or `false` (rustc gives them to macros as identifiers).
 fn boolean(token: &TokenTree) -> Option<bool> {
     match token {
@@ -70,8 +83,15 @@ fn flag(token: &TokenTree) -> Option<Option<String>> {
     }
     let TokenTree::Literal(lit) = token else { return None };
     let text = lit.to_string();
-    // A flag has no quotes, backslashes or spaces, so its literal is the name between quotes.
-    let name = text.strip_prefix('"')?.strip_suffix('"')?;
+    // A flag has no quotes, backslashes or spaces, so its literal is the name between the quotes
+    // (and a raw string's `#`s).
+    let name = match text.strip_prefix('r') {
+        Some(raw) => {
+            let hashes = &raw[..raw.len() - raw.trim_start_matches('#').len()];
+            raw.strip_prefix(hashes)?.strip_prefix('"')?.strip_suffix(hashes)?.strip_suffix('"')?
+        }
+        None => text.strip_prefix('"')?.strip_suffix('"')?,
+    };
     let valid = name.starts_with('-') && !name.contains(['=', ' ', '\\', '"']) && !name.chars().any(char::is_control);
     valid.then(|| Some(name.to_owned()))
 }

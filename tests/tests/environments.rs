@@ -174,6 +174,21 @@ fn flag_can_be_renamed_or_disabled() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "args=[\"--build-info=json\"] current=true\n");
 }
 
+/// Options written by a `macro_rules!` macro reach the attribute inside invisible groups (one per
+/// `$fragment`), and a flag may be a raw string: both are what the user wrote, as syn read them.
+#[test]
+fn options_from_macro_fragments_and_raw_strings() {
+    let main = format!(
+        "macro_rules! app {{\n    ($flag:literal, $guard:expr) => {{\n        \
+         #[profile_info::main(flag = $flag, guard = $guard)]\n        fn main() {{{PRINT_ARGS}}}\n    }};\n}}\n\
+         app!(r#\"--about-build\"#, false);\n"
+    );
+    let build = Fixture::new("fragment-options", &main, "").build(&[], &[]);
+    assert_eq!(json_of(&build.binary, &["--about-build=json"])["package"]["name"], "fragment-options");
+    let out = run(&build.binary, &["--build-info"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "args=[\"--build-info\"] current=true\n");
+}
+
 #[test]
 fn bad_options_are_compile_errors_at_the_users_span() {
     // (src/main.rs, the error, the text on line 1 it must point at)
