@@ -71,10 +71,12 @@ impl Error {
     }
 }
 
-/// `::core::compile_error!("…");` with every token at the error's span, so that rustc points at
-/// the user's code. The tokens resolve as the rest of the expansion does (rustc then notes that the
-/// error comes from the macro): resolved at the user's span, `::core` in an edition-2015 crate
-/// would name a module of the crate root, and rustc would report that one missing instead.
+/// `::core::compile_error! { "…" }` with every token at the error's span, so that rustc points at
+/// the user's code. Braced and with no `;`, as syn emits it, it is an item, a statement or an
+/// expression (`let info = build_info!(x);`): rustc reports the message alone. The tokens resolve
+/// as the rest of the expansion does (rustc then notes that the error comes from the macro):
+/// resolved at the user's span, `::core` in an edition-2015 crate would name a module of the
+/// crate root, and rustc would report that one missing instead.
 impl From<Error> for TokenStream {
     fn from(e: Error) -> TokenStream {
         let span = e.span.resolved_at(Span::call_site());
@@ -94,8 +96,7 @@ impl From<Error> for TokenStream {
             alone(':'),
             ident("compile_error"),
             alone('!'),
-            spanned(Group::new(Delimiter::Parenthesis, message).into()),
-            alone(';'),
+            spanned(Group::new(Delimiter::Brace, message).into()),
         ]
         .into_iter()
         .collect()

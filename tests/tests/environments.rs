@@ -204,6 +204,7 @@ fn bad_options_are_compile_errors_at_the_users_span() {
         ("#[profile_info::main(log = true)]\nfn main() {}\n", "`log` takes no value", "true"),
         ("#[profile_info::main(\"log\")]\nfn main() {}\n", "unknown option", "\"log\""),
         ("fn main() { profile_info::build_info!(x); }\n", "takes no arguments", "x)"),
+        ("fn main() { let _ = profile_info::build_info!(x); }\n", "takes no arguments", "x)"),
     ] {
         // In an edition-2015 crate too, where a `::core` path at the user's span would name a
         // module of the crate root and rustc would report that instead of the message.
@@ -218,6 +219,13 @@ fn bad_options_are_compile_errors_at_the_users_span() {
             let column = main.find(at).expect("the test's own text") + 1;
             let place = format!("src/main.rs:1:{column}\n");
             assert!(stderr.contains(message) && stderr.contains(&place), "{name}: {message} at {place}: {stderr}");
+            // No other error hides it (but the missing `main`, as the attribute's item is dropped).
+            let others: Vec<&str> = stderr
+                .lines()
+                .filter(|l| l.starts_with("error") && !l.contains(message))
+                .filter(|l| !l.starts_with("error[E0601]") && !l.starts_with("error: could not compile"))
+                .collect();
+            assert!(others.is_empty(), "{name}: {message}: {others:?}\n{stderr}");
         }
     }
 }
