@@ -22,11 +22,10 @@ mod vcs;
 /// Captures the build of the binary and adds `--build-info`; see `profile_info::main`.
 #[proc_macro_attribute]
 pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let options = match options::Options::parse(attr) {
-        Ok(options) => options,
-        Err(e) => return e.into(),
-    };
-    expand::main(item, &capture::capture(), &options).unwrap_or_else(TokenStream::from)
+    let expanded = options::Options::parse(attr).and_then(|o| expand::main(item.clone(), &capture::capture(), &o));
+    // On an error the item stays as written, so that rustc reports the error alone and not also a
+    // missing `main`.
+    expanded.unwrap_or_else(|e| TokenStream::from_iter([TokenStream::from(e), item]))
 }
 
 /// The startup CPU guard alone, for a binary without the attribute; see `profile_info::cpu_guard!`.
