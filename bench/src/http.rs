@@ -13,17 +13,12 @@
 use crate::hello::status;
 use crate::sections::Judged;
 use crate::{io, log};
-use cargo_profile_info::compare::serve::Server;
+use cargo_profile_info::compare::serve::{free_port, read_wrk, Server, WrkReport};
 use cargo_profile_info::compare::Failure;
 use std::io::Write;
-use std::net::{Ipv4Addr, TcpListener};
-use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The ports tried, in order, when none is given: another run (or anything else) on the first one
-/// must not make this one fail or, worse, measure someone else's server.
-pub const PORTS: RangeInclusive<u16> = 3917..=4016;
 /// The routes a rate run measures, each round in this order: `/buildinfo`, its static twin, and
 /// the twin with `/buildinfo`'s headers.
 pub const ROUTES: [&str; 3] = ["/buildinfo", "/static", "/static-headers"];
@@ -53,7 +48,7 @@ pub struct Options {
     /// wrk's threads
     #[arg(long, default_value_t = 1)]
     pub threads: u32,
-    /// the server's port on 127.0.0.1 [default: the first free one from 3917 to 4016]
+    /// the server's port on 127.0.0.1 [default: one the kernel has free, chosen after the build]
     #[arg(long)]
     pub port: Option<u16>,
     /// the routes a soak runs, comma-separated [default: /static,/buildinfo]
@@ -83,7 +78,7 @@ pub struct Plan {
     pub connections: u32,
     /// wrk's threads.
     pub threads: u32,
-    /// The port given, or `None` for the first free one of [`PORTS`].
+    /// The port given, or `None` for one the kernel has free.
     pub port: Option<u16>,
     /// The workspace root.
     pub root: PathBuf,
@@ -125,16 +120,15 @@ impl Plan {
     /// Builds the bench server, then runs the rate rounds or the soak, writing figures to `out` as
     /// they come.
     pub fn run(&self, out: &mut dyn Write) -> Result<(), Failure> {
-        let port = match self.port {
-            Some(port) => port,
-            None => first_free(PORTS)
-                .ok_or_else(|| Failure::new(format!("no free port in {}-{}", PORTS.start(), PORTS.end())))?,
-        };
         let mut cargo = Command::new("cargo");
         cargo
             .args(["build", "--release", "--locked", "-p", "profile-info-examples", "--example", "bench_server"])
             .current_dir(&self.root);
         status(&mut cargo, "cargo build (bench_server)")?;
+        // Chosen as compare chooses, after the build: the shorter the wait, the less chance that
+        // something else takes it first (a server that cannot bind exits, and `Server::start`
+        // reports that).
+        let port = self.port.map_or_else(free_port, Ok)?;
         let session = Session { plan: self, port, out };
         match &self.mode {
             Mode::Rate => session.rate(),
@@ -169,7 +163,7 @@ impl Session<'_> {
         format!("http://127.0.0.1:{}{route}", self.port)
     }
 
-    fn wrk(&self, route: &str, seconds: u32) -> Result<Report, Failure> {
+    fn wrk(&self, route: &str, seconds: u32) -> Result<WrkReport, Failure> {
         wrk(&self.plan.wrk_args(self.port, route, seconds))
     }
 
@@ -182,7 +176,7 @@ impl Session<'_> {
         for round in 1..=self.plan.rounds {
             let mut rates = [0.0; ROUTES.len()];
             for (rate, route) in rates.iter_mut().zip(ROUTES) {
-                *rate = self.wrk(route, self.plan.seconds)?.rate;
+                *rate = self.wrk(route, self.plan.seconds)?.requests_per_second;
             }
             let each: Vec<String> = ROUTES.iter().zip(rates).map(|(r, x)| format!("{r} {x:.2} req/s")).collect();
             self.say(&format!("round {round}: {}\n", each.join(", ")))?;
@@ -216,7 +210,7 @@ impl Session<'_> {
                 let after = self.allocations()?;
                 let rss = rss_kb(server.id())?;
                 self.say(&soak_line(route, round, &report, rss, after.saturating_sub(before)))?;
-                errors += report.errors;
+                errors += self::errors(&report);
             }
             server.stop();
         }
@@ -234,11 +228,6 @@ impl Session<'_> {
         let text = String::from_utf8_lossy(&body);
         text.trim().parse().map_err(|_| Failure::new(format!("/allocs answered {text:?}, not a count")))
     }
-}
-
-/// The first of `ports` a server can listen on at 127.0.0.1 (bound, then released for it).
-pub fn first_free(ports: RangeInclusive<u16>) -> Option<u16> {
-    ports.into_iter().find(|&port| TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok())
 }
 
 /// `url`'s body, from curl (a real client); an error when it does not answer 2xx.
@@ -267,61 +256,28 @@ fn rss_kb(pid: u32) -> Result<u64, Failure> {
         .ok_or_else(|| Failure::new(format!("{path} has no VmRSS")))
 }
 
-/// What wrk reported for one run.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Report {
-    /// Requests answered.
-    pub requests: u64,
-    /// Socket errors (connect, read, write, timeout) and non-2xx or 3xx answers.
-    pub errors: u64,
-    /// `Requests/sec`.
-    pub rate: f64,
-}
-
-/// Runs wrk with `args` and reads its report.
-pub fn wrk(args: &[String]) -> Result<Report, Failure> {
+/// Runs wrk with `args` and reads its report (with compare's reader).
+pub fn wrk(args: &[String]) -> Result<WrkReport, Failure> {
     let out = Command::new("wrk").args(args).stdin(Stdio::null()).output().map_err(|e| io("cannot run wrk", e))?;
     if !out.status.success() {
         return Err(Failure::new(format!("wrk {} failed ({})", args.join(" "), out.status)));
     }
     log(&format!("wrk {}", args.join(" ")));
-    report(&String::from_utf8_lossy(&out.stdout)).map_err(Failure::new)
+    read_wrk(&String::from_utf8_lossy(&out.stdout)).map_err(Failure::new)
 }
 
-/// wrk's report read: `N requests in …`, `Socket errors: connect A, read B, write C, timeout D`
-/// (only when there are some), `Non-2xx or 3xx responses: N` (likewise) and `Requests/sec: X`.
-pub fn report(text: &str) -> Result<Report, String> {
-    let lines = || text.lines().map(str::trim);
-    let number = |word: &str| word.trim_end_matches(',').parse::<u64>().map_err(|_| format!("wrk printed {word:?}"));
-    let requests = lines()
-        .find(|l| l.contains(" requests in "))
-        .ok_or_else(|| "wrk's report has no `requests in` line".to_owned())
-        .and_then(|l| number(l.split_whitespace().next().unwrap_or_default()))?;
-    let mut errors = 0;
-    for l in lines() {
-        if let Some(counts) = l.strip_prefix("Socket errors:") {
-            // connect A, read B, write C, timeout D
-            for count in counts.split_whitespace().skip(1).step_by(2) {
-                errors += number(count)?;
-            }
-        } else if let Some(count) = l.strip_prefix("Non-2xx or 3xx responses:") {
-            errors += number(count.trim())?;
-        }
-    }
-    let rate = lines()
-        .find_map(|l| l.strip_prefix("Requests/sec:"))
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .ok_or("wrk's report has no `Requests/sec:` figure")?;
-    Ok(Report { requests, errors, rate })
+/// Socket errors (connect, read, write, timeout) and non-2xx or 3xx answers: what a soak counts.
+fn errors(r: &WrkReport) -> u64 {
+    r.socket_errors + r.non_2xx
 }
 
 /// A soak round's line.
-fn soak_line(route: &str, round: u32, r: &Report, rss_kb: u64, allocations: u64) -> String {
+fn soak_line(route: &str, round: u32, r: &WrkReport, rss_kb: u64, allocations: u64) -> String {
     format!(
         "{route} round {round}: {} requests, {:.0} req/s, {} errors, RSS {rss_kb} KB, {:.3} allocations/request\n",
         r.requests,
-        r.rate,
-        r.errors,
+        r.requests_per_second,
+        errors(r),
         allocations as f64 / r.requests as f64
     )
 }
@@ -351,7 +307,7 @@ mod tests {
     use super::*;
     use clap::Parser;
     use std::io::{BufRead, BufReader};
-    use std::net::TcpStream;
+    use std::net::{Ipv4Addr, TcpListener, TcpStream};
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
 
@@ -392,18 +348,6 @@ mod tests {
     }
 
     #[test]
-    fn ports_listened_on_are_skipped() {
-        // The kernel as the oracle: a port a listener holds is not free; released, it is.
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        assert_eq!(first_free(port..=port), None, "none free: the run fails");
-        drop(listener);
-        assert_eq!(first_free(port..=port), Some(port));
-        assert_eq!(*PORTS.start(), 3917);
-        assert_eq!(PORTS.len(), 100);
-    }
-
-    #[test]
     fn rates_are_summed_over_rounds_before_the_ratio() {
         let text = summary(&[[100.0, 200.0, 100.0], [300.0, 200.0, 300.0]]);
         assert_eq!(
@@ -414,20 +358,18 @@ mod tests {
              ratio=1.000\n"
         );
         assert!(summary(&[[123050.0, 124849.0, 119176.0]]).ends_with("ratio=0.986\n"));
-        let r = Report { requests: 2000, errors: 3, rate: 1000.4 };
+        let r = WrkReport {
+            requests: 2000,
+            socket_errors: 1,
+            non_2xx: 2,
+            requests_per_second: 1000.4,
+            latency_avg_seconds: None,
+            latency_p99_ms: None,
+        };
         assert_eq!(
             soak_line("/static", 2, &r, 4156, 26000),
             "/static round 2: 2000 requests, 1000 req/s, 3 errors, RSS 4156 KB, 13.000 allocations/request\n"
         );
-    }
-
-    #[test]
-    fn reports_without_requests_or_rate_are_errors() {
-        let text = "  Socket errors: connect 1, read 2, write 3, timeout 4\n  Non-2xx or 3xx responses: 5\n";
-        assert!(report(text).unwrap_err().contains("requests in"));
-        let text = format!("  7 requests in 1.00s, 1.00KB read\n{text}Requests/sec:      7.00\n");
-        assert_eq!(report(&text).unwrap(), Report { requests: 7, errors: 15, rate: 7.0 });
-        assert!(report("  7 requests in 1.00s\n").unwrap_err().contains("Requests/sec"));
     }
 
     /// A server on a free loopback port, accepting for ten seconds (wrk's runs take one): it reads
@@ -468,7 +410,7 @@ mod tests {
         }
     }
 
-    fn run_wrk(port: u16) -> Report {
+    fn run_wrk(port: u16) -> WrkReport {
         let p = Plan { connections: 2, ..plan(&[]).unwrap() };
         wrk(&p.wrk_args(port, "/", 1)).unwrap()
     }
@@ -479,12 +421,12 @@ mod tests {
         let (port, answered) = server(Some("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
         let r = run_wrk(port);
         assert!(r.requests > 0, "{r:?}");
-        assert_eq!(r.errors, r.requests, "every answer was a 404: {r:?}");
+        assert_eq!((r.non_2xx, r.socket_errors), (r.requests, 0), "every answer was a 404: {r:?}");
         assert!(r.requests <= answered.load(Ordering::Relaxed), "{r:?}");
-        assert!(r.rate > 0.0, "{r:?}");
+        assert!(r.requests_per_second > 0.0, "{r:?}");
         let (port, _) = server(Some("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
         let r = run_wrk(port);
-        assert!(r.requests > 0 && r.errors == 0, "{r:?}");
+        assert!(r.requests > 0 && errors(&r) == 0, "{r:?}");
     }
 
     #[test]
@@ -493,6 +435,6 @@ mod tests {
         let (port, _) = server(None);
         let r = run_wrk(port);
         assert_eq!(r.requests, 0, "{r:?}");
-        assert!(r.errors > 0, "{r:?}");
+        assert!(r.socket_errors > 0 && r.non_2xx == 0, "{r:?}");
     }
 }

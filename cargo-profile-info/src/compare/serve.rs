@@ -154,28 +154,68 @@ fn seconds(text: &str) -> Option<f64> {
     number.parse::<f64>().ok().map(|n| n * scale)
 }
 
-/// Reads requests/s, average latency and p99 from wrk's report (run with `--latency`).
-pub fn parse_wrk(report: &str) -> Result<Load, String> {
-    let field = |prefix: &str| {
-        report
-            .lines()
-            .map(str::trim)
-            .find_map(|l| l.strip_prefix(prefix))
-            .map(|rest| rest.split_whitespace().next().unwrap_or_default().to_owned())
-    };
-    if let Some(errors) = field("Non-2xx or 3xx responses:") {
-        return Err(format!("the server answered {errors} requests with an error status under load"));
-    }
+/// What wrk's report says: read here for `compare` and for the benchmark's HTTP section.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WrkReport {
+    /// `N requests in …`: requests answered.
+    pub requests: u64,
+    /// `Socket errors: connect A, read B, write C, timeout D`, summed (wrk prints the line only
+    /// when there are some).
+    pub socket_errors: u64,
+    /// `Non-2xx or 3xx responses: N` (likewise).
+    pub non_2xx: u64,
+    /// `Requests/sec`.
+    pub requests_per_second: f64,
+    /// The average latency, in seconds.
+    pub latency_avg_seconds: Option<f64>,
+    /// The 99th percentile of latency, in milliseconds (only with `--latency`).
+    pub latency_p99_ms: Option<f64>,
+}
+
+/// Reads wrk's report.
+pub fn read_wrk(report: &str) -> Result<WrkReport, String> {
+    let lines = || report.lines().map(str::trim);
+    let field =
+        |prefix: &str| lines().find_map(|l| l.strip_prefix(prefix)).and_then(|rest| rest.split_whitespace().next());
+    let count = |word: &str| word.trim_end_matches(',').parse::<u64>().map_err(|_| format!("wrk printed {word:?}"));
     let requests_per_second = field("Requests/sec:")
         .and_then(|v| v.parse().ok())
         .ok_or("the load command printed no `Requests/sec:` line (compare reads wrk's report)")?;
-    let latency_avg_seconds =
-        field("Latency").and_then(|v| seconds(&v)).ok_or("wrk's report has no average latency")?;
-    let latency_p99_ms = field("99%")
-        .and_then(|v| seconds(&v))
-        .map(|s| s * 1e3)
-        .ok_or("wrk's report has no 99% latency (run wrk with --latency)")?;
-    Ok(Load { requests_per_second, latency_avg_seconds, latency_p99_ms })
+    let requests = lines()
+        .find(|l| l.contains(" requests in "))
+        .map(|l| l.split_whitespace().next().unwrap_or_default())
+        .ok_or_else(|| "wrk's report has no `requests in` line".to_owned())
+        .and_then(count)?;
+    let mut socket_errors = 0;
+    if let Some(counts) = lines().find_map(|l| l.strip_prefix("Socket errors:")) {
+        // connect A, read B, write C, timeout D
+        for n in counts.split_whitespace().skip(1).step_by(2) {
+            socket_errors += count(n)?;
+        }
+    }
+    let non_2xx = field("Non-2xx or 3xx responses:").map(count).transpose()?.unwrap_or(0);
+    Ok(WrkReport {
+        requests,
+        socket_errors,
+        non_2xx,
+        requests_per_second,
+        latency_avg_seconds: field("Latency").and_then(seconds),
+        latency_p99_ms: field("99%").and_then(seconds).map(|s| s * 1e3),
+    })
+}
+
+/// Requests/s, average latency and p99 from wrk's report (run with `--latency`); an error when
+/// the server answered any request with an error status.
+pub fn parse_wrk(report: &str) -> Result<Load, String> {
+    let r = read_wrk(report)?;
+    if r.non_2xx > 0 {
+        return Err(format!("the server answered {} requests with an error status under load", r.non_2xx));
+    }
+    Ok(Load {
+        requests_per_second: r.requests_per_second,
+        latency_avg_seconds: r.latency_avg_seconds.ok_or("wrk's report has no average latency")?,
+        latency_p99_ms: r.latency_p99_ms.ok_or("wrk's report has no 99% latency (run wrk with --latency)")?,
+    })
 }
 
 #[cfg(test)]
@@ -215,5 +255,10 @@ Transfer/sec:      8.99MB
         assert!(parse_wrk("hello").unwrap_err().contains("no `Requests/sec:` line"));
         let errors = REPORT.replace("Requests/sec:", "  Non-2xx or 3xx responses: 17\nRequests/sec:");
         assert_eq!(parse_wrk(&errors).unwrap_err(), "the server answered 17 requests with an error status under load");
+        let broken =
+            REPORT.replace("Requests/sec:", "  Socket errors: connect 1, read 2, write 3, timeout 4\nRequests/sec:");
+        let r = read_wrk(&broken).unwrap();
+        assert_eq!((r.requests, r.socket_errors, r.non_2xx), (10150, 10, 0));
+        assert!(read_wrk("Requests/sec: 7.00\n").unwrap_err().contains("requests in"));
     }
 }
