@@ -313,7 +313,7 @@ impl Representation {
         fn leak(s: String) -> &'static str {
             Box::leak(s.into_boxed_str())
         }
-        let etag = leak(format!("\"{:016x}\"", fnv1a(body.as_bytes())));
+        let etag = leak(format!("\"{:016x}\"", profile_info_core::fnv::fnv1a(body.as_bytes())));
         let content_length = leak(body.len().to_string());
         let mut not_modified =
             vec![("etag", etag), ("cache-control", "no-cache"), ("x-content-type-options", "nosniff")];
@@ -330,11 +330,6 @@ impl Representation {
             content_length,
         }
     }
-}
-
-/// 64-bit FNV-1a: stable across Rust versions and processes, unlike `DefaultHasher`.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`.
