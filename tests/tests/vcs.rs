@@ -260,6 +260,40 @@ fn dirty_check_scope_is_chosen_by_the_environment() {
     assert_eq!(dirty(Some("package")), json!(true));
 }
 
+/// `dirty` is git's answer when the binary crate is compiled: an edit in the package (decided
+/// from the package's own files), the edit reverted, and then an edit outside the package, which
+/// compiles nothing and so keeps the earlier answer until the crate is compiled again.
+#[test]
+fn dirty_is_gits_answer_at_each_compile() {
+    let dir = scratch("edit");
+    let pkg = dir.join("app");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let fixture = package("vcs-edit", &pkg);
+    git(&dir, &["init", "-q"]);
+    commit(&dir, "first");
+    let git_dirty = || !git(&dir, &["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    let main_rs = pkg.join("src/main.rs");
+    let original = std::fs::read_to_string(&main_rs).unwrap();
+    let compiled = |what: &str| {
+        let built = build(&fixture, &[]);
+        assert!(built.recompiled, "{what}: the binary crate was not compiled");
+        assert_eq!(built.vcs["dirty"], json!(git_dirty()), "{what}");
+        built.vcs["dirty"].clone()
+    };
+
+    std::fs::write(&main_rs, format!("{original}// edited\n")).unwrap();
+    assert_eq!(compiled("an edit in the package"), json!(true));
+    std::fs::write(&main_rs, &original).unwrap();
+    assert_eq!(compiled("the edit reverted"), json!(false));
+    std::fs::write(dir.join("notes.txt"), "edited outside the package").unwrap();
+    let built = build(&fixture, &[]);
+    assert!(!built.recompiled && git_dirty(), "notes.txt is no source of the crate");
+    assert_eq!(built.vcs["dirty"], json!(false), "the answer of the last compile");
+    let now = std::time::SystemTime::now();
+    std::fs::File::options().append(true).open(&main_rs).unwrap().set_modified(now).unwrap();
+    assert_eq!(compiled("the package clean, an edit outside"), json!(true));
+}
+
 /// A dependency-free package committed in its own repository and packaged by cargo: the
 /// `.cargo_vcs_info.json` cargo wrote into the `.crate`, and git's HEAD.
 fn vcs_info_from_cargo(dir: &Path, dirty: bool) -> (String, String) {
