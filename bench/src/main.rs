@@ -20,9 +20,10 @@
 //!    figures and a last `ratio=NUMBER` line, checked against the goal; the rest is copied into the
 //!    report.
 //! 4. The edit-compile cycle in a small repository, the subcommand `edit` ([`edit`]): times `touch
-//!    src/main.rs` then `cargo build` (dev) of a plain hello world beside one with profile-info as a
-//!    dependency and with `#[profile_info::main]` by path and as from crates.io, each in its own git
-//!    repository; its `over_plain_ms=NUMBER` line is checked against the goal (fewer rounds and no
+//!    src/main.rs`, and a one-line edit of it, then `cargo build` (dev) of a plain hello world
+//!    beside one with profile-info as a dependency and with `#[profile_info::main]` by path and as
+//!    from crates.io, each in its own git repository; its `over_plain_ms=NUMBER` line (touch) is
+//!    checked against the goal, `edit_over_plain_ms=NUMBER` is the edit's (fewer rounds and no
 //!    packaged variant with `--quick`).
 //! 5. The dirty check's cost in a large repository, the subcommand `vcs` ([`vcs`]): figures copied
 //!    into the report (no goal; not run with `--quick`).
@@ -92,8 +93,8 @@ enum Command_ {
         runs: Option<u32>,
     },
     /// The edit-compile cycle in a small repository: plain, profile-info as a dependency, the
-    /// attribute by path and (not with --quick) as from crates.io; the last line is
-    /// `over_plain_ms=` for the last variant.
+    /// attribute by path and (not with --quick) as from crates.io, after a touch and after an
+    /// edit; `over_plain_ms=` and `edit_over_plain_ms=` for the last variant.
     Edit {
         /// 6 rounds, no packaged variant (what the test suite runs)
         #[arg(long)]
