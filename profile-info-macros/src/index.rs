@@ -64,7 +64,8 @@ struct Index<'a> {
 /// extensions unread.
 ///
 /// A compile runs this unoptimised, over every entry of a large repository's index, so an entry
-/// is skipped by its recorded name length rather than by scanning for its end.
+/// is passed over by its recorded path length and a byte-wise comparison with `prefix`; only the
+/// entries kept are read further.
 fn parse<'a>(bytes: &'a [u8], prefix: &[u8], whole: bool) -> Option<Index<'a>> {
     let mut r = Reader { bytes, at: 0 };
     if r.take(4)? != b"DIRC" {
@@ -79,19 +80,20 @@ fn parse<'a>(bytes: &'a [u8], prefix: &[u8], whole: bool) -> Option<Index<'a>> {
     // Version 4's paths are each the previous one less some bytes, plus a suffix.
     let mut previous: Vec<u8> = Vec::new();
     for _ in 0..count {
+        // Stat data (40 bytes), object id (20), flags (2), extended flags (2, version 3 and up).
         let start = r.at;
-        let stat = r.take(40)?;
-        let oid = r.take(20)?;
-        let flags = r.u16()?;
-        let extended = if flags & 0x4000 != 0 && version >= 3 { r.u16()? } else { 0 };
+        let flags = be16(bytes, start + 60)?;
+        let extended = if flags & 0x4000 != 0 && version >= 3 { be16(bytes, start + 62)? } else { 0 };
         // A conflict stage, or an entry added with --intent-to-add: git reports them.
         if flags & 0x3000 != 0 || extended & 0x2000 != 0 {
             return None;
         }
+        r.at = start + if flags & 0x4000 != 0 && version >= 3 { 64 } else { 62 };
         // The path's length, or 0xfff for that or more.
         let length = usize::from(flags & 0x0fff);
-        // Borrowed from the index, except in version 4.
-        let borrowed: Option<&'a [u8]> = if version == 4 {
+        // Where the path is: in the index from `from` (versions 2 and 3), or in `previous`.
+        let from = r.at;
+        let (place, to) = if version == 4 {
             let strip = r.varint()?;
             previous.truncate(previous.len().checked_sub(strip)?);
             let suffix = match length.checked_sub(previous.len()) {
@@ -99,20 +101,27 @@ fn parse<'a>(bytes: &'a [u8], prefix: &[u8], whole: bool) -> Option<Index<'a>> {
                 _ => r.until_nul()?,
             };
             previous.extend_from_slice(suffix);
-            None
+            (place(&previous, 0, previous.len(), prefix), 0)
         } else {
-            let path = if length < 0xfff { r.take_then_nul(length)? } else { r.until_nul()? };
-            // Entries are padded with NULs to a multiple of 8 bytes.
-            r.at = start + (r.at - start).div_ceil(8) * 8;
-            Some(path)
+            let to = if length < 0xfff && from + length < bytes.len() && bytes[from + length] == 0 {
+                from + length
+            } else if length < 0xfff {
+                return None;
+            } else {
+                from + r.until_nul()?.len()
+            };
+            // Entries are padded with NULs to a multiple of 8 bytes, at least one.
+            r.at = start + (to + 1 - start).div_ceil(8) * 8;
+            (place(bytes, from, to, prefix), to)
         };
-        let path = borrowed.unwrap_or(&previous);
-        if !path.starts_with(prefix) {
-            if !whole && path > prefix {
-                break;
-            }
-            continue;
+        match place {
+            Place::Under => {}
+            Place::After if !whole => break,
+            Place::Before | Place::After => continue,
         }
+        let path = if version == 4 { Cow::Owned(previous.clone()) } else { Cow::Borrowed(bytes.get(from..to)?) };
+        let stat = bytes.get(start..start + 40)?;
+        let oid = bytes.get(start + 40..start + 60)?;
         let mut fields = [0u32; 10];
         for (field, bytes) in fields.iter_mut().zip(stat.chunks_exact(4)) {
             *field = u32::from_be_bytes(bytes.try_into().ok()?);
@@ -121,7 +130,6 @@ fn parse<'a>(bytes: &'a [u8], prefix: &[u8], whole: bool) -> Option<Index<'a>> {
         if fields[MODE] >> 12 == 0o16 {
             return None;
         }
-        let path = borrowed.map_or_else(|| Cow::Owned(path.to_vec()), Cow::Borrowed);
         let skip = flags & 0x8000 != 0 || extended & 0x4000 != 0;
         entries.push(Entry { path, stat: fields, oid: oid.try_into().ok()?, skip });
     }
@@ -152,6 +160,34 @@ fn parse<'a>(bytes: &'a [u8], prefix: &[u8], whole: bool) -> Option<Index<'a>> {
     Some(Index { count, entries, tree })
 }
 
+/// The big-endian `u16` at `at`, if the index is that long.
+fn be16(bytes: &[u8], at: usize) -> Option<u16> {
+    (at + 2 <= bytes.len()).then(|| u16::from(bytes[at]) << 8 | u16::from(bytes[at + 1]))
+}
+
+/// Where a path is against a prefix in the index's order.
+enum Place {
+    Before,
+    Under,
+    After,
+}
+
+/// Where `bytes[from..to]` is against `prefix`; byte by byte, as most paths differ in their first
+/// bytes.
+fn place(bytes: &[u8], from: usize, to: usize, prefix: &[u8]) -> Place {
+    let mut i = 0;
+    while i < prefix.len() {
+        if from + i == to || bytes[from + i] < prefix[i] {
+            return Place::Before;
+        }
+        if bytes[from + i] > prefix[i] {
+            return Place::After;
+        }
+        i += 1;
+    }
+    Place::Under
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -166,10 +202,6 @@ impl<'a> Reader<'a> {
 
     fn u32(&mut self) -> Option<u32> {
         Some(u32::from_be_bytes(self.take(4)?.try_into().ok()?))
-    }
-
-    fn u16(&mut self) -> Option<u16> {
-        Some(u16::from_be_bytes(self.take(2)?.try_into().ok()?))
     }
 
     /// `n` bytes that a NUL follows, and the NUL.
@@ -687,5 +719,24 @@ mod tests {
         let mut mandatory = b"DIRC\0\0\0\x02\0\0\0\0link\0\0\0\0".to_vec();
         mandatory.extend([0u8; 20]);
         assert!(parse(&mandatory, b"", true).is_none(), "a split index");
+
+        // git's own indexes (versions 2 and 4), cut short anywhere or with any byte changed: an
+        // answer or `None`, never a panic.
+        let repo = Repo::new("malformed");
+        for version in ["2", "4"] {
+            git(&repo.dir, &["update-index", "--index-version", version]);
+            let index = fs::read(repo.dir.join(".git/index")).unwrap();
+            let listed = git(&repo.dir, &["ls-files", "app/"]).lines().count();
+            assert_eq!(parse(&index, b"app/", false).map(|i| i.entries.len()), Some(listed), "v{version}");
+            for at in 0..index.len() {
+                for prefix in [&b""[..], b"app/", b"docs/"] {
+                    let _ = parse(&index[..at], prefix, true);
+                    let mut changed = index.clone();
+                    changed[at] ^= 0xff;
+                    let _ = parse(&changed, prefix, true);
+                    let _ = parse(&changed, prefix, false);
+                }
+            }
+        }
     }
 }
