@@ -27,6 +27,9 @@ impl<'a> Version<'a> {
     /// let v = profile_info_core::rustc::Version::parse("release: 1.96.0-beta.3\nhost: x86_64-unknown-linux-gnu\n");
     /// assert_eq!(v.map(|v| (v.channel, v.host)), Some(("beta", "x86_64-unknown-linux-gnu")));
     /// ```
+    // `inline`: compiled into the tools that call it rather than into this crate, which every
+    // debug build of a program links.
+    #[inline]
     pub fn parse(text: &'a str) -> Option<Version<'a>> {
         let field = |key: &str| {
             text.lines()
