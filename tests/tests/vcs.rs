@@ -110,6 +110,18 @@ fn repository(test: &str, name: &str) -> (PathBuf, Fixture) {
     (dir, fixture)
 }
 
+/// A fresh repository with the fixture package `name` in its directory `app`, one commit in it:
+/// the repository's directory and the package's.
+fn repository_with_app(test: &str, name: &str) -> (PathBuf, PathBuf, Fixture) {
+    let dir = scratch(test);
+    let pkg = dir.join("app");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let fixture = package(name, &pkg);
+    git(&dir, &["init", "-q"]);
+    commit(&dir, "first");
+    (dir, pkg, fixture)
+}
+
 /// Builds once so the state below is the one a commit finds.
 fn built_at_head(fixture: &Fixture, repo: &Path) {
     assert_eq!(build(fixture, &[]).vcs["revision"], json!(git(repo, &["rev-parse", "HEAD"])));
@@ -234,12 +246,7 @@ fn submodule() {
 
 #[test]
 fn dirty_check_scope_is_chosen_by_the_environment() {
-    let dir = scratch("dirty");
-    let pkg = dir.join("app");
-    std::fs::create_dir_all(&pkg).unwrap();
-    let fixture = package("vcs-dirty", &pkg);
-    git(&dir, &["init", "-q"]);
-    commit(&dir, "first");
+    let (dir, pkg, fixture) = repository_with_app("dirty", "vcs-dirty");
     // A tracked file outside the package changes.
     std::fs::write(dir.join("notes.txt"), "edited").unwrap();
     let porcelain = git(&dir, &["status", "--porcelain", "--untracked-files=no"]);
@@ -265,12 +272,7 @@ fn dirty_check_scope_is_chosen_by_the_environment() {
 /// compiles nothing and so keeps the earlier answer until the crate is compiled again.
 #[test]
 fn dirty_is_gits_answer_at_each_compile() {
-    let dir = scratch("edit");
-    let pkg = dir.join("app");
-    std::fs::create_dir_all(&pkg).unwrap();
-    let fixture = package("vcs-edit", &pkg);
-    git(&dir, &["init", "-q"]);
-    commit(&dir, "first");
+    let (dir, pkg, fixture) = repository_with_app("edit", "vcs-edit");
     let git_dirty = || !git(&dir, &["status", "--porcelain", "--untracked-files=no"]).is_empty();
     let main_rs = pkg.join("src/main.rs");
     let original = std::fs::read_to_string(&main_rs).unwrap();
