@@ -146,6 +146,12 @@ pub fn current() -> Option<&'static BuildInfo> {
         .as_ref()
 }
 
+/// README.md's Rust blocks, compiled and run as doctests (they use the framework features; the
+/// console examples are run by `cargo-profile-info/tests/readme.rs`).
+#[cfg(all(doctest, feature = "axum", feature = "actix", feature = "tower"))]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 #[doc(hidden)]
 pub mod __private {
     /// The prologue `#[profile_info::main]` puts at the top of `main`, followed by
