@@ -31,7 +31,7 @@ cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 
 cargo build --workspace --all-targets --all-features --locked
 status=0
-# Coverage-guided fuzzing, briefly: 20 s per target (README: Fuzzing; scripts/fuzz.sh SECONDS for longer).
+# Coverage-guided fuzzing, briefly: 20 s per target (CONTRIBUTING.md: Fuzzing; scripts/fuzz.sh SECONDS for longer).
 bash scripts/fuzz.sh 20 || status=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -61,7 +61,8 @@ use std::time::Instant;
 
 /// What profile-info costs beside built, vergen, shadow-rs and build-info: build time, size, the facts
 /// each reports, HTTP throughput, guard cost, the edit-compile cycle and the dirty check's cost
-/// (tables on stdout and in target/bench/report.md; README's "Cost" section says how to read them).
+/// (tables on stdout and in target/bench/report.md; CONTRIBUTING.md's "Benchmarks" says how to read
+/// them, bench/RESULTS.md holds the figures).
 #[derive(Parser, Debug)]
 #[command(name = "bash scripts/bench.sh", bin_name = "bash scripts/bench.sh")]
 struct Args {

@@ -3,7 +3,7 @@
 //! packages, one plain and one with `#[profile_info::main]`. Measured with hyperfine: git's own
 //! command at each scope, then an edit-compile cycle (`touch src/main.rs`, `cargo build`, dev
 //! profile) of the plain package beside the profile-info one under each `PROFILE_INFO_DIRTY_CHECK`
-//! setting. Figures only, no goal: they go in README's vcs paragraph.
+//! setting. Figures only, no goal: they go in bench/RESULTS.md.
 
 use crate::hello::{self, commit_all, status};
 use crate::hyperfine::{self, line, Timing};

@@ -489,7 +489,7 @@ fn mutations_never_panic() {
 }
 
 /// A binary built before schema 2: its section holds the document without the fields schema 2
-/// added (README's schema-1 table), written over the real section here.
+/// added (the schema-1 notes of profile-info's document documentation), written over the real section here.
 #[test]
 fn reads_schema_1_binaries() {
     let release = binary("release");
