@@ -15,6 +15,7 @@
 #![cfg(all(target_arch = "x86_64", target_os = "linux"))]
 
 use profile_info_tests::{workspace, Fixture, PROFILES};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
@@ -52,11 +53,25 @@ fn console_blocks(readme: &str) -> Vec<(Vec<String>, String)> {
     blocks
 }
 
-/// Runs `commands` in `dir` as one shell session; the transcript as the README writes it.
+/// The target features rustc enables for `-C target-cpu=CPU`.
+fn features(cpu: &str) -> BTreeSet<String> {
+    let out = Command::new("rustc").args(["--print", "cfg", "-C", &format!("target-cpu={cpu}")]).output().unwrap();
+    let cfg = String::from_utf8(out.stdout).unwrap();
+    cfg.lines().filter_map(|l| l.strip_prefix("target_feature=\"")?.strip_suffix('"')).map(str::to_owned).collect()
+}
+
+/// Runs `commands` in `dir` as one shell session; the transcript as the README writes it. On a
+/// host without x86-64-v3 (rustc's `native` lacks one of its features), `./app` runs under QEMU's
+/// `max` CPU, as the README's host would run it natively.
 fn transcript(dir: &Path, block: &str, commands: &[String]) -> String {
     const END: &str = "\u{1e}";
+    let emulate = !features("x86-64-v3").is_subset(&features("native"));
     let mut script = String::new();
     for command in commands {
+        let command = match command.strip_prefix("./app") {
+            Some(rest) if emulate => format!("qemu-x86_64 -cpu max ./app{rest}"),
+            _ => command.clone(),
+        };
         // The exit status survives the separator, for the next `echo $?`.
         script.push_str(&format!("{command} 2>&1; s=$?; printf '{END}\\n'; (exit $s)\n"));
     }
