@@ -5,7 +5,8 @@
 //! it, each followed by `cargo build`, dev profile; see [`Cycle`]) of the plain package beside the
 //! profile-info one under each `PROFILE_INFO_DIRTY_CHECK` setting. A touch leaves the package
 //! clean, so the default setting compares the whole repository (git does, past the index reader's
-//! limit); an edit is found in the package's own files and decides alone. Figures only, no goal.
+//! limit); an edit is found in the package's own files and decides alone. Figures go in
+//! bench/RESULTS.md.
 
 use crate::edit::Cycle;
 use crate::hello::{self, commit_all, status};

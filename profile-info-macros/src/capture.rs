@@ -93,7 +93,8 @@ fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
     }
 }
 
-/// Applies rustc's defaults for every flag cargo leaves out (design-notes §2).
+/// Applies rustc's own defaults for every flag cargo leaves out (cargo passes none for a setting
+/// at rustc's default: no `-C opt-level` at 0, no `-C codegen-units` unless set, …).
 fn profile(info: &mut BuildInfo, f: &Flags, rustc: Option<(u32, u32)>, final_link: bool) {
     let p = &mut info.profile;
     p.name = f.out_dir.as_deref().and_then(flags::profile_name).map(s);

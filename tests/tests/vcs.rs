@@ -296,6 +296,35 @@ fn dirty_is_gits_answer_at_each_compile() {
     assert_eq!(compiled("the package clean, an edit outside"), json!(true));
 }
 
+/// `dirty` is git's answer when the binary crate was last compiled: editing a tracked file that is
+/// no source of the crate recompiles nothing, so the next build keeps the old answer until the
+/// crate is compiled again — after `cargo clean -p`, or with another `PROFILE_INFO_DIRTY_CHECK`.
+#[test]
+fn dirty_is_the_state_when_the_binary_crate_was_compiled() {
+    let (dir, fixture) = repository("stale", "vcs-stale");
+    let status = || git(&dir, &["status", "--porcelain", "--untracked-files=no"]);
+    assert_eq!(status(), "");
+    assert_eq!(build(&fixture, &[]).vcs["dirty"], json!(false));
+    std::fs::write(dir.join("notes.txt"), "edited").unwrap();
+    assert_eq!(status(), "M notes.txt", "git sees the edit");
+    let kept = build(&fixture, &[]);
+    assert!(!kept.recompiled, "a file that is no source of the crate recompiled it");
+    assert_eq!(kept.vcs["dirty"], json!(false), "the answer of the last compile");
+    // Another value of the variable recompiles the crate, which asks git again.
+    let fresh = build(&fixture, &[("PROFILE_INFO_DIRTY_CHECK", "repository")]);
+    assert!(fresh.recompiled);
+    assert_eq!(fresh.vcs["dirty"], json!(true));
+    // Back to clean: cargo keeps the crate (and `true`) until `cargo clean -p` removes it.
+    git(&dir, &["checkout", "--", "notes.txt"]);
+    assert_eq!(status(), "");
+    assert_eq!(build(&fixture, &[("PROFILE_INFO_DIRTY_CHECK", "repository")]).vcs["dirty"], json!(true));
+    let clean = fixture.cargo(&["clean", "-p", "vcs-stale"], &[]).status().unwrap();
+    assert!(clean.success());
+    let fresh = build(&fixture, &[("PROFILE_INFO_DIRTY_CHECK", "repository")]);
+    assert!(fresh.recompiled);
+    assert_eq!(fresh.vcs["dirty"], json!(false));
+}
+
 /// A dependency-free package committed in its own repository and packaged by cargo: the
 /// `.cargo_vcs_info.json` cargo wrote into the `.crate`, and git's HEAD.
 fn vcs_info_from_cargo(dir: &Path, dirty: bool) -> (String, String) {
