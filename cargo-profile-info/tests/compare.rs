@@ -19,11 +19,9 @@ fn main() {
         std::process::exit(3);
     }
     let n: u64 = arg.parse().expect("a number");
-    println!("{}", compare_work::primes_below(n));
+    println!("{}", WORK::primes_below(n));
 }
 "#;
-
-const WORK_MANIFEST: &str = "[package]\nname = \"compare-work\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
 
 const WORK: &str = r#"/// The primes below `n`, by trial division: work an optimiser can speed up across the crate line.
 pub fn primes_below(n: u64) -> usize {
@@ -36,16 +34,25 @@ fn is_prime(i: u64) -> bool {
 "#;
 
 /// A comment and layout `apply` must keep.
-const EXTRA: &str = "# The library the binary calls (kept by apply).\n[dependencies.compare-work]\npath = \"work\"\n";
+const EXTRA: &str = "# The library the binary calls (kept by apply).\n[dependencies.WORK]\npath = \"work\"\n";
 
 /// The numbers the binary's work is asked for: tens of milliseconds in release.
 const N: &str = "150000";
 
-fn fixture() -> Fixture {
+/// The fixture package `name` with its library `name-work`. Each test that builds has a package
+/// of its own: compare runs `cargo clean -p` on the packages it compares, which in a shared target
+/// dir would delete a binary another test's compare is copying out.
+fn fixture(name: &str) -> Fixture {
+    let work = format!("{name}-work");
+    let manifest = format!("[package]\nname = \"{work}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
     Fixture::with_files(
-        "compare-app",
-        &[("src/main.rs", MAIN), ("work/Cargo.toml", WORK_MANIFEST), ("work/src/lib.rs", WORK)],
-        EXTRA,
+        name,
+        &[
+            ("src/main.rs", &MAIN.replace("WORK", &work.replace('-', "_"))),
+            ("work/Cargo.toml", &manifest),
+            ("work/src/lib.rs", WORK),
+        ],
+        &EXTRA.replace("WORK", &work),
     )
 }
 
@@ -105,7 +112,7 @@ fn host_runs_v3() -> bool {
 
 #[test]
 fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
-    let fixture = fixture();
+    let fixture = fixture("compare-app");
     let manifests = [fixture.dir.join("Cargo.toml"), fixture.dir.join("work/Cargo.toml")];
     let before: Vec<Vec<u8>> = manifests.iter().map(|m| std::fs::read(m).unwrap()).collect();
     let out = out_dir("ladder");
@@ -284,7 +291,7 @@ fn apply_writes_a_profile_that_builds_the_same_document(fixture: &Fixture, out: 
     assert_eq!(own["target"], variant["target"]);
 
     // A report of a package this workspace does not have is refused.
-    let plain = Fixture::new("compare-plain", "fn main() {}\n", "");
+    let plain = Fixture::new("compare-other", "fn main() {}\n", "");
     let refused = apply(&plain.dir);
     let line = one_line_failure(&refused);
     assert!(line.contains("a report from another workspace") && line.contains("compare-app"), "{line}");
@@ -292,7 +299,7 @@ fn apply_writes_a_profile_that_builds_the_same_document(fixture: &Fixture, out: 
 
 #[test]
 fn bad_input_gets_one_line_and_a_failure() {
-    let fixture = fixture();
+    let fixture = fixture("compare-bad");
     let dir = &fixture.dir;
     let compare = |extra: &[&str]| {
         let mut args = vec!["profile-info", "compare", "--runs", "1", "--variants", "release"];
@@ -344,7 +351,7 @@ fn rustc_logger(name: &str) -> (PathBuf, PathBuf) {
 /// oracle), in a scratch target dir that is gone afterwards; the row is still proven by its file.
 #[test]
 fn clean_builds_everything_in_a_scratch_target_dir() {
-    let fixture = fixture();
+    let fixture = fixture("compare-clean");
     let out = out_dir("clean");
     let (wrapper, log) = rustc_logger("clean");
     let args = ["profile-info", "compare", "--run", "{bin} 10", "--variants", "release", "--runs", "1", "--clean"];
@@ -353,7 +360,7 @@ fn clean_builds_everything_in_a_scratch_target_dir() {
     assert!(result.status.success(), "compare --clean failed:\n{}", stderr(&result));
 
     let compiled = std::fs::read_to_string(&log).expect("the wrapper's log");
-    for krate in ["profile_info_core", "profile_info_macros", "profile_info", "compare_work", "compare_app"] {
+    for krate in ["profile_info_core", "profile_info_macros", "profile_info", "compare_clean_work", "compare_clean"] {
         assert!(compiled.contains(&format!("--crate-name {krate} ")), "{krate} not compiled:\n{compiled}");
     }
     let scratch = out.join("targets");
