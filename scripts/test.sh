@@ -10,6 +10,8 @@ command -v objdump >/dev/null || need+=(binutils)
 # The quick benchmark run in the suite times the guard and /buildinfo with these.
 command -v hyperfine >/dev/null || need+=(hyperfine)
 command -v wrk >/dev/null || need+=(wrk)
+# compare --metric instructions counts with valgrind where perf has no hardware counters.
+command -v valgrind >/dev/null || need+=(valgrind)
 command -v git >/dev/null || need+=(git)
 # Fuzzing: libFuzzer is C++ (cargo-fuzz builds it); the HTTP seeds are what curl and wget send.
 command -v c++ >/dev/null || need+=(g++)

@@ -9,7 +9,7 @@
 use crate::hello::{self, commit_all, status};
 use crate::hyperfine::{self, line};
 use crate::{log, registry, rounds};
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -153,7 +153,7 @@ impl Plan {
     }
 
     /// A variant's package, built once (so that nothing timed builds dependencies) and committed.
-    fn prepare(&self, variant: &Variant) -> Result<(), Failure> {
+    fn prepare(&self, variant: &Variant) -> Result<(), Error> {
         let dir = self.dir(variant);
         let _ = std::fs::remove_dir_all(&dir);
         let lock = self.root.join("Cargo.lock");
@@ -179,7 +179,7 @@ impl Plan {
     }
 
     /// Prepares every variant, times the rounds, and returns the section's figures.
-    pub fn run(&self) -> Result<String, Failure> {
+    pub fn run(&self) -> Result<String, Error> {
         if !self.quick {
             log("packaging and vendoring the published crates");
             registry::vendor(&self.root, &self.work)?;
@@ -194,8 +194,8 @@ impl Plan {
             hyperfine::run(&self.work, &self.hyperfine_args(), &json, &[("CARGO_TARGET_DIR", &self.target())])?;
         let names: Vec<&str> = variants.iter().map(|v| v.name).collect();
         let titles: Vec<&str> = variants.iter().map(|v| v.title).collect();
-        let means = rounds::means(&timings, &names).map_err(Failure::new)?;
-        let rows = rounds::rows(&means, &titles).map_err(Failure::new)?;
+        let means = rounds::means(&timings, &names).map_err(Error::new)?;
+        let rows = rounds::rows(&means, &titles).map_err(Error::new)?;
         Ok(rounds::render(&rows, RUNS))
     }
 }

@@ -52,7 +52,7 @@ mod sections;
 mod tools;
 mod vcs;
 
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use clap::Parser;
 use peers::Peer;
 use sections::{Kind, Section};
@@ -134,8 +134,8 @@ pub fn log(line: &str) {
 }
 
 /// A file-system error as one line naming what it was about.
-pub fn io(what: &str, e: std::io::Error) -> Failure {
-    Failure::new(format!("{what}: {e}"))
+pub fn io(what: &str, e: std::io::Error) -> Error {
+    Error::new(format!("{what}: {e}"))
 }
 
 /// The workspace root.
@@ -229,7 +229,7 @@ fn plan(args: &Args) -> Vec<(Kind, Option<&'static str>)> {
         .collect()
 }
 
-fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Failure> {
+fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Error> {
     let start = Instant::now();
     clean_env();
     let root = root();
@@ -272,7 +272,7 @@ fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Failure> {
 }
 
 /// Section 1: a warm-up build, then each variant measured.
-fn build_all(dirs: &Dirs, peers: &[&'static Peer]) -> Result<Vec<builds::Built>, Failure> {
+fn build_all(dirs: &Dirs, peers: &[&'static Peer]) -> Result<Vec<builds::Built>, Error> {
     log("warming up");
     builds::warm_up(dirs, peers[0])?;
     peers
