@@ -47,7 +47,7 @@ pub struct Options {
     /// Timed builds per variant; the compile column shows their median and range
     #[arg(long, default_value_t = 1)]
     pub build_runs: usize,
-    /// Where binaries and reports go (default: <target-dir>/profile-info/compare)
+    /// Where binaries and reports go (default: the target dir's profile-info/compare)
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Rungs of the ladder to build: release, strip, lto-thin, lto-fat, cgu1, panic-abort,
