@@ -140,15 +140,10 @@ impl Paired {
             Verdict::Same
         };
         let reason = (verdict == Verdict::Same && mean.abs() > floor).then(|| {
+            let seen = format!("{n} rounds cannot tell their geometric mean ratio, {:.3}×, from 1", mean.exp());
             match (n..=MOST_ROUNDS).find(|&m| half(m) < mean.abs()) {
-                Some(m) => format!(
-                    "{n} rounds cannot tell a difference of {:+.1} % from noise; about {m} would (--runs {m})",
-                    (mean.exp() - 1.0) * 100.0
-                ),
-                None => format!(
-                    "{n} rounds cannot tell a difference of {:+.2} % from noise, nor would {MOST_ROUNDS}",
-                    (mean.exp() - 1.0) * 100.0
-                ),
+                Some(m) => format!("{seen}; about {m} would (--runs {m})"),
+                None => format!("{seen}, nor would {MOST_ROUNDS}"),
             }
         });
         Paired { ratio_median, ratio_ci: Some((lo, hi)), verdict, reason }
@@ -440,7 +435,7 @@ mod tests {
         assert!((lo - (-0.135_f64).exp()).abs() < 1e-3 && (hi - 0.095_f64.exp()).abs() < 1e-3, "{p:?}");
         // m rounds resolve it once t(m−1)·0.1095/√m < 0.02, m ≈ (1.98 · 0.1095 / 0.02)² ≈ 117.5.
         let why = p.reason.unwrap();
-        let head = "6 rounds cannot tell a difference of -2.0 % from noise; about ";
+        let head = "6 rounds cannot tell their geometric mean ratio, 0.980×, from 1; about ";
         let m: usize = why.strip_prefix(head).and_then(|r| r.split(' ').next()).unwrap().parse().unwrap();
         assert!((116..=119).contains(&m), "{why}");
         let one = against_one(&[0.5]);

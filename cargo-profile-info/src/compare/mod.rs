@@ -1,6 +1,7 @@
 //! `compare`: the user's binary built under a ladder of release-profile settings, each variant
-//! proven by the document read back out of its file, sized, timed and run (interleaved), written
-//! as a table, `report.json`, `report.md` and `report.svg`.
+//! proven by the document read back out of its file, sized, and run in interleaved rounds (timed,
+//! or its instructions counted); each variant is judged against release from its per-round ratios
+//! (see [`measure`]), and the whole written as a table, `report.json`, `report.md` and `report.svg`.
 
 pub mod build;
 pub mod chart;

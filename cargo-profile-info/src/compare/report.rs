@@ -107,7 +107,7 @@ fn count(n: f64) -> String {
 }
 
 /// A ratio and its interval: `0.85× (0.74–0.97)`.
-pub fn ratio(p: &Paired) -> String {
+fn ratio(p: &Paired) -> String {
     match p.ratio_ci {
         Some((lo, hi)) => format!("{:.2}× ({lo:.2}–{hi:.2})", p.ratio_median),
         None => format!("{:.2}× (no interval)", p.ratio_median),
@@ -389,7 +389,12 @@ pub(crate) mod tests {
         assert!(words(2).contains("0.52× (") && words(2).contains("faster"), "{text}");
         assert!(words(3).contains(") same 1.5 s"), "{text}");
         assert!(lines[1].contains("fat  1    ?      ?      x86-64  -"), "{text}");
-        assert!(text.contains("\nsame: same, 3 rounds cannot tell"), "{text}");
+        assert!(
+            text.contains(
+                "\nsame: same, 3 rounds cannot tell their geometric mean ratio, 1.003×, from 1, nor would 1000\n"
+            ),
+            "{text}"
+        );
         assert!(text.contains("\nleft out: pgo: no llvm-profdata\n"), "{text}");
         let md = report.markdown();
         assert!(
