@@ -116,7 +116,8 @@ const MOST_ROUNDS: usize = 1000;
 impl Paired {
     /// The verdict on a variant's costs (seconds, instructions, seconds per request: lower is
     /// better) against release's, round by round. `resolution` is the smallest relative difference
-    /// the measure can tell at all (0 for time): an interval within it of 1 is `same`.
+    /// the measure can tell at all (0 for time): a geometric mean ratio within it of 1 is `same`
+    /// even when the interval excludes 1.
     pub fn of(variant: &[f64], release: &[f64], resolution: f64) -> Paired {
         assert_eq!(variant.len(), release.len(), "rounds are paired");
         let ratios: Vec<f64> = variant.iter().zip(release).map(|(v, r)| v / r).collect();
