@@ -5,12 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source scripts/tools.sh
-# The quick benchmark run in the suite times the guard and /buildinfo with hyperfine and wrk.
+# The quick benchmark run in the suite times the guard and /buildinfo with hyperfine and wrk;
+# compare --metric instructions counts with valgrind where perf has no hardware counters.
 # Fuzzing: libFuzzer is C++ (cargo-fuzz builds it); the HTTP seeds are what curl and wget send.
 # compare's pgo rung merges rustc's raw profiles: rustc 1.95 (LLVM 22) writes a format Debian's
 # default llvm-profdata-14 refuses; llvm-22 reads it. The test also shows 14 refusing.
 install_tools qemu-x86_64:qemu-user objdump:binutils hyperfine:hyperfine wrk:wrk git:git c++:g++ curl:curl \
-  wget:wget llvm-profdata-14:llvm-14
+  wget:wget llvm-profdata-14:llvm-14 valgrind:valgrind
 # Debian releases before llvm-22 was packaged have llvm-19, which reads the format too.
 if ! command -v llvm-profdata-22 >/dev/null && ! command -v llvm-profdata-19 >/dev/null; then
   llvm=22

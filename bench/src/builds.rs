@@ -6,7 +6,7 @@ use crate::peers::Peer;
 use crate::{io, log, Dirs, PROFILE};
 use cargo_profile_info::compare::build::{Job, Project};
 use cargo_profile_info::compare::ladder::parse_variant;
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -67,7 +67,7 @@ pub fn locked_version(lock: &str, krate: Option<&str>) -> String {
 }
 
 /// The package's project as the engine sees it, and the build of `peer` with `production`.
-fn job(dirs: &Dirs, peer: &Peer) -> Result<(Project, Job), Failure> {
+fn job(dirs: &Dirs, peer: &Peer) -> Result<(Project, Job), Error> {
     let project = Project::find(Some(&dirs.src.join(peer.name).join("Cargo.toml")), None, None, None)?;
     let cpu = if peer.v3 { ",target-cpu=x86-64-v3" } else { "" };
     let variant = parse_variant(&format!("{PROFILE}:{PRODUCTION}{cpu}"))?;
@@ -82,13 +82,13 @@ fn job(dirs: &Dirs, peer: &Peer) -> Result<(Project, Job), Failure> {
 
 /// One untimed build, so that the first timed one does not also pay for cold caches (the
 /// toolchain's files read from disk).
-pub fn warm_up(dirs: &Dirs, peer: &Peer) -> Result<(), Failure> {
+pub fn warm_up(dirs: &Dirs, peer: &Peer) -> Result<(), Error> {
     let (project, job) = job(dirs, peer)?;
     job.build(&project, Some(&dirs.targets.join(peer.name)), false).map(drop)
 }
 
 /// Builds `peer` from nothing, then again with nothing changed, and runs the binary.
-pub fn measure(dirs: &Dirs, peer: &'static Peer) -> Result<Built, Failure> {
+pub fn measure(dirs: &Dirs, peer: &'static Peer) -> Result<Built, Error> {
     let (project, job) = job(dirs, peer)?;
     let target = dirs.targets.join(peer.name);
     let _ = std::fs::remove_dir_all(&target);
@@ -113,7 +113,7 @@ pub fn measure(dirs: &Dirs, peer: &'static Peer) -> Result<Built, Failure> {
 
 /// What the binary printed; `None` when it failed, as a v3 binary does on an older host (the guard
 /// refuses it), so that its facts are unknown rather than wrong.
-fn run_binary(dirs: &Dirs, peer: &Peer, binary: &Path) -> Result<Option<String>, Failure> {
+fn run_binary(dirs: &Dirs, peer: &Peer, binary: &Path) -> Result<Option<String>, Error> {
     let ran = Command::new(binary).stdin(Stdio::null()).output().map_err(|e| io("run the variant", e))?;
     let out = dirs.bench.join("out").join(format!("{}.txt", peer.name));
     if ran.status.success() {

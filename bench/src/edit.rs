@@ -10,7 +10,7 @@
 use crate::hello::{self, commit_all, status};
 use crate::hyperfine::{self, line};
 use crate::{log, registry, rounds};
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -215,7 +215,7 @@ impl Plan {
     }
 
     /// A variant's package, built once (so that nothing timed builds dependencies) and committed.
-    fn prepare(&self, variant: &Variant, cycle: Cycle) -> Result<(), Failure> {
+    fn prepare(&self, variant: &Variant, cycle: Cycle) -> Result<(), Error> {
         let dir = self.dir(variant, cycle);
         let _ = std::fs::remove_dir_all(&dir);
         let lock = self.root.join("Cargo.lock");
@@ -241,7 +241,7 @@ impl Plan {
     }
 
     /// Prepares every variant, times the rounds, and returns the section's figures.
-    pub fn run(&self) -> Result<String, Failure> {
+    pub fn run(&self) -> Result<String, Error> {
         if !self.quick {
             log("packaging and vendoring the published crates");
             registry::vendor(&self.root, &self.work)?;
@@ -260,7 +260,7 @@ impl Plan {
             Cycle::ALL.iter().flat_map(|&c| variants.iter().map(move |v| self.name(v, c))).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let titles: Vec<&str> = variants.iter().map(|v| v.title).collect();
-        let means = rounds::means(&timings, &names).map_err(Failure::new)?;
+        let means = rounds::means(&timings, &names).map_err(Error::new)?;
         // Each round is the touch cycle's commands, then the edit cycle's, each with its own plain.
         let cycle_means = |c: usize| -> Vec<f64> {
             means
@@ -271,7 +271,7 @@ impl Plan {
         };
         let mut text = String::new();
         for (c, cycle) in Cycle::ALL.into_iter().enumerate() {
-            let rows = rounds::rows(&cycle_means(c), &titles).map_err(Failure::new)?;
+            let rows = rounds::rows(&cycle_means(c), &titles).map_err(Error::new)?;
             let key = match cycle {
                 Cycle::Touch => crate::sections::Judged::OverPlainMs.key().to_owned(),
                 Cycle::Edit => format!("edit_{}", crate::sections::Judged::OverPlainMs.key()),

@@ -5,7 +5,7 @@
 use crate::peers::{Fact, Peer};
 use crate::PROFILE;
 use cargo_profile_info::compare::build::rustc;
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use std::fmt;
 use std::path::Path;
 use std::process::Command;
@@ -60,10 +60,10 @@ pub struct Truth {
     pub features_v3: String,
 }
 
-fn stdout(cmd: &mut Command, what: &str) -> Result<String, Failure> {
-    let out = cmd.output().map_err(|e| Failure::new(format!("cannot run {what}: {e}")))?;
+fn stdout(cmd: &mut Command, what: &str) -> Result<String, Error> {
+    let out = cmd.output().map_err(|e| Error::new(format!("cannot run {what}: {e}")))?;
     if !out.status.success() {
-        return Err(Failure::new(format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr).trim())));
+        return Err(Error::new(format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr).trim())));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -94,7 +94,7 @@ fn holds_release(text: &str, release: &str) -> bool {
 
 impl Truth {
     /// Asks rustc, and git for `src`'s revision.
-    pub fn gather(src: &Path) -> Result<Truth, Failure> {
+    pub fn gather(src: &Path) -> Result<Truth, Error> {
         let vv = stdout(rustc().arg("-vV"), "rustc -vV")?;
         let field = |name: &str| vv.lines().find_map(|l| l.strip_prefix(name)).unwrap_or_default().trim().to_owned();
         let (rustc_release, host) = (field("release: "), field("host: "));

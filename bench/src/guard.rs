@@ -9,7 +9,7 @@ use crate::hello::{self, status};
 use crate::hyperfine::{self, line, Timing};
 use crate::io;
 use crate::sections::Judged;
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use object::{Object, ObjectSymbol};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -129,7 +129,7 @@ impl Plan {
     }
 
     /// Writes and builds `app` for `link`; checks that it carries the guard or does not.
-    fn build(&self, app: &App, link: Link) -> Result<(), Failure> {
+    fn build(&self, app: &App, link: Link) -> Result<(), Error> {
         let dir = self.work.join(app.name);
         let deps =
             format!("[dependencies]\nprofile-info = {{ path = \"{}\" }}", self.root.join("profile-info").display());
@@ -144,14 +144,14 @@ impl Plan {
         let binary = self.binary(app, link);
         let guards = guard_symbols(&binary)?;
         match (app.guarded, guards.is_empty()) {
-            (true, true) => Err(Failure::new(format!("no guard in {}", binary.display()))),
-            (false, false) => Err(Failure::new(format!("guard in {}", binary.display()))),
+            (true, true) => Err(Error::new(format!("no guard in {}", binary.display()))),
+            (false, false) => Err(Error::new(format!("guard in {}", binary.display()))),
             _ => Ok(()),
         }
     }
 
     /// Builds the four programs, times them, and returns the section's figures.
-    pub fn run(&self) -> Result<String, Failure> {
+    pub fn run(&self) -> Result<String, Error> {
         let mut text = String::new();
         for link in Link::ALL {
             for app in &APPS {
@@ -165,7 +165,7 @@ impl Plan {
         for link in Link::ALL {
             let json = self.work.join(format!("hyperfine-{}.json", link.label()));
             let timings = hyperfine::run(&self.work, &self.hyperfine_args(link), &json, &[])?;
-            startups.push(Startup::of(link, &timings).map_err(Failure::new)?);
+            startups.push(Startup::of(link, &timings).map_err(Error::new)?);
         }
         text.push_str(&render(&startups));
         Ok(text)
@@ -173,15 +173,15 @@ impl Plan {
 }
 
 /// The guard's symbols in `binary` and their sizes, by name (as `nm -S` lists them).
-pub fn guard_symbols(binary: &Path) -> Result<Vec<(String, u64)>, Failure> {
+pub fn guard_symbols(binary: &Path) -> Result<Vec<(String, u64)>, Error> {
     Ok(sized_symbols(binary)?.into_iter().filter(|(name, _)| name.starts_with(GUARD_SYMBOL)).collect())
 }
 
 /// The symbols `binary` defines with a size, sorted by name.
-fn sized_symbols(binary: &Path) -> Result<Vec<(String, u64)>, Failure> {
+fn sized_symbols(binary: &Path) -> Result<Vec<(String, u64)>, Error> {
     let what = binary.display().to_string();
     let data = std::fs::read(binary).map_err(|e| io(&what, e))?;
-    let file = object::File::parse(&*data).map_err(|e| Failure::new(format!("{what}: {e}")))?;
+    let file = object::File::parse(&*data).map_err(|e| Error::new(format!("{what}: {e}")))?;
     let mut symbols: Vec<(String, u64)> = file
         .symbols()
         .filter(|s| s.is_definition() && s.size() > 0)

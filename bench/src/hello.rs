@@ -2,7 +2,7 @@
 //! their directories, and a git repository holding them in one commit.
 
 use crate::io;
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -19,14 +19,14 @@ pub fn main_rs(attribute: &str) -> String {
 }
 
 /// Writes `text` to `path`, creating its directories.
-pub fn write(path: &Path, text: &str) -> Result<(), Failure> {
+pub fn write(path: &Path, text: &str) -> Result<(), Error> {
     std::fs::create_dir_all(path.parent().expect("has parent")).map_err(|e| io(&path.display().to_string(), e))?;
     std::fs::write(path, text).map_err(|e| io(&path.display().to_string(), e))
 }
 
 /// A hello-world package in `dir`: `name`, `attribute` above `fn main`, `deps` as for
 /// [`manifest`], with the workspace's lock file (its pinned versions) when `lock` is given.
-pub fn package(dir: &Path, name: &str, attribute: &str, deps: &str, lock: Option<&Path>) -> Result<(), Failure> {
+pub fn package(dir: &Path, name: &str, attribute: &str, deps: &str, lock: Option<&Path>) -> Result<(), Error> {
     write(&dir.join("Cargo.toml"), &manifest(name, deps))?;
     write(&dir.join("src/main.rs"), &main_rs(attribute))?;
     if let Some(lock) = lock {
@@ -36,17 +36,17 @@ pub fn package(dir: &Path, name: &str, attribute: &str, deps: &str, lock: Option
 }
 
 /// Runs `command`, its output on stderr; an error naming `what` when it fails.
-pub fn status(command: &mut Command, what: &str) -> Result<(), Failure> {
+pub fn status(command: &mut Command, what: &str) -> Result<(), Error> {
     let status = command.stdin(Stdio::null()).stdout(std::io::stderr()).status().map_err(|e| io(what, e))?;
     if status.success() {
         Ok(())
     } else {
-        Err(Failure::new(format!("{what} failed ({status})")))
+        Err(Error::new(format!("{what} failed ({status})")))
     }
 }
 
 /// Makes `dir` a git repository (branch `main`) holding everything in it in one commit.
-pub fn commit_all(dir: &Path, message: &str) -> Result<(), Failure> {
+pub fn commit_all(dir: &Path, message: &str) -> Result<(), Error> {
     let git = |args: &[&str]| {
         let mut command = Command::new("git");
         command

@@ -14,7 +14,7 @@ use crate::hello::status;
 use crate::sections::Judged;
 use crate::{io, log};
 use cargo_profile_info::compare::serve::{free_port, read_wrk, Server, WrkReport};
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -119,7 +119,7 @@ impl Plan {
 
     /// Builds the bench server, then runs the rate rounds or the soak, writing figures to `out` as
     /// they come.
-    pub fn run(&self, out: &mut dyn Write) -> Result<(), Failure> {
+    pub fn run(&self, out: &mut dyn Write) -> Result<(), Error> {
         let mut cargo = Command::new("cargo");
         cargo
             .args(["build", "--release", "--locked", "-p", "profile-info-examples", "--example", "bench_server"])
@@ -145,12 +145,12 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    fn say(&mut self, text: &str) -> Result<(), Failure> {
+    fn say(&mut self, text: &str) -> Result<(), Error> {
         self.out.write_all(text.as_bytes()).and_then(|()| self.out.flush()).map_err(|e| io("stdout", e))
     }
 
     /// The bench server, started on the port, its output in `target/bench/http/server.log`.
-    fn start(&self) -> Result<(Server, PathBuf), Failure> {
+    fn start(&self) -> Result<(Server, PathBuf), Error> {
         let dir = self.plan.root.join("target/bench/http");
         std::fs::create_dir_all(&dir).map_err(|e| io(&dir.display().to_string(), e))?;
         let log = dir.join("server.log");
@@ -163,11 +163,11 @@ impl Session<'_> {
         format!("http://127.0.0.1:{}{route}", self.port)
     }
 
-    fn wrk(&self, route: &str, seconds: u32) -> Result<WrkReport, Failure> {
+    fn wrk(&self, route: &str, seconds: u32) -> Result<WrkReport, Error> {
         wrk(&self.plan.wrk_args(self.port, route, seconds))
     }
 
-    fn rate(mut self) -> Result<(), Failure> {
+    fn rate(mut self) -> Result<(), Error> {
         let (_server, _) = self.start()?;
         let (a, b) = (get(&self.url(ROUTES[0]))?.len(), get(&self.url(ROUTES[1]))?.len());
         self.say(&format!("body sizes: {} {a} B, {} {b} B; load average {}\n", ROUTES[0], ROUTES[1], load_average()))?;
@@ -185,7 +185,7 @@ impl Session<'_> {
         self.say(&summary(&rounds))
     }
 
-    fn soak(mut self, routes: &[String]) -> Result<(), Failure> {
+    fn soak(mut self, routes: &[String]) -> Result<(), Error> {
         let p = self.plan;
         self.say(&format!(
             "wrk -t{} -c{}, {} rounds of {}s per route, each route on a fresh server; load average {}\n",
@@ -218,25 +218,25 @@ impl Session<'_> {
         if errors == 0 {
             Ok(())
         } else {
-            Err(Failure::new(format!("{errors} errors in the soak")))
+            Err(Error::new(format!("{errors} errors in the soak")))
         }
     }
 
     /// The server's allocations so far, from `/allocs`.
-    fn allocations(&self) -> Result<u64, Failure> {
+    fn allocations(&self) -> Result<u64, Error> {
         let body = get(&self.url("/allocs"))?;
         let text = String::from_utf8_lossy(&body);
-        text.trim().parse().map_err(|_| Failure::new(format!("/allocs answered {text:?}, not a count")))
+        text.trim().parse().map_err(|_| Error::new(format!("/allocs answered {text:?}, not a count")))
     }
 }
 
 /// `url`'s body, from curl (a real client); an error when it does not answer 2xx.
-fn get(url: &str) -> Result<Vec<u8>, Failure> {
+fn get(url: &str) -> Result<Vec<u8>, Error> {
     let out = Command::new("curl").args(["-fs", url]).stdin(Stdio::null()).output().map_err(|e| io("curl", e))?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
-        Err(Failure::new(format!("curl {url} failed ({})", out.status)))
+        Err(Error::new(format!("curl {url} failed ({})", out.status)))
     }
 }
 
@@ -247,23 +247,23 @@ fn load_average() -> String {
 }
 
 /// The resident set of process `pid`, in KB, from `/proc/PID/status`.
-fn rss_kb(pid: u32) -> Result<u64, Failure> {
+fn rss_kb(pid: u32) -> Result<u64, Error> {
     let path = format!("/proc/{pid}/status");
     let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
     text.lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .ok_or_else(|| Failure::new(format!("{path} has no VmRSS")))
+        .ok_or_else(|| Error::new(format!("{path} has no VmRSS")))
 }
 
 /// Runs wrk with `args` and reads its report (with compare's reader).
-pub fn wrk(args: &[String]) -> Result<WrkReport, Failure> {
+pub fn wrk(args: &[String]) -> Result<WrkReport, Error> {
     let out = Command::new("wrk").args(args).stdin(Stdio::null()).output().map_err(|e| io("cannot run wrk", e))?;
     if !out.status.success() {
-        return Err(Failure::new(format!("wrk {} failed ({})", args.join(" "), out.status)));
+        return Err(Error::new(format!("wrk {} failed ({})", args.join(" "), out.status)));
     }
     log(&format!("wrk {}", args.join(" ")));
-    read_wrk(&String::from_utf8_lossy(&out.stdout)).map_err(Failure::new)
+    read_wrk(&String::from_utf8_lossy(&out.stdout)).map_err(Error::new)
 }
 
 /// Socket errors (connect, read, write, timeout) and non-2xx or 3xx answers: what a soak counts.

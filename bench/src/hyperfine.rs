@@ -2,7 +2,7 @@
 //! each as a shell would), a run with `--export-json`, and the figures read back from that JSON.
 
 use crate::io;
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -55,7 +55,7 @@ pub fn line<S: AsRef<str>>(words: &[S]) -> String {
 
 /// Runs hyperfine with `args` in `dir` with `envs`, its report on stderr (stdout is the section's
 /// figures), writing `json`, and reads the figures back.
-pub fn run(dir: &Path, args: &[String], json: &Path, envs: &[(&str, &Path)]) -> Result<Vec<Timing>, Failure> {
+pub fn run(dir: &Path, args: &[String], json: &Path, envs: &[(&str, &Path)]) -> Result<Vec<Timing>, Error> {
     let status = Command::new("hyperfine")
         .args(args)
         .envs(envs.iter().copied())
@@ -67,10 +67,10 @@ pub fn run(dir: &Path, args: &[String], json: &Path, envs: &[(&str, &Path)]) -> 
         .status()
         .map_err(|e| io("cannot run hyperfine", e))?;
     if !status.success() {
-        return Err(Failure::new(format!("hyperfine failed ({status})")));
+        return Err(Error::new(format!("hyperfine failed ({status})")));
     }
     let text = std::fs::read_to_string(json).map_err(|e| io(&json.display().to_string(), e))?;
-    timings(&text).map_err(Failure::new)
+    timings(&text).map_err(Error::new)
 }
 
 #[cfg(test)]

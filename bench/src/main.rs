@@ -53,7 +53,7 @@ mod sections;
 mod tools;
 mod vcs;
 
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use clap::Parser;
 use peers::Peer;
 use sections::{Kind, Section};
@@ -136,8 +136,8 @@ pub fn log(line: &str) {
 }
 
 /// A file-system error as one line naming what it was about.
-pub fn io(what: &str, e: std::io::Error) -> Failure {
-    Failure::new(format!("{what}: {e}"))
+pub fn io(what: &str, e: std::io::Error) -> Error {
+    Error::new(format!("{what}: {e}"))
 }
 
 /// The workspace root.
@@ -234,14 +234,14 @@ fn plan(args: &Args) -> Vec<(Kind, Option<&'static str>)> {
         .collect()
 }
 
-fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Failure> {
+fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Error> {
     let start = Instant::now();
     clean_env();
     let root = root();
     let plan = plan(args);
     // The scratch packages are committed to git, for the revision each crate must report; a
     // section's own tools are its own subcommand's to require.
-    tools::require(&["git"]).map_err(Failure::new)?;
+    tools::require(&["git"]).map_err(Error::new)?;
     let bench = root.join("target/bench");
     let dirs = Dirs { src: bench.join("src"), targets: bench.join("targets"), logs: bench.join("logs"), bench, root };
     packages::write(&dirs, peers)?;
@@ -276,7 +276,7 @@ fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Failure> {
 }
 
 /// Section 1: a warm-up build, then each variant measured.
-fn build_all(dirs: &Dirs, peers: &[&'static Peer]) -> Result<Vec<builds::Built>, Failure> {
+fn build_all(dirs: &Dirs, peers: &[&'static Peer]) -> Result<Vec<builds::Built>, Error> {
     log("warming up");
     builds::warm_up(dirs, peers[0])?;
     peers

@@ -6,11 +6,11 @@ use crate::hello::{self, commit_all, manifest};
 use crate::peers::Peer;
 use crate::{io, log, Dirs};
 use cargo_profile_info::compare::build::{cargo, tail};
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 
 /// Writes each variant's package, fetches its dependencies and commits them all to one git
 /// repository (so the revision fact has a true value).
-pub fn write(dirs: &Dirs, peers: &[&Peer]) -> Result<(), Failure> {
+pub fn write(dirs: &Dirs, peers: &[&Peer]) -> Result<(), Error> {
     let _ = std::fs::remove_dir_all(&dirs.src);
     for dir in [&dirs.src, &dirs.targets, &dirs.logs, &dirs.bench.join("out")] {
         std::fs::create_dir_all(dir).map_err(|e| io(&dir.display().to_string(), e))?;
@@ -29,7 +29,7 @@ pub fn write(dirs: &Dirs, peers: &[&Peer]) -> Result<(), Failure> {
         log(&format!("fetching {}", peer.name));
         let out = cargo().args(["fetch", "--quiet"]).current_dir(&dir).output().map_err(|e| io("cargo fetch", e))?;
         if !out.status.success() {
-            return Err(Failure::new(format!("cargo fetch failed for {}: {}", peer.name, tail(&out.stderr))));
+            return Err(Error::new(format!("cargo fetch failed for {}: {}", peer.name, tail(&out.stderr))));
         }
     }
     hello::write(&dirs.src.join(".gitignore"), "target/\n")?;

@@ -6,7 +6,7 @@
 
 use crate::hello::{self, status};
 use crate::io;
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -57,12 +57,12 @@ pub fn checksum_json(sha256: &str) -> String {
 }
 
 /// The SHA-256 of `file`, in hex, by coreutils' `sha256sum`.
-pub fn sha256(file: &Path) -> Result<String, Failure> {
+pub fn sha256(file: &Path) -> Result<String, Error> {
     let out = Command::new("sha256sum").arg(file).output().map_err(|e| io("cannot run sha256sum", e))?;
     let text = String::from_utf8_lossy(&out.stdout);
     match text.split_whitespace().next() {
         Some(hex) if out.status.success() && hex.len() == 64 => Ok(hex.to_owned()),
-        _ => Err(Failure::new(format!("sha256sum {} failed", file.display()))),
+        _ => Err(Error::new(format!("sha256sum {} failed", file.display()))),
     }
 }
 
@@ -78,7 +78,7 @@ pub fn source_replacement(vendor: &Path) -> [String; 4] {
 
 /// Packages the published crates of the workspace at `root`, and makes `work/vendor` a directory
 /// source serving them and their dependencies; returns that directory.
-pub fn vendor(root: &Path, work: &Path) -> Result<PathBuf, Failure> {
+pub fn vendor(root: &Path, work: &Path) -> Result<PathBuf, Error> {
     let (crates, unpacked, vendoring, vendor) =
         (work.join("package"), work.join("unpacked"), work.join("vendoring"), work.join("vendor"));
     for dir in [&crates, &unpacked, &vendoring, &vendor] {

@@ -13,7 +13,7 @@ use crate::hello::{self, commit_all, status};
 use crate::hyperfine::{self, line, Timing};
 use crate::{io, log};
 use cargo_profile_info::compare::report::aligned;
-use cargo_profile_info::compare::Failure;
+use cargo_profile_info::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -112,7 +112,7 @@ impl Plan {
     }
 
     /// The repository: generated files, the two packages built once, one commit.
-    fn generate(&self) -> Result<(), Failure> {
+    fn generate(&self) -> Result<(), Error> {
         let repo = self.repo();
         let _ = std::fs::remove_dir_all(&repo);
         log(&format!("generating {} files in {}", self.files, repo.display()));
@@ -139,7 +139,7 @@ impl Plan {
 
     /// Generates the repository when it is not there, times git and the builds, and returns the
     /// section's figures.
-    pub fn run(&self) -> Result<String, Failure> {
+    pub fn run(&self) -> Result<String, Error> {
         let repo = self.repo();
         if !repo.join(".git").is_dir() {
             self.generate()?;

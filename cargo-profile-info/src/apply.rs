@@ -4,8 +4,8 @@
 //! `release` row's; what no stable profile can hold is printed as the command to use instead.
 
 use crate::compare::build::{cargo, tail};
-use crate::compare::Failure;
 use crate::read::io_problem;
+use crate::Error;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use toml_edit::{value, DocumentMut, Item, Table};
@@ -59,51 +59,51 @@ pub struct Options {
     pub manifest_path: Option<PathBuf>,
 }
 
-fn read_report(path: &Path, variant: &str) -> Result<(Json, Json), Failure> {
+fn read_report(path: &Path, variant: &str) -> Result<(Json, Json), Error> {
     let text =
-        std::fs::read_to_string(path).map_err(|e| Failure::new(format!("{}: {}", path.display(), io_problem(&e))))?;
+        std::fs::read_to_string(path).map_err(|e| Error::new(format!("{}: {}", path.display(), io_problem(&e))))?;
     let report: Json = serde_json::from_str(&text)
-        .map_err(|e| Failure::new(format!("{}: not a compare report (not JSON: {e})", path.display())))?;
+        .map_err(|e| Error::new(format!("{}: not a compare report (not JSON: {e})", path.display())))?;
     let rows = report["variants"]
         .as_array()
-        .ok_or_else(|| Failure::new(format!("{}: not a compare report (no \"variants\")", path.display())))?;
+        .ok_or_else(|| Error::new(format!("{}: not a compare report (no \"variants\")", path.display())))?;
     let find = |name: &str| rows.iter().find(|r| r["name"] == name).map(|r| r["document"].clone());
     let baseline = report["baseline"].as_str().unwrap_or("release");
     let names = rows.iter().filter_map(|r| r["name"].as_str()).collect::<Vec<_>>().join(", ");
     let chosen = find(variant).ok_or_else(|| {
-        Failure::new(format!("{}: no variant `{variant}` in this report (it has {names})", path.display()))
+        Error::new(format!("{}: no variant `{variant}` in this report (it has {names})", path.display()))
     })?;
     let base = find(baseline)
-        .ok_or_else(|| Failure::new(format!("{}: the baseline `{baseline}` is not in the report", path.display())))?;
+        .ok_or_else(|| Error::new(format!("{}: the baseline `{baseline}` is not in the report", path.display())))?;
     Ok((chosen, base))
 }
 
 /// The workspace root manifest and its package names.
-fn workspace(manifest_path: Option<&Path>) -> Result<(PathBuf, Vec<String>), Failure> {
+fn workspace(manifest_path: Option<&Path>) -> Result<(PathBuf, Vec<String>), Error> {
     let mut cmd = cargo();
     cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
     if let Some(path) = manifest_path {
         cmd.arg("--manifest-path").arg(path);
     }
-    let out = cmd.output().map_err(|e| Failure::new(format!("cannot run cargo metadata: {e}")))?;
+    let out = cmd.output().map_err(|e| Error::new(format!("cannot run cargo metadata: {e}")))?;
     if !out.status.success() {
-        return Err(Failure::new(format!("cargo metadata failed: {}", tail(&out.stderr))));
+        return Err(Error::new(format!("cargo metadata failed: {}", tail(&out.stderr))));
     }
     let meta: Json = serde_json::from_slice(&out.stdout)
-        .map_err(|e| Failure::new(format!("cargo metadata printed something else than JSON: {e}")))?;
+        .map_err(|e| Error::new(format!("cargo metadata printed something else than JSON: {e}")))?;
     let root = PathBuf::from(meta["workspace_root"].as_str().unwrap_or_default()).join("Cargo.toml");
     let names = meta["packages"].as_array().into_iter().flatten().filter_map(|p| p["name"].as_str().map(str::to_owned));
     Ok((root, names.collect()))
 }
 
 /// Writes the profile and returns what to tell the user.
-pub fn apply(opts: &Options) -> Result<String, Failure> {
+pub fn apply(opts: &Options) -> Result<String, Error> {
     let name = &opts.profile_name;
     let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         && !["release", "dev", "test", "bench", "doc", "check", "build"].contains(&name.as_str());
     if !valid {
-        return Err(Failure::new(format!(
+        return Err(Error::new(format!(
             "--profile-name {name}: not a custom profile name (a letter, then letters, digits, - or _; not release, dev, test or bench)"
         )));
     }
@@ -111,16 +111,16 @@ pub fn apply(opts: &Options) -> Result<String, Failure> {
     let (manifest, packages) = workspace(opts.manifest_path.as_deref())?;
     let package = doc.pointer("/package/name").and_then(Json::as_str).unwrap_or_default();
     if !packages.iter().any(|p| p == package) {
-        return Err(Failure::new(format!(
+        return Err(Error::new(format!(
             "{}: a report from another workspace: its binary is from package `{package}`, which is not in {}",
             opts.report.display(),
             manifest.display()
         )));
     }
     let text = std::fs::read_to_string(&manifest)
-        .map_err(|e| Failure::new(format!("{}: {}", manifest.display(), io_problem(&e))))?;
+        .map_err(|e| Error::new(format!("{}: {}", manifest.display(), io_problem(&e))))?;
     let mut toml: DocumentMut =
-        text.parse().map_err(|e| Failure::new(format!("{}: not valid TOML: {e}", manifest.display())))?;
+        text.parse().map_err(|e| Error::new(format!("{}: not valid TOML: {e}", manifest.display())))?;
     let (mut table, written) = profile_table(&doc, &base);
     // New tables go last, after everything the file already holds.
     table.set_position(Some(last_position(toml.as_table()) + 1));
@@ -131,10 +131,10 @@ pub fn apply(opts: &Options) -> Result<String, Failure> {
     });
     let profiles = profiles
         .as_table_mut()
-        .ok_or_else(|| Failure::new(format!("{}: `profile` is not a table", manifest.display())))?;
+        .ok_or_else(|| Error::new(format!("{}: `profile` is not a table", manifest.display())))?;
     let replaced = profiles.insert(name, Item::Table(table)).is_some();
     std::fs::write(&manifest, toml.to_string())
-        .map_err(|e| Failure::new(format!("{}: cannot write: {e}", manifest.display())))?;
+        .map_err(|e| Error::new(format!("{}: cannot write: {e}", manifest.display())))?;
 
     let mut report = format!(
         "{} [profile.{name}] in {}: inherits release; {}\nbuild it with: cargo build --profile {name}\n",

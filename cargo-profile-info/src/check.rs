@@ -38,20 +38,18 @@ pub fn requirements(path: &Path, doc: &Document, wanted: &[Requirement]) -> Resu
     let mut verdicts = Vec::new();
     for req in wanted {
         if let Some(problem) = impossible(req) {
-            return Err(Error::new(path, problem));
+            return Err(Error::file(path, problem));
         }
         let found = match keys::lookup(doc, &req.key) {
             Lookup::Value(v) => v.to_string(),
             Lookup::Group(fields) => {
-                return Err(Error::new(
+                return Err(Error::file(
                     path,
                     format!("`{}` is a group of fields; require one of {}", req.key, fields.join(", ")),
                 ))
             }
             Lookup::Later(since) => {
-                return Err(Error::new(
-                    path,
-                    format!(
+                return Err(Error::file(path, format!(
                         "the document is schema {}, which has no `{}` (added in schema {since}): rebuild with a newer profile-info",
                         doc.schema, req.key
                     ),
@@ -59,7 +57,7 @@ pub fn requirements(path: &Path, doc: &Document, wanted: &[Requirement]) -> Resu
             }
             Lookup::Unknown => {
                 let known: Vec<&str> = keys::fields(doc).map(|(f, _)| f.key).collect();
-                return Err(Error::new(
+                return Err(Error::file(
                     path,
                     format!("the document has no key `{}` (keys: {})", req.key, known.join(", ")),
                 ));

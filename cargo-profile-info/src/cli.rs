@@ -1,7 +1,6 @@
 //! The command line, and the exit code each outcome gets.
 
-use crate::compare::{self, ladder::Request, Failure};
-use crate::{apply, check, diff, host, Document, Error, Outcome};
+use crate::{apply, check, compare, diff, host, Document, Error, Outcome};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
@@ -60,7 +59,7 @@ enum Command {
     },
     /// Build the binary under a ladder of release-profile settings, prove each build by its
     /// document, and measure size, compile time and speed (report.json, report.md, report.svg)
-    Compare(CompareArgs),
+    Compare(compare::Options),
     /// Write a variant of a compare report into the workspace's Cargo.toml as [profile.NAME]
     Apply {
         /// The report.json compare wrote
@@ -78,54 +77,6 @@ enum Command {
     },
 }
 
-#[derive(clap::Args)]
-struct CompareArgs {
-    /// The workspace's Cargo.toml (default: found from the current directory)
-    #[arg(long)]
-    manifest_path: Option<PathBuf>,
-    /// The package whose binary is compared
-    #[arg(long, short = 'p')]
-    package: Option<String>,
-    /// The binary, when the package has several
-    #[arg(long)]
-    bin: Option<String>,
-    /// An example of the package instead of a binary
-    #[arg(long, conflicts_with = "bin")]
-    example: Option<String>,
-    /// The command to measure, `{bin}` standing for each variant's binary: '{bin} ARGS' (split
-    /// like a shell would, run without one); with --serve, the command that starts the server
-    #[arg(long)]
-    run: String,
-    /// Samples per variant after one warm-up, taken round-robin across the variants
-    #[arg(long, default_value_t = 5)]
-    runs: usize,
-    /// Where binaries and reports go (default: <target-dir>/profile-info/compare)
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Rungs of the ladder to build: release, strip, lto-thin, lto-fat, cgu1, panic-abort,
-    /// x86-64-v3, pgo (each includes the settings of the rungs before it; release is always built)
-    #[arg(long, value_delimiter = ',')]
-    variants: Option<Vec<String>>,
-    /// A variant of your own on top of release: NAME:KEY=VALUE,… with keys opt-level, lto,
-    /// codegen-units, strip, panic, debug, overflow-checks, incremental, target-cpu
-    #[arg(long = "variant", value_name = "NAME:KEY=VALUE,…")]
-    variant: Vec<String>,
-    /// The PGO training command, `{bin}` standing for the instrumented binary (default: --run,
-    /// or one --load against it with --serve)
-    #[arg(long)]
-    pgo_train: Option<String>,
-    /// Time builds from nothing (default: rebuilding the workspace's crates, dependencies built)
-    #[arg(long)]
-    clean: bool,
-    /// --run starts a server: it gets a free port as {port} and PORT, is loaded with --load, and
-    /// stopped with SIGTERM
-    #[arg(long, requires = "load")]
-    serve: bool,
-    /// The load command with --serve, read as wrk's report: 'wrk -t2 -c64 -d10s http://127.0.0.1:{port}/'
-    #[arg(long)]
-    load: Option<String>,
-}
-
 /// Runs the tool with these arguments (program name first) and returns its exit code. Accepts
 /// the `profile-info` that cargo inserts when it runs the tool as `cargo profile-info`.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
@@ -140,16 +91,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             return e.exit_code();
         }
     };
-    let outcome = match cli.command {
-        Command::Compare(args) => compare_command(args).map_err(|e| e.to_string()),
-        Command::Apply { report, variant, profile_name, manifest_path } => {
-            apply::apply(&apply::Options { report, variant, profile_name, manifest_path })
-                .map(|report| Outcome::text(report, true))
-                .map_err(|e| e.to_string())
-        }
-        command => execute(command).map_err(|e| e.to_string()),
-    };
-    match outcome {
+    match execute(cli.command) {
         Ok(outcome) => {
             let mut out = std::io::stdout().lock();
             match out.write_all(outcome.report.as_bytes()).and_then(|()| out.flush()) {
@@ -195,7 +137,10 @@ fn execute(command: Command) -> Result<Outcome, Error> {
             outcome.json["b"] = b.display().to_string().into();
             as_json(outcome, json)
         }
-        Command::Compare(_) | Command::Apply { .. } => unreachable!("run() handles compare and apply"),
+        Command::Compare(opts) => Outcome::text(compare::compare(&opts)?.terminal(), true),
+        Command::Apply { report, variant, profile_name, manifest_path } => {
+            Outcome::text(apply::apply(&apply::Options { report, variant, profile_name, manifest_path })?, true)
+        }
     })
 }
 
@@ -205,25 +150,6 @@ fn as_json(outcome: Outcome, json: bool) -> Outcome {
         true => Outcome { report: format!("{}\n", outcome.json), ..outcome },
         false => outcome,
     }
-}
-
-fn compare_command(args: CompareArgs) -> Result<Outcome, Failure> {
-    let opts = compare::Options {
-        manifest_path: args.manifest_path,
-        package: args.package,
-        bin: args.bin,
-        example: args.example,
-        run: args.run,
-        runs: args.runs,
-        out: args.out,
-        request: Request { pick: args.variants, extra: args.variant },
-        pgo_train: args.pgo_train,
-        clean: args.clean,
-        serve: args.serve,
-        load: args.load,
-    };
-    let report = compare::compare(&opts)?;
-    Ok(Outcome::text(report.terminal(), true))
 }
 
 #[cfg(test)]

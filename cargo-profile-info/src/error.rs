@@ -1,30 +1,30 @@
-//! The one kind of failure that stops a command: a file (or a requirement about it) the tool
-//! cannot work with. Always reported as one line naming the file; exit code 2.
+//! The one kind of failure that stops a command: what could not be done, said in one line
+//! (naming the file when a file is the problem); exit code 2.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// A problem with one input file.
+/// Why a command stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
-    /// The file as the user named it.
-    pub path: PathBuf,
-    /// What is wrong, without the file name.
-    pub problem: String,
-}
+pub struct Error(String);
 
 impl Error {
-    /// A problem with `path`.
-    pub fn new(path: &Path, problem: impl Into<String>) -> Error {
-        Error { path: path.to_owned(), problem: problem.into() }
+    /// A failure described by `why`.
+    pub fn new(why: impl Into<String>) -> Error {
+        Error(why.into())
+    }
+
+    /// A problem with the file `path` as the user named it: `PATH: PROBLEM`.
+    pub fn file(path: &Path, problem: impl Into<String>) -> Error {
+        Error(format!("{}: {}", path.display(), problem.into()))
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Messages from parsers we do not control could span lines; the contract is one line.
-        let problem = self.problem.split_whitespace().collect::<Vec<_>>().join(" ");
-        write!(f, "{}: {problem}", self.path.display())
+        // Messages from parsers and programs we do not control could span lines; the contract is
+        // one line.
+        f.write_str(&self.0.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 }
 

@@ -32,7 +32,7 @@ impl Host {
 pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error> {
     let target = &doc.info.target;
     let triple =
-        target.triple.as_deref().ok_or_else(|| Error::new(path, "the document does not name its target triple"))?;
+        target.triple.as_deref().ok_or_else(|| Error::file(path, "the document does not name its target triple"))?;
     // rustc's `target_arch` (schema 2) names architectures as `std::env::consts::ARCH` does; a
     // triple's first part does not (`riscv64gc`, `armv7`, `i686`). Schema 1 had only the triple.
     let arch = target.arch.as_deref().unwrap_or_else(|| triple_arch(triple));
@@ -50,8 +50,10 @@ pub fn check(path: &Path, doc: &Document, host: &Host) -> Result<Outcome, Error>
         );
         return Ok(Outcome { report, pass: true, json: verdict(true, arch, host.arch, None, &[], &[]) });
     };
-    let features =
-        target.features.as_deref().ok_or_else(|| Error::new(path, "the document does not list its target features"))?;
+    let features = target
+        .features
+        .as_deref()
+        .ok_or_else(|| Error::file(path, "the document does not list its target features"))?;
     // The same features the startup guard checks (lahfsahf included for a v2+ build).
     let lacking: Vec<(&str, Lack)> =
         x86::required(features).iter().filter_map(|f| Some((f.name, support.lack(f.name)?))).collect();

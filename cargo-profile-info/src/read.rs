@@ -27,12 +27,12 @@ pub struct Document {
 impl Document {
     /// Reads the document embedded in the executable or object file at `path`.
     pub fn from_file(path: &Path) -> Result<Document, Error> {
-        let meta = std::fs::metadata(path).map_err(|e| Error::new(path, io_problem(&e)))?;
+        let meta = std::fs::metadata(path).map_err(|e| Error::file(path, io_problem(&e)))?;
         if meta.is_dir() {
-            return Err(Error::new(path, "is a directory, not an executable"));
+            return Err(Error::file(path, "is a directory, not an executable"));
         }
-        let data = std::fs::read(path).map_err(|e| Error::new(path, io_problem(&e)))?;
-        Document::from_object(&data).map_err(|problem| Error::new(path, problem))
+        let data = std::fs::read(path).map_err(|e| Error::file(path, io_problem(&e)))?;
+        Document::from_object(&data).map_err(|problem| Error::file(path, problem))
     }
 
     /// Reads the document from the bytes of an executable or object file (ELF, Mach-O or PE).

@@ -19,11 +19,9 @@ fn main() {
         std::process::exit(3);
     }
     let n: u64 = arg.parse().expect("a number");
-    println!("{}", compare_work::primes_below(n));
+    println!("{}", WORK::primes_below(n));
 }
 "#;
-
-const WORK_MANIFEST: &str = "[package]\nname = \"compare-work\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
 
 const WORK: &str = r#"/// The primes below `n`, by trial division: work an optimiser can speed up across the crate line.
 pub fn primes_below(n: u64) -> usize {
@@ -36,16 +34,25 @@ fn is_prime(i: u64) -> bool {
 "#;
 
 /// A comment and layout `apply` must keep.
-const EXTRA: &str = "# The library the binary calls (kept by apply).\n[dependencies.compare-work]\npath = \"work\"\n";
+const EXTRA: &str = "# The library the binary calls (kept by apply).\n[dependencies.WORK]\npath = \"work\"\n";
 
 /// The numbers the binary's work is asked for: tens of milliseconds in release.
 const N: &str = "150000";
 
-fn fixture() -> Fixture {
+/// The fixture package `name` with its library `name-work`. Each test that builds has a package
+/// of its own: compare runs `cargo clean -p` on the packages it compares, which in a shared target
+/// dir would delete a binary another test's compare is copying out.
+fn fixture(name: &str) -> Fixture {
+    let work = format!("{name}-work");
+    let manifest = format!("[package]\nname = \"{work}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
     Fixture::with_files(
-        "compare-app",
-        &[("src/main.rs", MAIN), ("work/Cargo.toml", WORK_MANIFEST), ("work/src/lib.rs", WORK)],
-        EXTRA,
+        name,
+        &[
+            ("src/main.rs", &MAIN.replace("WORK", &work.replace('-', "_"))),
+            ("work/Cargo.toml", &manifest),
+            ("work/src/lib.rs", WORK),
+        ],
+        &EXTRA.replace("WORK", &work),
     )
 }
 
@@ -103,9 +110,23 @@ fn host_runs_v3() -> bool {
     levels.contains("x86-64-v3 (supported, searched)")
 }
 
+/// The bytes of the file's `.debug_*` sections as binutils' readelf lists them.
+fn dwarf_bytes(file: &Path) -> u64 {
+    let out = Command::new("readelf").args(["-SW"]).arg(file).output().expect("readelf (binutils)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            // `  [Nr] Name Type Address Off Size …`: the name follows the bracketed number.
+            let fields: Vec<&str> = l.split(']').nth(1)?.split_whitespace().collect();
+            fields[0].starts_with(".debug_").then(|| u64::from_str_radix(fields[4], 16).unwrap())
+        })
+        .sum()
+}
+
 #[test]
 fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
-    let fixture = fixture();
+    let fixture = fixture("compare-app");
     let manifests = [fixture.dir.join("Cargo.toml"), fixture.dir.join("work/Cargo.toml")];
     let before: Vec<Vec<u8>> = manifests.iter().map(|m| std::fs::read(m).unwrap()).collect();
     let out = out_dir("ladder");
@@ -122,7 +143,9 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
             "--variants",
             "lto-fat,pgo",
             "--variant",
-            "slow:opt-level=0",
+            "slow:opt-level=0,debug=true",
+            "--variant",
+            "twin:opt-level=3",
             "--out",
             out.to_str().unwrap(),
         ],
@@ -139,7 +162,8 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
     let report = read_report(&out);
     assert_eq!(report["baseline"], "release");
     let names: Vec<&str> = report["variants"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["release", "lto-fat", "pgo", "slow"], "{err}");
+    assert_eq!(names, ["release", "lto-fat", "pgo", "slow", "twin"], "{err}");
+    let release_samples = samples(row(&report, "release"));
     for row in report["variants"].as_array().unwrap() {
         let name = row["name"].as_str().unwrap();
         let binary = out.join(row["binary"].as_str().unwrap());
@@ -154,6 +178,22 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
         let mut sorted = s.clone();
         sorted.sort_by(f64::total_cmp);
         assert_eq!(row["median_seconds"].as_f64(), Some(sorted[1]), "{name}");
+        // The ratio is the median of the per-round ratios to release, the verdict what its
+        // interval says about 1.
+        let mut ratios: Vec<f64> = s.iter().zip(&release_samples).map(|(v, r)| v / r).collect();
+        ratios.sort_by(f64::total_cmp);
+        assert_eq!(row["ratio_median"].as_f64(), Some(ratios[1]), "{name}");
+        let ci: Vec<f64> = row["ratio_ci"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        assert!(ci[0] <= ci[1], "{name}: {ci:?}");
+        let verdict = if ci[1] < 1.0 {
+            "faster"
+        } else if ci[0] > 1.0 {
+            "slower"
+        } else {
+            "same"
+        };
+        assert_eq!(row["verdict"], verdict, "{name}: {ci:?}");
+        assert_eq!(row["debuginfo_bytes"].as_u64(), Some(dwarf_bytes(&binary)), "{name}");
         assert!(row["build_seconds"].as_f64().unwrap() > 0.0, "{name}");
         // The answer is the same in every variant: the number of primes below N, counted here.
         let answer = run(&binary, &[N]);
@@ -170,16 +210,15 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
     assert_eq!(doc("pgo", "/target/cpu"), if v3 { "x86-64-v3" } else { "x86-64" });
     assert!(err.contains("llvm-profdata: used "), "which llvm-profdata merged is said:\n{err}");
 
-    // opt-level 0 measures slower than release, beyond noise.
-    let (slow, release) = (samples(row(&report, "slow")), samples(row(&report, "release")));
-    assert!(
-        slow.iter().copied().fold(f64::INFINITY, f64::min) > release.iter().copied().fold(0.0, f64::max),
-        "slow {slow:?} vs release {release:?}"
-    );
+    // opt-level 0 is several times slower than release in every round: its interval is above 1.
+    let slow = row(&report, "slow");
+    assert_eq!(slow["verdict"], "slower", "{slow}");
+    assert!(slow["ratio_ci"][0].as_f64().unwrap() > 1.0, "{slow}");
+    assert!(slow["debuginfo_bytes"].as_u64().unwrap() > 0, "debug = true keeps DWARF in the file");
     assert!(table.lines().next().unwrap().starts_with("variant"), "{table}");
-    assert!(table.lines().any(|l| l.starts_with("slow") && l.contains("beyond noise")), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("slow") && l.contains(" slower ")), "{table}");
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(md.lines().filter(|l| l.starts_with("| ")).count() == 6, "{md}");
+    assert!(md.lines().filter(|l| l.starts_with("| ")).count() == 7, "{md}");
 
     llvm_profdata_refusals_are_explained(&out);
     chart_is_rendered(&out, &report);
@@ -207,8 +246,8 @@ fn llvm_profdata_refusals_are_explained(out: &Path) {
 }
 
 /// report.svg through resvg: it parses and renders, and the points drawn in the marked colour are
-/// the variants no other beats on both size and speed, computed here from report.json, plus the
-/// legend's.
+/// the variants no other beats on both size and speed (the median ratio to release), computed here
+/// from report.json, plus the legend's.
 fn chart_is_rendered(out: &Path, report: &Value) {
     let svg = std::fs::read(out.join("report.svg")).unwrap();
     let tree = resvg::usvg::Tree::from_data(&svg, &resvg::usvg::Options::default()).expect("resvg parses the chart");
@@ -222,7 +261,7 @@ fn chart_is_rendered(out: &Path, report: &Value) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["size_bytes"].as_f64().unwrap(), -r["median_seconds"].as_f64().unwrap()))
+        .map(|r| (r["size_bytes"].as_f64().unwrap(), -r["ratio_median"].as_f64().unwrap()))
         .collect();
     let beaten = |p: (f64, f64)| points.iter().any(|q| q.0 <= p.0 && q.1 >= p.1 && (q.0 < p.0 || q.1 > p.1));
     let unbeaten = points.iter().filter(|p| !beaten(**p)).count();
@@ -284,7 +323,7 @@ fn apply_writes_a_profile_that_builds_the_same_document(fixture: &Fixture, out: 
     assert_eq!(own["target"], variant["target"]);
 
     // A report of a package this workspace does not have is refused.
-    let plain = Fixture::new("compare-plain", "fn main() {}\n", "");
+    let plain = Fixture::new("compare-other", "fn main() {}\n", "");
     let refused = apply(&plain.dir);
     let line = one_line_failure(&refused);
     assert!(line.contains("a report from another workspace") && line.contains("compare-app"), "{line}");
@@ -292,7 +331,7 @@ fn apply_writes_a_profile_that_builds_the_same_document(fixture: &Fixture, out: 
 
 #[test]
 fn bad_input_gets_one_line_and_a_failure() {
-    let fixture = fixture();
+    let fixture = fixture("compare-bad");
     let dir = &fixture.dir;
     let compare = |extra: &[&str]| {
         let mut args = vec!["profile-info", "compare", "--runs", "1", "--variants", "release"];
@@ -344,7 +383,7 @@ fn rustc_logger(name: &str) -> (PathBuf, PathBuf) {
 /// oracle), in a scratch target dir that is gone afterwards; the row is still proven by its file.
 #[test]
 fn clean_builds_everything_in_a_scratch_target_dir() {
-    let fixture = fixture();
+    let fixture = fixture("compare-clean");
     let out = out_dir("clean");
     let (wrapper, log) = rustc_logger("clean");
     let args = ["profile-info", "compare", "--run", "{bin} 10", "--variants", "release", "--runs", "1", "--clean"];
@@ -353,7 +392,7 @@ fn clean_builds_everything_in_a_scratch_target_dir() {
     assert!(result.status.success(), "compare --clean failed:\n{}", stderr(&result));
 
     let compiled = std::fs::read_to_string(&log).expect("the wrapper's log");
-    for krate in ["profile_info_core", "profile_info_macros", "profile_info", "compare_work", "compare_app"] {
+    for krate in ["profile_info_core", "profile_info_macros", "profile_info", "compare_clean_work", "compare_clean"] {
         assert!(compiled.contains(&format!("--crate-name {krate} ")), "{krate} not compiled:\n{compiled}");
     }
     let scratch = out.join("targets");
@@ -367,6 +406,72 @@ fn clean_builds_everything_in_a_scratch_target_dir() {
     assert_eq!(release["size_bytes"], std::fs::metadata(&binary).unwrap().len());
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("a build from nothing (--clean)"), "{md}");
+}
+
+/// What counts instructions on this machine, asked of perf itself: `perf stat` where it prints a
+/// count, else valgrind.
+fn perf_counts() -> bool {
+    let out = Command::new("perf").args(["stat", "-x,", "-e", "instructions:u", "true"]).output();
+    out.is_ok_and(|o| {
+        let text = String::from_utf8_lossy(&o.stderr);
+        text.lines()
+            .any(|l| l.contains("instructions:u") && l.split(',').next().is_some_and(|n| n.parse::<u64>().is_ok()))
+    })
+}
+
+/// The instructions `binary ARG` executes, counted by the test itself: valgrind's own summary
+/// line on stderr (`Collected : N`), or perf's count.
+fn instructions(binary: &Path, arg: &str) -> f64 {
+    let out = if perf_counts() {
+        Command::new("perf").args(["stat", "-x,", "-e", "instructions:u"]).arg(binary).arg(arg).output()
+    } else {
+        Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(binary)
+            .arg(arg)
+            .output()
+    };
+    let out = out.expect("scripts/test.sh installs valgrind");
+    let text = String::from_utf8_lossy(&out.stderr);
+    let count = text.lines().find_map(|l| match l.split_once("Collected : ") {
+        Some((_, n)) => Some(n.trim().to_owned()),
+        None => l.contains("instructions:u").then(|| l.split(',').next().unwrap().to_owned()),
+    });
+    count.and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("no count in:\n{text}"))
+}
+
+/// `--metric instructions`: each round's count is the count the test takes itself of the same
+/// binary (within 1 %: the environment differs), the same in both rounds (within 0.1 %); a
+/// variant built with release's flags is `same`, opt-level 0 `slower`; the report names the counter.
+#[test]
+fn instructions_are_counted_and_a_variant_with_release_flags_is_same() {
+    let fixture = fixture("compare-count");
+    let out = out_dir("instructions");
+    let args = ["profile-info", "compare", "--run", "{bin} 20000", "--metric", "instructions", "--runs", "2"];
+    let more = ["--variants", "release", "--variant", "twin:opt-level=3", "--variant", "slow:opt-level=0"];
+    let args = [&args[..], &more, &["--out", out.to_str().unwrap()]].concat();
+    let result = tool(&fixture.dir, &args);
+    assert!(result.status.success(), "{}", stderr(&result));
+    let report = read_report(&out);
+    let counter = if perf_counts() { "perf stat" } else { "valgrind --tool=callgrind" };
+    assert!(report["metric"].as_str().unwrap().ends_with(counter), "{}", report["metric"]);
+    let close = |a: f64, b: f64| (a - b).abs() / b < 0.001;
+    for row in report["variants"].as_array().unwrap() {
+        let name = row["name"].as_str().unwrap();
+        let counts: Vec<f64> =
+            row["samples_instructions"].as_array().unwrap().iter().map(|s| s.as_f64().unwrap()).collect();
+        assert_eq!(counts.len(), 2, "{name}");
+        assert!(close(counts[0], counts[1]), "{name}: {counts:?}");
+        // The test's environment is larger than the one compare gives the runs: startup reads it.
+        let own = instructions(&out.join(row["binary"].as_str().unwrap()), "20000");
+        let median = row["median_instructions"].as_f64().unwrap();
+        assert!((median - own).abs() / own < 0.01, "{name}: {median} vs {own}");
+    }
+    assert_eq!(row(&report, "twin")["verdict"], "same", "{report}");
+    assert_eq!(row(&report, "slow")["verdict"], "slower", "{report}");
+    let table = String::from_utf8(result.stdout).unwrap();
+    assert!(table.lines().next().unwrap().contains("instructions median"), "{table}");
+    assert!(table.contains("measured: instructions per run"), "{table}");
 }
 
 /// `--serve` with the service example under wrk: a free port through `PORT`, requests/s and p99
@@ -513,6 +618,8 @@ fn serve_trains_the_pgo_rung_on_the_instrumented_server() {
         "pgo",
         "--runs",
         "1",
+        "--build-runs",
+        "2",
         "--out",
         out.to_str().unwrap(),
     ];
@@ -528,6 +635,11 @@ fn serve_trains_the_pgo_rung_on_the_instrumented_server() {
     assert!(lines.iter().any(|l| l.contains(&format!("-Cprofile-generate={}", raw.display()))), "{compiled}");
     assert!(lines.iter().any(|l| l.contains(&format!("-Cprofile-use={}", merged.display()))), "{compiled}");
     assert!(lines.iter().any(|l| !l.contains("-Cprofile-")), "the release row's build has no profile flag");
+    // --build-runs 2: each build of the binary crate is timed twice, after a clean each time.
+    for flag in ["-Cprofile-generate", "-Cprofile-use"] {
+        assert!(lines.iter().filter(|l| l.contains(flag)).count() >= 2, "{flag} twice:\n{compiled}");
+    }
+    assert!(lines.iter().filter(|l| !l.contains("-Cprofile-")).count() >= 2, "release twice:\n{compiled}");
 
     // The server wrote its raw profile on SIGTERM, after the training load.
     let profiles = std::fs::read_dir(&raw).unwrap().filter_map(Result::ok);
@@ -559,6 +671,9 @@ fn serve_trains_the_pgo_rung_on_the_instrumented_server() {
         assert_eq!(row["document"], own, "{name}");
         assert_eq!(row["size_bytes"].as_u64(), Some(std::fs::metadata(&binary).unwrap().len()), "{name}");
         assert!(row["requests_per_second"].as_f64().unwrap() > 0.0, "{name}: {row}");
+        let runs = row["build_seconds_runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 2, "{name}: {row}");
+        assert!(runs.iter().all(|s| s.as_f64().unwrap() > 0.0), "{name}: {row}");
         assert!(!has_section(&binary, "__llvm_prf_cnts"), "{name}: not instrumented");
         let served = std::fs::read_to_string(out.join(format!("logs/{name}.log"))).unwrap();
         assert!(served.trim_end().ends_with("shut down"), "{name}: stopped by SIGTERM, cleanly:\n{served}");

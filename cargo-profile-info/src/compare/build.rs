@@ -2,7 +2,7 @@
 //! user's is edited), timed, and its executable copied out of the target dir.
 
 use super::ladder::{Key, Variant, BASELINE};
-use super::Failure;
+use crate::Error;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -40,8 +40,8 @@ pub fn rustc() -> Command {
 }
 
 /// What a finished command printed, or one line saying why it could not run.
-fn output(cmd: &mut Command, what: &str) -> Result<std::process::Output, Failure> {
-    cmd.stdin(Stdio::null()).output().map_err(|e| Failure::new(format!("cannot run {what}: {e}")))
+fn output(cmd: &mut Command, what: &str) -> Result<std::process::Output, Error> {
+    cmd.stdin(Stdio::null()).output().map_err(|e| Error::new(format!("cannot run {what}: {e}")))
 }
 
 /// The last line of `bytes` that says something, trimmed to a length a line can hold.
@@ -61,7 +61,7 @@ impl Project {
         package: Option<&str>,
         bin: Option<&str>,
         example: Option<&str>,
-    ) -> Result<Project, Failure> {
+    ) -> Result<Project, Error> {
         let mut cmd = cargo();
         cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
         if let Some(path) = manifest_path {
@@ -69,10 +69,10 @@ impl Project {
         }
         let out = output(&mut cmd, "cargo metadata")?;
         if !out.status.success() {
-            return Err(Failure::new(format!("cargo metadata failed: {}", tail(&out.stderr))));
+            return Err(Error::new(format!("cargo metadata failed: {}", tail(&out.stderr))));
         }
         let meta: Json = serde_json::from_slice(&out.stdout)
-            .map_err(|e| Failure::new(format!("cargo metadata printed something else than JSON: {e}")))?;
+            .map_err(|e| Error::new(format!("cargo metadata printed something else than JSON: {e}")))?;
         let root = PathBuf::from(meta["workspace_root"].as_str().unwrap_or_default());
         let target_dir = PathBuf::from(meta["target_directory"].as_str().unwrap_or_default());
         let members: Vec<&Json> = meta["packages"].as_array().map(|p| p.iter().collect()).unwrap_or_default();
@@ -90,7 +90,7 @@ impl Project {
         };
         let chosen = match package {
             Some(wanted) => members.iter().find(|p| name(p) == wanted).copied().ok_or_else(|| {
-                Failure::new(format!(
+                Error::new(format!(
                     "no package `{wanted}` in the workspace at {} (its packages: {})",
                     root.display(),
                     members.iter().map(|p| name(p)).collect::<Vec<_>>().join(", ")
@@ -101,13 +101,13 @@ impl Project {
                 match with_bins.as_slice() {
                     [one] => *one,
                     [] => {
-                        return Err(Failure::new(match example {
+                        return Err(Error::new(match example {
                             Some(e) => format!("no package has an example `{e}` in {}", root.display()),
                             None => format!("no package with a binary in {}", root.display()),
                         }))
                     }
                     many => {
-                        return Err(Failure::new(format!(
+                        return Err(Error::new(format!(
                             "several packages have binaries ({}): choose one with --package",
                             many.iter().map(|p| name(p)).collect::<Vec<_>>().join(", ")
                         )))
@@ -119,7 +119,7 @@ impl Project {
         let bin = match (bin.or(example), chosen["default_run"].as_str().filter(|_| example.is_none())) {
             (Some(wanted), _) if all_bins.iter().any(|b| b == wanted) => wanted.to_owned(),
             (Some(wanted), _) => {
-                return Err(Failure::new(format!(
+                return Err(Error::new(format!(
                     "package `{}` has no {kind} `{wanted}` (its {kind}s: {})",
                     name(chosen),
                     all_bins.join(", ")
@@ -128,9 +128,9 @@ impl Project {
             (None, Some(default)) => default.to_owned(),
             (None, None) => match all_bins.as_slice() {
                 [one] => one.clone(),
-                [] => return Err(Failure::new(format!("package `{}` has no binary", name(chosen)))),
+                [] => return Err(Error::new(format!("package `{}` has no binary", name(chosen)))),
                 many => {
-                    return Err(Failure::new(format!(
+                    return Err(Error::new(format!(
                         "package `{}` has several binaries ({}): choose one with --bin",
                         name(chosen),
                         many.join(", ")
@@ -222,7 +222,7 @@ impl Job {
     /// Builds, times the build, and returns the executable cargo reported with the seconds it took.
     /// Unless `clean`, the workspace's own crates are removed first after an untimed build, so
     /// that the time is that of rebuilding them with the dependencies already built.
-    pub fn run(&self, project: &Project, target_dir: Option<&Path>, clean: bool) -> Result<(PathBuf, f64), Failure> {
+    pub fn run(&self, project: &Project, target_dir: Option<&Path>, clean: bool) -> Result<(PathBuf, f64), Error> {
         if !clean {
             self.build(project, target_dir, false)?;
             self.clean_members(project, target_dir)?;
@@ -241,7 +241,7 @@ impl Job {
     }
 
     /// One timed `cargo build` (`-v` when `verbose`: cargo then says which units it ran).
-    pub fn build(&self, project: &Project, target_dir: Option<&Path>, verbose: bool) -> Result<Finished, Failure> {
+    pub fn build(&self, project: &Project, target_dir: Option<&Path>, verbose: bool) -> Result<Finished, Error> {
         let target = if project.example { "--example" } else { "--bin" };
         let mut args = vec!["build", "--message-format=json-render-diagnostics", "-p", &project.package, target];
         args.push(&project.bin);
@@ -253,7 +253,7 @@ impl Job {
         let out = output(&mut cmd, "cargo build")?;
         let seconds = start.elapsed().as_secs_f64();
         if !out.status.success() {
-            return Err(Failure::new(format!(
+            return Err(Error::new(format!(
                 "variant {}: cargo build failed ({}): {}",
                 self.variant,
                 out.status,
@@ -266,24 +266,20 @@ impl Job {
             .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == project.bin.as_str())
             .find_map(|m| m["executable"].as_str().map(PathBuf::from))
             .ok_or_else(|| {
-                Failure::new(format!("variant {}: cargo reported no executable for {}", self.variant, project.bin))
+                Error::new(format!("variant {}: cargo reported no executable for {}", self.variant, project.bin))
             })?;
         Ok(Finished { executable, seconds, stderr: String::from_utf8_lossy(&out.stderr).into_owned() })
     }
 
     /// `cargo clean -p` every workspace member, for this profile and target.
-    pub fn clean_members(&self, project: &Project, target_dir: Option<&Path>) -> Result<(), Failure> {
+    pub fn clean_members(&self, project: &Project, target_dir: Option<&Path>) -> Result<(), Error> {
         let mut args = vec!["clean"];
         for member in &project.members {
             args.extend(["-p", member]);
         }
         let out = output(&mut self.command(project, target_dir, &args), "cargo clean")?;
         if !out.status.success() {
-            return Err(Failure::new(format!(
-                "variant {}: cargo clean -p failed: {}",
-                self.variant,
-                tail(&out.stderr)
-            )));
+            return Err(Error::new(format!("variant {}: cargo clean -p failed: {}", self.variant, tail(&out.stderr))));
         }
         Ok(())
     }
@@ -301,9 +297,9 @@ pub struct Finished {
 }
 
 /// Copies `from` to `dir/name`, replacing what was there.
-pub fn keep(from: &Path, dir: &Path, name: &str) -> Result<PathBuf, Failure> {
+pub fn keep(from: &Path, dir: &Path, name: &str) -> Result<PathBuf, Error> {
     let to = dir.join(name);
-    let fail = |e: std::io::Error| Failure::new(format!("cannot copy {} to {}: {e}", from.display(), to.display()));
+    let fail = |e: std::io::Error| Error::new(format!("cannot copy {} to {}: {e}", from.display(), to.display()));
     std::fs::create_dir_all(dir).map_err(fail)?;
     let _ = std::fs::remove_file(&to);
     std::fs::copy(from, &to).map_err(fail)?;

@@ -1,7 +1,7 @@
 //! The variants `compare` builds: a ladder of the usual release-profile settings, each rung on
 //! top of the previous ones, and the variants a user adds with `--variant NAME:KEY=VALUE,…`.
 
-use super::Failure;
+use crate::Error;
 use serde_json::{json, Value as Json};
 
 /// A setting a variant changes on top of the `release` profile.
@@ -256,11 +256,11 @@ pub struct Request {
 pub fn plan(
     request: &Request,
     unavailable: impl Fn(&str) -> Option<String>,
-) -> Result<(Vec<Variant>, Vec<LeftOut>), Failure> {
+) -> Result<(Vec<Variant>, Vec<LeftOut>), Error> {
     let names: Vec<&str> = LADDER.iter().map(|(n, _)| *n).collect();
     if let Some(pick) = &request.pick {
         if let Some(bad) = pick.iter().find(|p| !names.contains(&p.as_str())) {
-            return Err(Failure::new(format!(
+            return Err(Error::new(format!(
                 "unknown variant `{bad}` in --variants: the ladder has {}; add your own with --variant NAME:KEY=VALUE",
                 names.join(", ")
             )));
@@ -290,7 +290,7 @@ pub fn plan(
     for text in &request.extra {
         let variant = parse_variant(text)?;
         if variants.iter().any(|v| v.name == variant.name) || names.contains(&variant.name.as_str()) {
-            return Err(Failure::new(format!(
+            return Err(Error::new(format!(
                 "--variant {text}: the name `{}` is taken (the ladder's names: {})",
                 variant.name,
                 names.join(", ")
@@ -302,8 +302,8 @@ pub fn plan(
 }
 
 /// Reads `NAME:KEY=VALUE,…`.
-pub fn parse_variant(text: &str) -> Result<Variant, Failure> {
-    let fail = |why: String| Failure::new(format!("--variant {text}: {why}"));
+pub fn parse_variant(text: &str) -> Result<Variant, Error> {
+    let fail = |why: String| Error::new(format!("--variant {text}: {why}"));
     let (name, pairs) = text.split_once(':').ok_or_else(|| fail("expected NAME:KEY=VALUE,…".into()))?;
     let name_ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');

@@ -1,6 +1,7 @@
 //! `compare`: the user's binary built under a ladder of release-profile settings, each variant
-//! proven by the document read back out of its file, sized, timed and run (interleaved), written
-//! as a table, `report.json`, `report.md` and `report.svg`.
+//! proven by the document read back out of its file, sized, and run in interleaved rounds (timed,
+//! or its instructions counted); each variant is judged against release from its per-round ratios
+//! (see [`measure`]), and the whole written as a table, `report.json`, `report.md` and `report.svg`.
 
 pub mod build;
 pub mod chart;
@@ -10,61 +11,75 @@ pub mod pgo;
 pub mod report;
 pub mod serve;
 
-use crate::Document;
+use crate::{Document, Error};
 use build::{keep, Job, Project};
 use ladder::{Request, Variant, PGO};
 use report::{Report, Row, Served};
 use serde_json::Value as Json;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Why `compare` or `apply` stopped: one line, exit code 2.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure(String);
-
-impl Failure {
-    /// A failure described by `why`.
-    pub fn new(why: impl Into<String>) -> Failure {
-        Failure(why.into())
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Output of other programs quoted in a message could span lines; the contract is one line.
-        f.write_str(&self.0.split_whitespace().collect::<Vec<_>>().join(" "))
-    }
-}
-
-impl std::error::Error for Failure {}
-
-/// What `compare` was asked to do.
-#[derive(Clone, Debug, Default)]
+/// What `compare` was asked to do: its command line.
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct Options {
-    /// `--manifest-path`.
+    /// The workspace's Cargo.toml (default: found from the current directory)
+    #[arg(long)]
     pub manifest_path: Option<PathBuf>,
-    /// `--package`.
+    /// The package whose binary is compared
+    #[arg(long, short = 'p')]
     pub package: Option<String>,
-    /// `--bin`.
+    /// The binary, when the package has several
+    #[arg(long)]
     pub bin: Option<String>,
-    /// `--example`.
+    /// An example of the package instead of a binary
+    #[arg(long, conflicts_with = "bin")]
     pub example: Option<String>,
-    /// `--run`: the command measured, `{bin}` standing for the variant's binary.
+    /// The command to measure, `{bin}` standing for each variant's binary: '{bin} ARGS' (split
+    /// like a shell would, run without one); with --serve, the command that starts the server
+    #[arg(long)]
     pub run: String,
-    /// `--runs`: samples per variant after the warm-up.
+    /// Rounds after one warm-up: each round runs every variant once, and the verdict on a variant
+    /// is drawn from its per-round ratios to release (a 95 % interval needs at least 2)
+    #[arg(long, default_value_t = 5)]
     pub runs: usize,
-    /// `--out`: where binaries and reports go.
+    /// What a run is measured in: wall-clock seconds, or instructions executed (counted by perf
+    /// where the kernel allows it, else by valgrind's callgrind: the same count on a busy machine)
+    #[arg(long, value_enum, default_value_t = measure::Asked::Seconds)]
+    pub metric: measure::Asked,
+    /// Timed builds per variant; the compile column shows their median and range
+    #[arg(long, default_value_t = 1)]
+    pub build_runs: usize,
+    /// Where binaries and reports go (default: the target dir's profile-info/compare)
+    #[arg(long)]
     pub out: Option<PathBuf>,
-    /// `--variants` and `--variant`.
-    pub request: Request,
-    /// `--pgo-train`: the training command (default: `--run`, or one `--load` with `--serve`).
+    /// Rungs of the ladder to build: release, strip, lto-thin, lto-fat, cgu1, panic-abort,
+    /// x86-64-v3, pgo (each includes the settings of the rungs before it; release is always built)
+    #[arg(long, value_delimiter = ',')]
+    pub variants: Option<Vec<String>>,
+    /// A variant of your own on top of release: NAME:KEY=VALUE,… with keys opt-level, lto,
+    /// codegen-units, strip, panic, debug, overflow-checks, incremental, target-cpu
+    #[arg(long = "variant", value_name = "NAME:KEY=VALUE,…")]
+    pub variant: Vec<String>,
+    /// The PGO training command, `{bin}` standing for the instrumented binary (default: --run,
+    /// or one --load against it with --serve)
+    #[arg(long)]
     pub pgo_train: Option<String>,
-    /// `--clean`: time builds from nothing.
+    /// Time builds from nothing (default: rebuilding the workspace's crates, dependencies built)
+    #[arg(long)]
     pub clean: bool,
-    /// `--serve`: `--run` starts a server; `--load` measures it.
+    /// --run starts a server: it gets a free port as {port} and PORT, is loaded with --load, and
+    /// stopped with SIGTERM
+    #[arg(long, requires = "load")]
     pub serve: bool,
-    /// `--load`: the load command (wrk), `{port}` standing for the server's port.
+    /// The load command with --serve, read as wrk's report: 'wrk -t2 -c64 -d10s http://127.0.0.1:{port}/'
+    #[arg(long)]
     pub load: Option<String>,
+}
+
+impl Options {
+    /// The rungs asked for (`--variants`, `--variant`).
+    pub fn request(&self) -> Request {
+        Request { pick: self.variants.clone(), extra: self.variant.clone() }
+    }
 }
 
 /// Prints a progress line on stderr (building and running take minutes).
@@ -97,18 +112,15 @@ struct Commands {
 }
 
 impl Commands {
-    fn of(opts: &Options) -> Result<Commands, Failure> {
+    fn of(opts: &Options) -> Result<Commands, Error> {
         let run = measure::split("--run", &opts.run)?;
         if !run.iter().any(|w| w.contains("{bin}")) {
-            return Err(Failure::new(format!(
-                "--run `{}` does not say where the binary goes: write {{bin}}",
-                opts.run
-            )));
+            return Err(Error::new(format!("--run `{}` does not say where the binary goes: write {{bin}}", opts.run)));
         }
         let load = match (&opts.load, opts.serve) {
             (Some(load), true) => Some(measure::split("--load", load)?),
-            (None, true) => return Err(Failure::new("--serve needs --load 'wrk … http://127.0.0.1:{port}/…'")),
-            (Some(_), false) => return Err(Failure::new("--load is only read with --serve")),
+            (None, true) => return Err(Error::new("--serve needs --load 'wrk … http://127.0.0.1:{port}/…'")),
+            (Some(_), false) => return Err(Error::new("--load is only read with --serve")),
             (None, false) => None,
         };
         let train = opts.pgo_train.as_deref().map(|t| measure::split("--pgo-train", t)).transpose()?;
@@ -117,13 +129,20 @@ impl Commands {
 }
 
 /// Runs the whole comparison and writes the reports; returns what they hold.
-pub fn compare(opts: &Options) -> Result<Report, Failure> {
+pub fn compare(opts: &Options) -> Result<Report, Error> {
     let commands = Commands::of(opts)?;
     if opts.runs == 0 {
-        return Err(Failure::new("--runs must be at least 1"));
+        return Err(Error::new("--runs must be at least 1"));
     }
+    if opts.build_runs == 0 {
+        return Err(Error::new("--build-runs must be at least 1"));
+    }
+    if opts.serve && opts.metric != measure::Asked::Seconds {
+        return Err(Error::new("--metric instructions counts a run to its end: with --serve, wrk measures"));
+    }
+    let metric = measure::Metric::find(opts.metric)?;
     let llvm_profdata = pgo::candidates();
-    let (variants, mut left_out) = ladder::plan(&opts.request, |name| unavailable(name, &llvm_profdata))?;
+    let (variants, mut left_out) = ladder::plan(&opts.request(), |name| unavailable(name, &llvm_profdata))?;
     let project = Project::find(
         opts.manifest_path.as_deref(),
         opts.package.as_deref(),
@@ -134,21 +153,24 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
         progress(&format!("left out {}: {}", l.name, l.reason));
     }
     let out = opts.out.clone().unwrap_or_else(|| project.target_dir.join("profile-info").join("compare"));
-    std::fs::create_dir_all(&out).map_err(|e| Failure::new(format!("cannot create {}: {e}", out.display())))?;
-    let out = out.canonicalize().map_err(|e| Failure::new(format!("cannot use {}: {e}", out.display())))?;
+    std::fs::create_dir_all(&out).map_err(|e| Error::new(format!("cannot create {}: {e}", out.display())))?;
+    let out = out.canonicalize().map_err(|e| Error::new(format!("cannot use {}: {e}", out.display())))?;
     let mut notes = vec![if opts.clean {
         "compile: a build from nothing (--clean)".to_owned()
     } else {
         "compile: rebuilding the workspace's own crates, dependencies already built for the variant".to_owned()
     }];
+    if opts.build_runs == 1 {
+        notes.push("compile: a single timed build per variant (--build-runs N repeats it)".to_owned());
+    }
 
-    let mut built: Vec<(Variant, PathBuf, f64, Document)> = Vec::new();
+    let mut built: Vec<(Variant, PathBuf, Vec<f64>, Document)> = Vec::new();
     for (i, variant) in variants.iter().enumerate() {
         progress(&format!("[{}/{}] building {} ({})", i + 1, variants.len(), variant.name, variant.describe()));
         let result = if variant.pgo {
             build_pgo(variant, &project, &out, opts, &commands, &llvm_profdata)?
         } else {
-            Ok(build_one(&Job::of(variant), &project, &out, opts.clean)?)
+            Ok(build_one(&Job::of(variant), &project, &out, opts)?)
         };
         let Built { binary, seconds, note } = match result {
             Ok(built) => built,
@@ -160,7 +182,8 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
         };
         notes.extend(note);
         let doc = prove(variant, &binary)?;
-        progress(&format!("built {} in {seconds:.1} s: {}", variant.name, report::size(file_size(&binary)?)));
+        let median = measure::Spread::of(&seconds).median;
+        progress(&format!("built {} in {median:.1} s: {}", variant.name, report::size(file_size(&binary)?)));
         built.push((variant.clone(), binary, seconds, doc));
     }
 
@@ -168,14 +191,17 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
     let samples = match &commands.load {
         None => measure::round_robin(built.len(), opts.runs, |i, round| {
             let argv = measure::fill(&commands.run, &built[i].1, None);
-            let s = measure::time_command(names[i], "--run", &argv)?;
-            progress(&format!("{} {}: {:.1} ms", round_label(round, opts.runs), names[i], s * 1e3));
+            let s = metric.sample(names[i], "--run", &argv, &out.join("count"))?;
+            let shown = match metric {
+                measure::Metric::Seconds => format!("{:.1} ms", s * 1e3),
+                measure::Metric::Instructions(_) => format!("{s:.0} instructions"),
+            };
+            progress(&format!("{} {}: {shown}", round_label(round, opts.runs), names[i]));
             Ok((s, None))
         })?,
         Some(load) => {
             let logs = out.join("logs");
-            std::fs::create_dir_all(&logs)
-                .map_err(|e| Failure::new(format!("cannot create {}: {e}", logs.display())))?;
+            std::fs::create_dir_all(&logs).map_err(|e| Error::new(format!("cannot create {}: {e}", logs.display())))?;
             measure::round_robin(built.len(), opts.runs, |i, round| {
                 let port = serve::free_port()?;
                 let log = logs.join(format!("{}.log", names[i]));
@@ -205,17 +231,18 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
             name: variant.name.clone(),
             settings: variant.describe(),
             size_bytes: file_size(&binary)?,
+            debuginfo_bytes: debuginfo_bytes(&binary)?,
             binary: binary.strip_prefix(&out).map(Path::to_owned).unwrap_or(binary),
             build_seconds: seconds,
             document: doc.value,
-            samples_seconds: samples.iter().map(|(s, _)| *s).collect(),
+            samples: samples.iter().map(|(s, _)| *s).collect(),
             served,
         });
     }
-    let report = Report { rows, left_out, notes };
+    let report = Report { metric, rows, left_out, notes };
     let write = |name: &str, text: String| {
         let path = out.join(name);
-        std::fs::write(&path, text).map_err(|e| Failure::new(format!("cannot write {}: {e}", path.display())))
+        std::fs::write(&path, text).map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))
     };
     write("report.json", format!("{:#}\n", report.json()))?;
     write("report.md", report.markdown())?;
@@ -232,39 +259,54 @@ fn round_label(round: usize, runs: usize) -> String {
     }
 }
 
-fn file_size(path: &Path) -> Result<u64, Failure> {
-    std::fs::metadata(path).map(|m| m.len()).map_err(|e| Failure::new(format!("{}: {e}", path.display())))
+fn file_size(path: &Path) -> Result<u64, Error> {
+    std::fs::metadata(path).map(|m| m.len()).map_err(|e| Error::file(path, e.to_string()))
+}
+
+/// The bytes of DWARF in an executable: its `.debug_*` sections (`.zdebug_*` when compressed).
+fn debuginfo_bytes(path: &Path) -> Result<u64, Error> {
+    use object::{Object, ObjectSection};
+    let data = std::fs::read(path).map_err(|e| Error::file(path, e.to_string()))?;
+    let file = object::File::parse(&*data).map_err(|e| Error::file(path, e.to_string()))?;
+    let dwarf = |s: &object::Section| s.name().is_ok_and(|n| n.starts_with(".debug_") || n.starts_with(".zdebug_"));
+    Ok(file.sections().filter(dwarf).map(|s| s.size()).sum())
 }
 
 /// The target dir a `--clean` build of `profile` uses (emptied first), or the project's.
-fn clean_target(out: &Path, profile: &str, clean: bool) -> Result<Option<PathBuf>, Failure> {
+fn clean_target(out: &Path, profile: &str, clean: bool) -> Result<Option<PathBuf>, Error> {
     if !clean {
         return Ok(None);
     }
     let dir = out.join("targets").join(profile);
     if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| Failure::new(format!("cannot empty {}: {e}", dir.display())))?;
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::new(format!("cannot empty {}: {e}", dir.display())))?;
     }
     Ok(Some(dir))
 }
 
-/// A binary kept under the out dir, how long it took to build, and what is worth noting about it.
+/// A binary kept under the out dir, how long it took to build (each `--build-runs`), and what is
+/// worth noting about it.
 struct Built {
     binary: PathBuf,
-    seconds: f64,
+    seconds: Vec<f64>,
     note: Option<String>,
 }
 
-/// Builds `job` and keeps its binary as `out/bin/<variant>/<bin>`.
-fn build_one(job: &Job, project: &Project, out: &Path, clean: bool) -> Result<Built, Failure> {
-    let target = clean_target(out, &job.profile, clean)?;
-    let (exe, seconds) = job.run(project, target.as_deref(), clean)?;
-    let name = job.profile.strip_prefix("compare-").unwrap_or(&job.profile);
-    let kept = keep(&exe, &out.join("bin").join(name), &project.bin)?;
-    if let Some(dir) = target {
-        let _ = std::fs::remove_dir_all(dir);
+/// Builds `job` `--build-runs` times and keeps its binary as `out/bin/<variant>/<bin>`.
+fn build_one(job: &Job, project: &Project, out: &Path, opts: &Options) -> Result<Built, Error> {
+    let mut seconds = Vec::with_capacity(opts.build_runs);
+    let mut exe = PathBuf::new();
+    for _ in 0..opts.build_runs {
+        let target = clean_target(out, &job.profile, opts.clean)?;
+        let (built, s) = job.run(project, target.as_deref(), opts.clean)?;
+        seconds.push(s);
+        let name = job.profile.strip_prefix("compare-").unwrap_or(&job.profile);
+        exe = keep(&built, &out.join("bin").join(name), &project.bin)?;
+        if let Some(dir) = target {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
-    Ok(Built { binary: kept, seconds, note: None })
+    Ok(Built { binary: exe, seconds, note: None })
 }
 
 /// The `pgo` rung: an instrumented build of the previous rung, a training run, `llvm-profdata
@@ -277,18 +319,18 @@ fn build_pgo(
     opts: &Options,
     commands: &Commands,
     llvm_profdata: &[pgo::Candidate],
-) -> Result<Result<Built, String>, Failure> {
+) -> Result<Result<Built, String>, Error> {
     let dir = out.join("pgo");
     let raw = dir.join("raw");
     if raw.exists() {
-        std::fs::remove_dir_all(&raw).map_err(|e| Failure::new(format!("cannot empty {}: {e}", raw.display())))?;
+        std::fs::remove_dir_all(&raw).map_err(|e| Error::new(format!("cannot empty {}: {e}", raw.display())))?;
     }
-    std::fs::create_dir_all(&raw).map_err(|e| Failure::new(format!("cannot create {}: {e}", raw.display())))?;
+    std::fs::create_dir_all(&raw).map_err(|e| Error::new(format!("cannot create {}: {e}", raw.display())))?;
     let mut generate = Job::of(variant);
     generate.profile = format!("{}-generate", variant.profile());
     generate.rustflags = vec![format!("-Cprofile-generate={}", raw.display())];
-    let Built { binary: instrumented, seconds: first, .. } = build_one(&generate, project, out, opts.clean)?;
-    progress(&format!("pgo: training the instrumented build ({first:.1} s to build)"));
+    let Built { binary: instrumented, seconds: first, .. } = build_one(&generate, project, out, opts)?;
+    progress(&format!("pgo: training the instrumented build ({:.1} s to build)", measure::Spread::of(&first).median));
     match (&commands.train, &commands.load) {
         (None, Some(load)) => {
             let port = serve::free_port()?;
@@ -311,20 +353,21 @@ fn build_pgo(
     progress(&used.describe());
     let mut apply = Job::of(variant);
     apply.rustflags = vec![format!("-Cprofile-use={}", merged.display())];
-    let built = build_one(&apply, project, out, opts.clean)?;
-    Ok(Ok(Built { seconds: first + built.seconds, note: Some(used.describe()), ..built }))
+    let built = build_one(&apply, project, out, opts)?;
+    let seconds = first.iter().zip(&built.seconds).map(|(a, b)| a + b).collect();
+    Ok(Ok(Built { seconds, note: Some(used.describe()), ..built }))
 }
 
 /// Reads the document out of `binary` and checks it says what `variant` asked for.
-fn prove(variant: &Variant, binary: &Path) -> Result<Document, Failure> {
+fn prove(variant: &Variant, binary: &Path) -> Result<Document, Error> {
     let doc = Document::from_file(binary).map_err(|e| {
-        Failure::new(format!(
+        Error::new(format!(
             "variant {}: {e} (compare proves each row with the document #[profile_info::main] embeds in the binary)",
             variant.name
         ))
     })?;
     contradiction(variant, &doc.value)
-        .map_or(Ok(doc), |why| Err(Failure::new(format!("variant {}: {why}", variant.name))))
+        .map_or(Ok(doc), |why| Err(Error::new(format!("variant {}: {why}", variant.name))))
 }
 
 /// The first field in which `document` contradicts `variant`; a field the document does not have
@@ -372,6 +415,7 @@ mod tests {
         assert!(err(opts("{bin}", true, None)).unwrap().starts_with("--serve needs --load"));
         assert_eq!(err(opts("{bin}", false, Some("wrk"))).unwrap(), "--load is only read with --serve");
         assert_eq!(err(opts("{bin}", true, Some("wrk {port}"))), None);
-        assert_eq!(Failure::new("a\n  b").to_string(), "a b");
+        assert_eq!(Error::new("a\n  b").to_string(), "a b");
+        assert_eq!(Error::file(Path::new("x/y"), "two\nlines").to_string(), "x/y: two lines");
     }
 }

@@ -3,7 +3,7 @@
 //! which Debian's llvm-profdata-14 refuses), so each candidate is tried in order until one merges.
 
 use super::build::rustc;
-use super::Failure;
+use crate::Error;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -122,12 +122,12 @@ fn said(stderr: &[u8]) -> String {
 /// Merges the raw profiles in `raw` into `merged` with the first candidate that accepts them;
 /// `Ok(Err(why))` when every candidate refused (the rung is then left out), `Err` when the
 /// training wrote no profile at all.
-pub fn merge(candidates: &[Candidate], raw: &Path, merged: &Path) -> Result<Result<Merged, String>, Failure> {
+pub fn merge(candidates: &[Candidate], raw: &Path, merged: &Path) -> Result<Result<Merged, String>, Error> {
     let profiles = std::fs::read_dir(raw)
         .map(|d| d.filter_map(Result::ok).filter(|e| e.path().extension().is_some_and(|x| x == "profraw")).count())
         .unwrap_or(0);
     if profiles == 0 {
-        return Err(Failure::new(format!(
+        return Err(Error::new(format!(
             "variant pgo: the training run wrote no profile to {}: the program must exit normally (return from main or exit on SIGTERM)",
             raw.display()
         )));

@@ -3,7 +3,7 @@
 
 use super::build::tail;
 use super::measure::fill;
-use super::Failure;
+use crate::Error;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -26,11 +26,11 @@ const STARTUP: Duration = Duration::from_secs(60);
 const SHUTDOWN: Duration = Duration::from_secs(10);
 
 /// A port nothing listens on right now (bound, then released for the server).
-pub fn free_port() -> Result<u16, Failure> {
+pub fn free_port() -> Result<u16, Error> {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .map_err(|e| Failure::new(format!("cannot find a free port on 127.0.0.1: {e}")))
+        .map_err(|e| Error::new(format!("cannot find a free port on 127.0.0.1: {e}")))
 }
 
 /// A server started for one measurement; stopped with SIGTERM when dropped or [`Server::stop`]ped.
@@ -43,9 +43,9 @@ pub struct Server {
 impl Server {
     /// Starts `run` (with `{bin}` and `{port}` filled in and `PORT` set), its output going to
     /// `log`, and waits until it accepts a connection on the port.
-    pub fn start(variant: &str, run: &[String], bin: &Path, port: u16, log: &Path) -> Result<Server, Failure> {
+    pub fn start(variant: &str, run: &[String], bin: &Path, port: u16, log: &Path) -> Result<Server, Error> {
         let argv = fill(run, bin, Some(port));
-        let fail = |what: String| Failure::new(format!("variant {variant}: {what}"));
+        let fail = |what: String| Error::new(format!("variant {variant}: {what}"));
         let file = std::fs::File::create(log).map_err(|e| fail(format!("cannot write {}: {e}", log.display())))?;
         let err = file.try_clone().map_err(|e| fail(format!("cannot write {}: {e}", log.display())))?;
         let child = Command::new(&argv[0])
@@ -113,14 +113,14 @@ impl Server {
     }
 
     /// Runs the load command against the server and reads wrk's report.
-    pub fn load(&self, load: &[String], port: u16) -> Result<Load, Failure> {
+    pub fn load(&self, load: &[String], port: u16) -> Result<Load, Error> {
         let mut argv = fill(load, Path::new(""), Some(port));
         // The percentiles are only printed with --latency.
         let is_wrk = Path::new(&argv[0]).file_name().is_some_and(|n| n == "wrk");
         if is_wrk && !argv.iter().any(|a| a == "--latency" || a == "-L") {
             argv.insert(1, "--latency".into());
         }
-        let fail = |what: String| Failure::new(format!("variant {}: {what}", self.variant));
+        let fail = |what: String| Error::new(format!("variant {}: {what}", self.variant));
         let out = Command::new(&argv[0])
             .args(&argv[1..])
             .stdin(Stdio::null())
