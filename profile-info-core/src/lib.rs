@@ -1,6 +1,6 @@
 //! The parts of profile-info that both the proc macro (at compile time) and the library or the
 //! inspector (at run time) need: the build document model, the table of its fields, its renderings, the embedded section
-//! format and the x86 feature table.
+//! format and the x86 and aarch64 feature tables.
 //!
 //! Users depend on `profile-info`, which re-exports everything here that is public API.
 //!
@@ -8,6 +8,7 @@
 //! macro, which renders the document with [`render::json`], does not wait for serde's derive.
 #![deny(missing_docs)]
 
+pub mod aarch64;
 pub mod model;
 #[doc(hidden)]
 pub mod read;
