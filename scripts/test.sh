@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v qemu-x86_64 >/dev/null || need+=(qemu-user)
+# The aarch64 guard matrix (tests/tests/aarch64.rs): links with the cross gcc and its static glibc,
+# runs under qemu-aarch64.
+command -v qemu-aarch64 >/dev/null || need+=(qemu-user)
+command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
+[ -e /usr/aarch64-linux-gnu/lib/libc.a ] || need+=(libc6-dev-arm64-cross)
 command -v objdump >/dev/null || need+=(binutils)
 # The quick benchmark run in the suite times the guard and /buildinfo with these.
 command -v hyperfine >/dev/null || need+=(hyperfine)
