@@ -25,9 +25,9 @@ impl Host {
         let support = Some(x86::detect());
         #[cfg(not(target_arch = "x86_64"))]
         let support = None;
-        #[cfg(all(target_arch = "aarch64", target_os = "linux"))]
+        #[cfg(all(target_arch = "aarch64", target_os = "linux", target_pointer_width = "64"))]
         let hwcaps = Some(aarch64::detect());
-        #[cfg(not(all(target_arch = "aarch64", target_os = "linux")))]
+        #[cfg(not(all(target_arch = "aarch64", target_os = "linux", target_pointer_width = "64")))]
         let hwcaps = None;
         Host { arch: std::env::consts::ARCH, support, hwcaps }
     }

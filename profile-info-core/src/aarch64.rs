@@ -261,13 +261,14 @@ impl Support {
 }
 
 /// Reads this process's auxiliary vector.
-#[cfg(all(target_arch = "aarch64", target_os = "linux"))]
+#[cfg(all(target_arch = "aarch64", target_os = "linux", target_pointer_width = "64"))]
 pub fn detect() -> Support {
     extern "C" {
-        fn getauxval(key: core::ffi::c_ulong) -> core::ffi::c_ulong;
+        // `unsigned long getauxval(unsigned long)`: 64 bits on LP64.
+        fn getauxval(key: u64) -> u64;
     }
     // SAFETY: glibc and musl both provide getauxval; it returns 0 for an absent key.
-    let get = |key: u64| u64::from(unsafe { getauxval(key as core::ffi::c_ulong) });
+    let get = |key| unsafe { getauxval(key) };
     Support { hwcap: get(AT_HWCAP), hwcap2: get(AT_HWCAP2) }
 }
 

@@ -126,9 +126,9 @@ fn support() -> &'static profile_info_core::x86::Support {
 
 /// How to read this host's capability bits: `getauxval`, which answers from memory; `None` off
 /// aarch64 Linux.
-#[cfg(all(target_arch = "aarch64", target_os = "linux"))]
+#[cfg(all(target_arch = "aarch64", target_os = "linux", target_pointer_width = "64"))]
 const HWCAPS: Option<fn() -> aarch64::Support> = Some(aarch64::detect);
-#[cfg(not(all(target_arch = "aarch64", target_os = "linux")))]
+#[cfg(not(all(target_arch = "aarch64", target_os = "linux", target_pointer_width = "64")))]
 const HWCAPS: Option<fn() -> aarch64::Support> = None;
 
 /// The host's features and level, detected once per process.
