@@ -223,8 +223,23 @@ profile_info_macros::cpu_guard!();
 
 const MAIN_C: &str = "#include <stdio.h>\nint main(void) { puts(\"ok\"); return 0; }\n";
 
-const PROBE_C: &str = "#include <stdio.h>\n#include <sys/auxv.h>\n\
-                       int main(void) { printf(\"%lx %lx\\n\", getauxval(AT_HWCAP), getauxval(AT_HWCAP2)); return 0; }\n";
+/// Prints `AT_HWCAP` and `AT_HWCAP2` as the kernel (here qemu-user) hands them over, from
+/// `/proc/self/auxv` rather than through `getauxval`, which the guard uses.
+const PROBE_C: &str = r#"#include <elf.h>
+#include <stdint.h>
+#include <stdio.h>
+int main(void) {
+    FILE *f = fopen("/proc/self/auxv", "rb");
+    uint64_t entry[2], hwcap = 0, hwcap2 = 0;
+    if (!f) return 1;
+    while (fread(entry, sizeof entry, 1, f) == 1 && entry[0] != AT_NULL) {
+        if (entry[0] == AT_HWCAP) hwcap = entry[1];
+        if (entry[0] == AT_HWCAP2) hwcap2 = entry[1];
+    }
+    printf("%llx %llx\n", (unsigned long long)hwcap, (unsigned long long)hwcap2);
+    return 0;
+}
+"#;
 
 /// The fixture package: a `#![no_core]` library expanding `cpu_guard!()`, and the stand-in for
 /// `core` it needs.
