@@ -11,7 +11,7 @@
 //! below in std_detect's own terms.
 
 use profile_info_core::aarch64;
-use profile_info_tests::{cargo, workspace, write_if_changed};
+use profile_info_tests::{cargo, workspace, write_if_changed, Run};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -300,25 +300,14 @@ fn c_source(name: &str, text: &str) -> PathBuf {
     path
 }
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs an aarch64 binary under qemu-aarch64 with a CPU model; `sysroot` for a dynamic one.
+/// Runs an aarch64 binary under qemu-aarch64 with a CPU model, with the cross glibc for a
+/// dynamic one.
 fn qemu(model: &str, binary: &Path, dynamic: bool) -> Run {
     let mut cmd = Command::new("qemu-aarch64");
     if dynamic {
         cmd.args(["-L", "/usr/aarch64-linux-gnu"]);
     }
-    let out = cmd.args(["-cpu", model]).arg(binary).output().expect("qemu-aarch64 (qemu-user)");
-    let stderr = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .filter(|l| !l.contains("TCG doesn't support requested feature"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    Run { code: out.status.code(), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr }
+    Run::of(cmd.args(["-cpu", model]).arg(binary))
 }
 
 /// A model's `AT_HWCAP` and `AT_HWCAP2`, as the probe prints them under it.
