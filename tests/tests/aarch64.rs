@@ -22,6 +22,26 @@ const MUSL: &str = "aarch64-unknown-linux-musl";
 const TARGET_CPUS: &[&str] =
     &["cortex-a53", "cortex-a76", "neoverse-n1", "neoverse-v1", "neoverse-v2", "a64fx", "apple-m1"];
 
+/// One guard binary: where it goes under `target/aarch64-guard`, its target-cpu and rustc flags.
+struct GuardBuild {
+    name: String,
+    cpu: &'static str,
+    flags: Vec<String>,
+}
+
+/// Each of [`TARGET_CPUS`], and one build that needs an `AT_HWCAP2` bit (I8MM) besides `AT_HWCAP`
+/// ones that A64FX has: no qemu model has every `AT_HWCAP` feature of the named server CPUs
+/// (none reports SSBS), so without it no host would be refused for an `AT_HWCAP2` bit alone.
+fn builds() -> Vec<GuardBuild> {
+    let mut builds: Vec<GuardBuild> = TARGET_CPUS
+        .iter()
+        .map(|&cpu| GuardBuild { name: cpu.to_owned(), cpu, flags: vec![format!("-Ctarget-cpu={cpu}")] })
+        .collect();
+    let flags = vec!["-Ctarget-cpu=cortex-a53".to_owned(), "-Ctarget-feature=+lse,+i8mm".to_owned()];
+    builds.push(GuardBuild { name: "cortex-a53+lse+i8mm".into(), cpu: "cortex-a53", flags });
+    builds
+}
+
 /// qemu-aarch64's CPU models (7.2 has no Neoverse V1 or V2).
 const MODELS: &[&str] = &["cortex-a53", "cortex-a72", "cortex-a76", "neoverse-n1", "a64fx", "max", "max,sve=off"];
 
@@ -149,9 +169,11 @@ fn rustc_features() -> Vec<String> {
         .collect()
 }
 
-/// The features rustc enables for a target-cpu, as `cfg(target_feature)` reports them.
-fn cfg_features(cpu: &str) -> Vec<String> {
-    rustc_stdout(&["--print", "cfg", "--target", GNU, &format!("-Ctarget-cpu={cpu}")])
+/// The features rustc enables with these flags, as `cfg(target_feature)` reports them.
+fn cfg_features(flags: &[String]) -> Vec<String> {
+    let mut args = vec!["--print", "cfg", "--target", GNU];
+    args.extend(flags.iter().map(String::as_str));
+    rustc_stdout(&args)
         .lines()
         .filter_map(|l| l.strip_prefix("target_feature=\"")?.strip_suffix('"').map(str::to_owned))
         .collect()
@@ -262,17 +284,17 @@ fn fixture() -> PathBuf {
     dir
 }
 
-/// The guard's object for `target` and `cpu`, as cargo builds the crate: the macro runs in that
-/// rustc and asks it about the target, as in any build.
-fn object(target: &str, cpu: &str) -> PathBuf {
-    let dir = out_dir().join(target).join(cpu);
+/// The guard's object for `target` and the build's flags, as cargo builds the crate: the macro
+/// runs in that rustc and asks it about the target, as in any build.
+fn object(target: &str, build: &GuardBuild) -> PathBuf {
+    let dir = out_dir().join(target).join(&build.name);
     std::fs::create_dir_all(&dir).expect("out dir");
     let obj = dir.join("guard.o");
     let emit = format!("--emit=obj={}", obj.display());
     let args = ["rustc", "--release", "--lib", "--target", target, "--", "-Ccodegen-units=1", &emit];
     let mut cmd = cargo(&fixture(), &args, &[("RUSTC_BOOTSTRAP", "minicore,guard")]);
-    let out = cmd.arg(format!("-Ctarget-cpu={cpu}")).output().expect("run cargo");
-    assert!(out.status.success(), "cargo {args:?} for {cpu}:\n{}", String::from_utf8_lossy(&out.stderr));
+    let out = cmd.args(&build.flags).output().expect("run cargo");
+    assert!(out.status.success(), "cargo {args:?} {:?}:\n{}", build.flags, String::from_utf8_lossy(&out.stderr));
     obj
 }
 
@@ -327,14 +349,15 @@ fn aarch64_guard_matrix_under_qemu_models() {
     let main_c = c_source("main.c", MAIN_C);
     let mut table = String::new();
     let mut failures = Vec::new();
-    for cpu in TARGET_CPUS {
-        let obj = object(GNU, cpu);
-        let dir = out_dir().join(cpu);
+    for build in builds() {
+        let (name, cpu) = (&build.name, build.cpu);
+        let obj = object(GNU, &build);
+        let dir = out_dir().join(name);
         std::fs::create_dir_all(&dir).expect("out dir");
         let (static_bin, dynamic_bin) = (dir.join("guard"), dir.join("guard-dynamic"));
         link(&[&main_c, &obj], &["-static", "-O2"], &static_bin);
         link(&[&main_c, &obj], &["-O2"], &dynamic_bin);
-        let features = cfg_features(cpu);
+        let features = cfg_features(&build.flags);
         for (model, (hwcap, hwcap2)) in &hwcaps {
             // std_detect's verdict on each feature of the build it has a rule for.
             let detected = std_detect(*hwcap, *hwcap2);
@@ -362,12 +385,12 @@ fn aarch64_guard_matrix_under_qemu_models() {
                     _ => format!("refused {code:?}: {}", stderr.trim_end()),
                 };
                 table += &format!(
-                    "{cpu:<12} {kind:<8} under {model:<12} expected {} | seen {}\n",
+                    "{name:<12} {kind:<8} under {model:<12} expected {} | seen {}\n",
                     verdict(&expected),
                     verdict(&seen)
                 );
                 if seen != expected {
-                    failures.push(format!("{cpu} {kind} under {model}: expected {expected:?}, seen {seen:?}"));
+                    failures.push(format!("{name} {kind} under {model}: expected {expected:?}, seen {seen:?}"));
                 }
             }
         }
@@ -391,11 +414,11 @@ fn code(object: &Path) -> Vec<String> {
 /// is held to the glibc one's, which is.
 #[test]
 fn aarch64_musl_object_is_the_glibc_guard() {
-    for cpu in ["neoverse-v1", "cortex-a76"] {
-        let (gnu, musl) = (object(GNU, cpu), object(MUSL, cpu));
+    for build in builds().iter().filter(|b| ["neoverse-v1", "cortex-a53+lse+i8mm"].contains(&b.name.as_str())) {
+        let (gnu, musl) = (object(GNU, build), object(MUSL, build));
         let gnu_code = code(&gnu);
         assert!(gnu_code.iter().any(|i| i.starts_with("svc")), "{gnu_code:?}");
-        assert_eq!(code(&musl), gnu_code, "{cpu}");
+        assert_eq!(code(&musl), gnu_code, "{}", build.name);
         let headers = Command::new("aarch64-linux-gnu-objdump").arg("-h").arg(&musl).output().expect("objdump");
         assert!(String::from_utf8_lossy(&headers.stdout).contains(".init_array.00090"));
         let nm = Command::new("aarch64-linux-gnu-nm").arg(&musl).output().expect("nm");
