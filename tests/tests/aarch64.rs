@@ -2,13 +2,15 @@
 //! emits it (`cpu_guard!()` expanded by a real cargo build for `--target aarch64-unknown-linux-gnu`
 //! of a `#![no_core]` crate, emitted as an object), linked with Debian's `gcc-aarch64-linux-gnu`
 //! to a C `main` that prints `ok`, statically and dynamically, and run under qemu-aarch64's CPU
-//! models. The binaries stay at `target/aarch64-guard/<target-cpu>/guard` (static) and
-//! `guard-dynamic` for running by hand (`qemu-aarch64 -cpu MODEL target/aarch64-guard/neoverse-v1/guard`).
+//! models. The binaries stay at `target/aarch64-guard/<target-cpu>/guard` (static glibc) and
+//! `guard-dynamic`, to run by hand: `qemu-aarch64 -cpu neoverse-n1 target/aarch64-guard/neoverse-v1/guard`
+//! (add `-L /usr/aarch64-linux-gnu` for the dynamic one). Each is linked again only when its
+//! object changed.
 //!
 //! Expectations share nothing with profile-info's table: which features a build has is rustc's
-//! `--print cfg` for the target-cpu; what a model offers is its `AT_HWCAP`/`AT_HWCAP2`, printed by
-//! a C probe under the same model; which bits a feature needs is std_detect's rules, transcribed
-//! below in std_detect's own terms.
+//! `--print cfg` for its flags; what a model offers is its `AT_HWCAP`/`AT_HWCAP2`, printed by a C
+//! probe under the same model from `/proc/self/auxv`; which bits a feature needs is std_detect's
+//! rules, transcribed below in std_detect's own terms.
 
 use profile_info_core::aarch64;
 use profile_info_tests::{cargo, workspace, write_if_changed, Run};
@@ -45,7 +47,8 @@ fn builds() -> Vec<GuardBuild> {
 /// qemu-aarch64's CPU models (7.2 has no Neoverse V1 or V2).
 const MODELS: &[&str] = &["cortex-a53", "cortex-a72", "cortex-a76", "neoverse-n1", "a64fx", "max", "max,sve=off"];
 
-/// std_detect's `detect/os/linux/aarch64.rs` (rust-lang/rust, library/std_detect), `AtHwcap` and
+/// std_detect's `detect/os/linux/aarch64.rs` (rust-lang/rust, library/std_detect, as of commit
+/// 0c34e8c2ef37, which has a rule for every feature of rustc 1.95 with a bit), `AtHwcap` and
 /// `AtHwcap::cache`: the features `is_aarch64_feature_detected!` reports for these auxiliary
 /// vector words, by rustc's names (std_detect's `asimd` is rustc's `neon`). Features std_detect
 /// has no rule for on Linux are absent from the answer's keys.
