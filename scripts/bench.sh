@@ -11,4 +11,7 @@
 # so that it can run while `cargo test` holds the workspace's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The tools the sections measure with; without them the sections needing them fail, each saying so.
+source scripts/tools.sh
+install_tools hyperfine:hyperfine wrk:wrk curl:curl git:git || true
 CARGO_TARGET_DIR=target/bench/tool exec cargo run --quiet --locked -p profile-info-bench -- "$@"

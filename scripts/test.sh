@@ -4,39 +4,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-command -v qemu-x86_64 >/dev/null || need+=(qemu-user)
-# The aarch64 guard matrix (tests/tests/aarch64.rs): links with the cross gcc and its static glibc,
-# runs under qemu-aarch64.
-command -v qemu-aarch64 >/dev/null || need+=(qemu-user)
-command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
-[ -e /usr/aarch64-linux-gnu/lib/libc.a ] || need+=(libc6-dev-arm64-cross)
-command -v objdump >/dev/null || need+=(binutils)
-# The quick benchmark run in the suite times the guard and /buildinfo with these.
-command -v hyperfine >/dev/null || need+=(hyperfine)
-command -v wrk >/dev/null || need+=(wrk)
-command -v git >/dev/null || need+=(git)
+source scripts/tools.sh
+# The quick benchmark run in the suite times the guard and /buildinfo with hyperfine and wrk.
 # Fuzzing: libFuzzer is C++ (cargo-fuzz builds it); the HTTP seeds are what curl and wget send.
-command -v c++ >/dev/null || need+=(g++)
-command -v curl >/dev/null || need+=(curl)
-command -v wget >/dev/null || need+=(wget)
 # compare's pgo rung merges rustc's raw profiles: rustc 1.95 (LLVM 22) writes a format Debian's
-# default llvm-profdata-14 refuses; llvm-22 (else llvm-19) reads it. The test also shows 14 refusing.
-command -v llvm-profdata-14 >/dev/null || need+=(llvm-14)
-llvm=0
-command -v llvm-profdata-22 >/dev/null || command -v llvm-profdata-19 >/dev/null || llvm=1
-if [ ${#need[@]} -gt 0 ] || [ "$llvm" = 1 ]; then
+# default llvm-profdata-14 refuses; llvm-22 reads it. The test also shows 14 refusing.
+install_tools qemu-x86_64:qemu-user objdump:binutils hyperfine:hyperfine wrk:wrk git:git c++:g++ curl:curl \
+  wget:wget llvm-profdata-14:llvm-14
+# The aarch64 guard matrix (tests/tests/aarch64.rs) links with the cross gcc and the static glibc
+# it recommends (libc6-dev-arm64-cross, installed with it), and runs under qemu-aarch64.
+install_tools qemu-aarch64:qemu-user aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu
+# Debian releases before llvm-22 was packaged have llvm-19, which reads the format too.
+if ! command -v llvm-profdata-22 >/dev/null && ! command -v llvm-profdata-19 >/dev/null; then
+  llvm=22
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    if [ "$llvm" = 1 ]; then
-      if apt-cache show llvm-22 >/dev/null 2>&1; then need+=(llvm-22); else need+=(llvm-19); fi
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    [ "$llvm" = 1 ] && need+=(llvm-22)
-    echo "missing ${need[*]}: install them (apt-get install ${need[*]}) and run again" >&2
-    exit 1
+    apt-cache show llvm-22 >/dev/null 2>&1 || llvm=19
   fi
+  install_tools "llvm-profdata-$llvm:llvm-$llvm"
 fi
 
 # The lints CI holds: formatting, clippy with warnings as errors, rustdoc with warnings as errors.
@@ -49,7 +34,7 @@ cargo clippy --manifest-path fuzz/Cargo.toml --all-targets -- -D warnings
 
 cargo build --workspace --all-targets --all-features --locked
 status=0
-# Coverage-guided fuzzing, briefly: 20 s per target (README: Fuzzing; scripts/fuzz.sh SECONDS for longer).
+# Coverage-guided fuzzing, briefly: 20 s per target (CONTRIBUTING.md: Fuzzing; scripts/fuzz.sh SECONDS for longer).
 bash scripts/fuzz.sh 20 || status=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

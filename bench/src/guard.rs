@@ -3,7 +3,7 @@
 //! `#[profile_info::main(guard = false)]`, measured with hyperfine (no shell, many runs). Twice:
 //! statically and dynamically linked with glibc (in both the guard reads the CPUID values glibc
 //! already has: from libc.so, or from libc.a when glibc is 2.33 or later). The figures go in
-//! README's "CPU guard" section; the last line, `ratio=` (dynamic build, medians), is judged.
+//! bench/RESULTS.md; the last line, `ratio=` (dynamic build, medians), is judged.
 
 use crate::hello::{self, status};
 use crate::hyperfine::{self, line, Timing};

@@ -20,9 +20,10 @@
 //!    figures and a last `ratio=NUMBER` line, checked against the goal; the rest is copied into the
 //!    report.
 //! 4. The edit-compile cycle in a small repository, the subcommand `edit` ([`edit`]): times `touch
-//!    src/main.rs` then `cargo build` (dev) of a plain hello world beside one with profile-info as a
-//!    dependency and with `#[profile_info::main]` by path and as from crates.io, each in its own git
-//!    repository; its `over_plain_ms=NUMBER` line is checked against the goal (fewer rounds and no
+//!    src/main.rs`, and a one-line edit of it, then `cargo build` (dev) of a plain hello world
+//!    beside one with profile-info as a dependency and with `#[profile_info::main]` by path and as
+//!    from crates.io, each in its own git repository; its `over_plain_ms=NUMBER` line (touch) is
+//!    checked against the goal, `edit_over_plain_ms=NUMBER` is the edit's (fewer rounds and no
 //!    packaged variant with `--quick`).
 //! 5. The dirty check's cost in a large repository, the subcommand `vcs` ([`vcs`]): figures copied
 //!    into the report (no goal; not run with `--quick`).
@@ -61,7 +62,8 @@ use std::time::Instant;
 
 /// What profile-info costs beside built, vergen, shadow-rs and build-info: build time, size, the facts
 /// each reports, HTTP throughput, guard cost, the edit-compile cycle and the dirty check's cost
-/// (tables on stdout and in target/bench/report.md; README's "Cost" section says how to read them).
+/// (tables on stdout and in target/bench/report.md; CONTRIBUTING.md's "Benchmarks" says how to read
+/// them, bench/RESULTS.md holds the figures).
 #[derive(Parser, Debug)]
 #[command(name = "bash scripts/bench.sh", bin_name = "bash scripts/bench.sh")]
 struct Args {
@@ -92,8 +94,8 @@ enum Command_ {
         runs: Option<u32>,
     },
     /// The edit-compile cycle in a small repository: plain, profile-info as a dependency, the
-    /// attribute by path and (not with --quick) as from crates.io; the last line is
-    /// `over_plain_ms=` for the last variant.
+    /// attribute by path and (not with --quick) as from crates.io, after a touch and after an
+    /// edit; `over_plain_ms=` and `edit_over_plain_ms=` for the last variant.
     Edit {
         /// 6 rounds, no packaged variant (what the test suite runs)
         #[arg(long)]
@@ -171,7 +173,10 @@ fn subcommand(command: &Command_, quick: bool) -> i32 {
         Command_::Vcs { .. } => Kind::Vcs,
     };
     clean_env();
-    tools::install(kind.tools());
+    if let Err(missing) = tools::require(kind.tools()) {
+        log(&missing);
+        return 1;
+    }
     let root = root();
     let figures = match command {
         Command_::Http(options) => {
@@ -234,10 +239,9 @@ fn run(args: &Args, peers: &[&'static Peer]) -> Result<bool, Failure> {
     clean_env();
     let root = root();
     let plan = plan(args);
-    let needed = plan.iter().filter(|(_, skip)| skip.is_none()).flat_map(|(s, _)| s.tools().iter().copied());
-    if !tools::install(&needed.chain(["git"]).collect::<Vec<_>>()) {
-        log("the sections needing them fail");
-    }
+    // The scratch packages are committed to git, for the revision each crate must report; a
+    // section's own tools are its own subcommand's to require.
+    tools::require(&["git"]).map_err(Failure::new)?;
     let bench = root.join("target/bench");
     let dirs = Dirs { src: bench.join("src"), targets: bench.join("targets"), logs: bench.join("logs"), bench, root };
     packages::write(&dirs, peers)?;
@@ -317,7 +321,7 @@ mod tests {
         assert!(command(&["http", "--soak", "--quick"]).is_err(), "a soak has no quick mode");
         assert!(command(&["guard", "many"]).is_err(), "runs are a number");
         assert!(command(&["guard", "0"]).is_err(), "at least one run");
-        assert!(command(&["install", "wrk"]).is_err(), "tools are installed by the sections that need them");
+        assert!(command(&["install", "wrk"]).is_err(), "tools are installed by the scripts");
         assert!(command(&["edit", "many"]).is_err(), "rounds are a number");
         assert!(command(&["rounds"]).is_err(), "rounds is edit's now");
     }

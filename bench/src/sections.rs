@@ -64,7 +64,7 @@ impl Kind {
         self.judged().map(|(goal, _)| goal)
     }
 
-    /// The tools it measures with, installed when missing.
+    /// The tools it measures with (`scripts/bench.sh` installs them).
     pub fn tools(self) -> &'static [&'static str] {
         match self {
             Kind::Http => &["wrk", "curl"],

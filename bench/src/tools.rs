@@ -1,39 +1,24 @@
-//! The system tools the sections measure with, installed with apt-get when missing: the one place
-//! that installs them (a run, or a subcommand, asks for its sections' [`crate::sections::Kind::tools`]).
-
-use crate::log;
-use std::process::{Command, Stdio};
+//! The system tools the sections measure with. The scripts install them (`scripts/bench.sh` and
+//! `scripts/test.sh`, both through `scripts/tools.sh`); this tool only says which are missing, in
+//! one line, and the section needing them fails.
 
 /// `tool` is on PATH.
 pub fn has(tool: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
 }
 
-/// Installs those of `tools` that are missing, with apt-get when root, else says how; true when
-/// every one is there afterwards.
-pub fn install(tools: &[&str]) -> bool {
-    let mut need: Vec<&str> = tools.iter().copied().filter(|t| !has(t)).collect();
-    need.sort_unstable();
-    need.dedup();
-    if need.is_empty() {
-        return true;
+/// Every one of `tools` is on PATH, else one line naming those that are not.
+pub fn require(tools: &[&str]) -> Result<(), String> {
+    let mut missing: Vec<&str> = tools.iter().copied().filter(|t| !has(t)).collect();
+    missing.sort_unstable();
+    missing.dedup();
+    if missing.is_empty() {
+        return Ok(());
     }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if unsafe { libc::geteuid() } == 0 && has("apt-get") {
-        log(&format!("installing {}", need.join(" ")));
-        let _ = Command::new("apt-get").args(["update", "-qq"]).stdout(Stdio::null()).status();
-        let _ = Command::new("apt-get")
-            .args(["install", "-y", "-qq"])
-            .args(&need)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdout(Stdio::null())
-            .status();
-    }
-    let missing: Vec<&str> = need.into_iter().filter(|t| !has(t)).collect();
-    if !missing.is_empty() {
-        log(&format!("missing {0}: install them (apt-get install {0})", missing.join(" ")));
-    }
-    missing.is_empty()
+    Err(format!(
+        "missing {0}: run `bash scripts/bench.sh` as root to install them, or apt-get install {0}",
+        missing.join(" ")
+    ))
 }
 
 #[cfg(test)]
@@ -41,10 +26,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tools_on_path_need_nothing() {
+    fn missing_tools_are_named_in_one_line() {
         // `sh` is on every PATH this runs on (cargo's own build scripts need one).
         assert!(has("sh"));
         assert!(!has("no-such-tool-profile-info"));
-        assert!(install(&["sh", "sh"]));
+        assert_eq!(require(&["sh", "sh"]), Ok(()));
+        let error = require(&["sh", "no-such-tool-b", "no-such-tool-a", "no-such-tool-b"]).unwrap_err();
+        assert!(error.starts_with("missing no-such-tool-a no-such-tool-b: "), "{error}");
+        assert_eq!(error.lines().count(), 1);
     }
 }

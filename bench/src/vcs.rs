@@ -1,10 +1,14 @@
 //! What the dirty check costs in a large repository (`bash scripts/bench.sh vcs`): a generated git
 //! repository of tracked files (by default 60,000: 300 directories of 200) holding two hello-world
 //! packages, one plain and one with `#[profile_info::main]`. Measured with hyperfine: git's own
-//! command at each scope, then an edit-compile cycle (`touch src/main.rs`, `cargo build`, dev
-//! profile) of the plain package beside the profile-info one under each `PROFILE_INFO_DIRTY_CHECK`
-//! setting. Figures only, no goal: they go in README's vcs paragraph.
+//! command at each scope, then the edit-compile cycles (`touch src/main.rs` and a one-line edit of
+//! it, each followed by `cargo build`, dev profile; see [`Cycle`]) of the plain package beside the
+//! profile-info one under each `PROFILE_INFO_DIRTY_CHECK` setting. A touch leaves the package
+//! clean, so the default setting compares the whole repository (git does, past the index reader's
+//! limit); an edit is found in the package's own files and decides alone. Figures go in
+//! bench/RESULTS.md.
 
+use crate::edit::Cycle;
 use crate::hello::{self, commit_all, status};
 use crate::hyperfine::{self, line, Timing};
 use crate::{io, log};
@@ -81,13 +85,18 @@ impl Plan {
         args
     }
 
-    /// The builds, each after touching its `main.rs`, under a shell (hyperfine subtracts its
-    /// start): the variable is tracked, so changing it between commands costs nothing more.
+    /// The builds, each after a change of its `main.rs`, under a shell (hyperfine subtracts its
+    /// start): the variable is tracked, so changing it between commands costs nothing more. Every
+    /// touch runs before the first edit, which leaves the packages edited.
     pub fn build_args(&self) -> Vec<String> {
         let mut args: Vec<String> = ["--warmup", "2", "--runs", &self.runs.to_string()].map(str::to_owned).into();
-        for b in BUILDS {
+        for (cycle, b) in Cycle::ALL.into_iter().flat_map(|c| BUILDS.map(|b| (c, b))) {
             let dir = self.repo().join(b.package);
-            let touch = ["touch".to_owned(), dir.join("src/main.rs").display().to_string()];
+            let prepare = cycle.prepare(&dir.join("src/main.rs"));
+            let name = match cycle {
+                Cycle::Touch => format!("{}, touch", b.title),
+                Cycle::Edit => format!("{}, edit", b.title),
+            };
             let build = [
                 "env".to_owned(),
                 format!("PROFILE_INFO_DIRTY_CHECK={}", b.dirty_check),
@@ -97,7 +106,7 @@ impl Plan {
                 "--manifest-path".into(),
                 dir.join("Cargo.toml").display().to_string(),
             ];
-            args.extend(["-n".to_owned(), b.title.to_owned(), "--prepare".into(), line(&touch), line(&build)]);
+            args.extend(["-n".to_owned(), name, "--prepare".into(), prepare, line(&build)]);
         }
         args
     }
@@ -135,6 +144,11 @@ impl Plan {
         if !repo.join(".git").is_dir() {
             self.generate()?;
         }
+        // The committed sources: the edits of an earlier run would make the touches find the
+        // packages edited.
+        let mut checkout = Command::new("git");
+        checkout.arg("-C").arg(&repo).args(["checkout", "--", "plain/src/main.rs", "app/src/main.rs"]);
+        status(&mut checkout, "git checkout (the packages' main.rs)")?;
         let target = self.target();
         let env = [("CARGO_TARGET_DIR", target.as_path())];
         let git = hyperfine::run(&repo, &self.git_args(), &self.work.join("git.json"), &env)?;
@@ -178,11 +192,12 @@ mod tests {
         let args = plan.build_args();
         assert_eq!(args[..4], ["--warmup", "2", "--runs", "30"]);
         let commands: Vec<&[String]> = args[4..].chunks(5).collect();
-        assert_eq!(commands.len(), BUILDS.len());
-        for (c, b) in commands.iter().zip(BUILDS) {
-            assert_eq!((c[1].as_str(), c[2].as_str()), (b.title, "--prepare"));
+        assert_eq!(commands.len(), 2 * BUILDS.len());
+        for (i, (c, b)) in commands.iter().zip(BUILDS.iter().cycle()).enumerate() {
+            let (cycle, word) = if i < BUILDS.len() { (Cycle::Touch, "touch") } else { (Cycle::Edit, "edit") };
+            assert_eq!((c[1].as_str(), c[2].as_str()), (format!("{}, {word}", b.title).as_str(), "--prepare"));
             let dir = format!("/w/target/bench/vcs/repo-400/{}", b.package);
-            assert_eq!(words(&c[3]), ["touch", &format!("{dir}/src/main.rs")]);
+            assert_eq!(c[3], cycle.prepare(Path::new(&format!("{dir}/src/main.rs"))));
             let w = words(&c[4]);
             assert_eq!(w[..2], ["env", &format!("PROFILE_INFO_DIRTY_CHECK={}", b.dirty_check)]);
             assert_eq!(w[2..], ["cargo", "build", "-q", "--manifest-path", &format!("{dir}/Cargo.toml")]);

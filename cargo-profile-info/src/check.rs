@@ -80,14 +80,19 @@ pub fn requirements(path: &Path, doc: &Document, wanted: &[Requirement]) -> Resu
 }
 
 /// Why a requirement can never hold whatever the document, from the schema table: the value is
-/// not one the key's field can take. Cargo.toml spellings are translated (`lto=true` is `fat`).
+/// not one the key's field can take. One rule for every field: a value is written exactly as the
+/// document writes it (`fat`, `1`, `false`), so any other spelling of it (`FAT`, `01`, `False`)
+/// is refused too, naming the spelling to use, rather than compared and reported as a difference.
+/// Cargo.toml spellings are translated (`lto=true` is `fat`).
 pub fn impossible(req: &Requirement) -> Option<String> {
     let field = schema::field(&req.key)?;
     if field.can_hold(&req.value) {
         return None;
     }
     let mut problem = format!("`{}` can never be `{}`: it is {}", req.key, req.value, field.describe_values());
-    if let Some((setting, value)) = field.cargo_spelling(&req.value) {
+    if let Some(spelling) = field.spelling(&req.value) {
+        let _ = write!(problem, "; write `{}={spelling}`", req.key);
+    } else if let Some((setting, value)) = field.cargo_spelling(&req.value) {
         let _ = write!(problem, "; Cargo.toml's `{setting}` gives \"{value}\"");
     }
     Some(problem)
@@ -120,6 +125,16 @@ mod tests {
             .contains(r#""off", "generate", "use" or null"#));
         assert!(impossible(&req("vcs.dirty=no")).unwrap().contains("true, false or null"));
         assert!(impossible(&req("profile.codegen_units=many")).is_some());
+        // Another spelling of a value the field holds is refused as `FAT` is, naming the document's own.
+        for (other, ours) in [
+            ("profile.codegen_units=01", "profile.codegen_units=1"),
+            ("profile.codegen_units=+16", "profile.codegen_units=16"),
+            ("profile.lto=FAT", "profile.lto=fat"),
+            ("vcs.dirty=False", "vcs.dirty=false"),
+        ] {
+            let problem = impossible(&req(other)).unwrap_or_else(|| panic!("{other} accepted"));
+            assert!(problem.ends_with(&format!("; write `{ours}`")), "{problem}");
+        }
         for fine in
             ["profile.lto=fat", "profile.lto=null", "vcs.dirty=false", "profile.codegen_units=16", "no.such=key"]
         {

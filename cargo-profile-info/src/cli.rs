@@ -44,7 +44,7 @@ enum Command {
         /// Fail if FILE needs CPU features this host lacks
         #[arg(long)]
         host: bool,
-        /// Print the findings as one JSON object (README: "Reading a binary without running it")
+        /// Print the findings as one JSON object
         #[arg(long)]
         json: bool,
     },
@@ -54,7 +54,7 @@ enum Command {
         a: PathBuf,
         /// The second executable
         b: PathBuf,
-        /// Print the differences as one JSON object (README: "Reading a binary without running it")
+        /// Print the differences as one JSON object
         #[arg(long)]
         json: bool,
     },

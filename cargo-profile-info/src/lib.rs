@@ -14,6 +14,8 @@
 //! the host has the file's CPU features, no difference); 1 when a check failed or the builds
 //! differ; 2 when an input cannot be read (one line on stderr naming the file) or the command
 //! line is wrong.
+//!
+#![doc = include_str!("../docs/reference.md")]
 #![deny(missing_docs)]
 
 pub mod apply;

@@ -217,6 +217,21 @@ fn check_requirements() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains(r#""off", "thin-local", "thin", "fat" or null"#), "{stderr}");
     assert!(stderr.contains(r#"`lto = true` gives "fat""#), "{stderr}");
+
+    // One rule for a value written otherwise than the document writes it, whatever the field's
+    // kind: exit 2, naming the document's spelling (the binary's own JSON holds that spelling).
+    let doc: Value = serde_json::from_slice(&own_json(&production)).unwrap();
+    for (key, other) in [("profile.codegen_units", "01"), ("profile.lto", "FAT"), ("profile.debug_assertions", "False")]
+    {
+        let out = tool(&["check", path(&production), "--require", &format!("{key}={other}")]);
+        assert_eq!(out.status.code(), Some(2), "{key}={other}: {out:?}");
+        let found = key.split('.').fold(&doc, |v, k| &v[k]);
+        let ours = found.as_str().map_or_else(|| found.to_string(), str::to_owned);
+        assert!(ours.eq_ignore_ascii_case(other) || ours.parse::<u32>().ok() == other.parse().ok());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.trim_end().ends_with(&format!("write `{key}={ours}`")), "{stderr}");
+    }
 }
 
 #[test]
@@ -474,7 +489,7 @@ fn mutations_never_panic() {
 }
 
 /// A binary built before schema 2: its section holds the document without the fields schema 2
-/// added (README's schema-1 table), written over the real section here.
+/// added (the schema-1 notes of profile-info's document documentation), written over the real section here.
 #[test]
 fn reads_schema_1_binaries() {
     let release = binary("release");

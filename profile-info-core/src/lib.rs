@@ -1,6 +1,7 @@
 //! The parts of profile-info that both the proc macro (at compile time) and the library or the
 //! inspector (at run time) need: the build document model, the table of its fields, its renderings, the embedded section
-//! format and the x86 and aarch64 feature tables.
+//! format, the x86 and aarch64 feature tables, and the few things every crate of the project reads
+//! or hashes alike (`rustc -vV`, FNV-1a).
 //!
 //! Users depend on `profile-info`, which re-exports everything here that is public API.
 //!
@@ -9,10 +10,12 @@
 #![deny(missing_docs)]
 
 pub mod aarch64;
+pub mod fnv;
 pub mod model;
 #[doc(hidden)]
 pub mod read;
 pub mod render;
+pub mod rustc;
 pub mod schema;
 pub mod section;
 pub mod x86;

@@ -259,8 +259,21 @@ impl Field {
                 Kind::Str | Kind::List => true,
                 Kind::Name { names, .. } => names.contains(&value),
                 Kind::Bool => matches!(value, "true" | "false"),
-                Kind::Count => value.parse::<u32>().is_ok(),
+                Kind::Count => value.parse::<u32>().is_ok_and(|n| n.to_string() == value),
             }
+    }
+
+    /// The document's own spelling of `value` when `value` is another spelling of it (`FAT` for
+    /// `fat`, `01` for `1`, `True` for `true`): a value is only ever written as the document
+    /// writes it, so such a spelling is refused, and this is what to write instead.
+    pub fn spelling(&self, value: &str) -> Option<String> {
+        let spelled = match self.kind {
+            Kind::Name { names, .. } => names.iter().find(|n| n.eq_ignore_ascii_case(value)).map(|n| (*n).to_owned()),
+            Kind::Bool => ["true", "false"].into_iter().find(|b| b.eq_ignore_ascii_case(value)).map(str::to_owned),
+            Kind::Count => value.trim().parse::<u32>().ok().map(|n| n.to_string()),
+            Kind::Str | Kind::List => None,
+        };
+        spelled.filter(|s| s != value)
     }
 
     /// The Cargo.toml setting `value` is the Cargo.toml spelling of, when it is not one the

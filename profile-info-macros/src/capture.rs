@@ -16,6 +16,8 @@ pub struct Capture {
     pub info: BuildInfo,
     /// Files rustc must track so that a new commit recompiles the crate.
     pub tracked: Vec<PathBuf>,
+    /// rustc's command line, when the macro runs in a rustc compile.
+    pub flags: Option<Flags>,
 }
 
 fn s(v: impl Into<String>) -> Str {
@@ -30,24 +32,27 @@ fn env(name: &str) -> Option<Str> {
     std::env::var(name).ok().map(s)
 }
 
-pub fn capture() -> Capture {
-    let invocation = crate::invocation::current();
-    // rust-analyzer expands macros on every keystroke: no `git status` there.
-    let ask_git = matches!(invocation, Invocation::Rustc { .. });
-    let flags = match &invocation {
-        Invocation::Rustc { rustc, args } => Some((rustc, flags::parse(args))),
-        _ => None,
+pub fn capture(invocation: Invocation) -> Capture {
+    let (rustc, flags) = match invocation {
+        Invocation::Rustc { rustc, args } => (Some(rustc), Some(flags::parse(&args))),
+        Invocation::Unknown => (None, None),
     };
-    let trees = flags.as_ref().and_then(|(_, f)| profile_dir(f)).map(|d| d.join(".profile-info").join("head-trees"));
-    std::thread::scope(|scope| {
+    let trees = flags.as_ref().and_then(profile_dir).map(|d| d.join(".profile-info").join("head-trees"));
+    let context = vcs::Context {
+        // rust-analyzer expands macros on every keystroke: no `git status` there.
+        ask_git: flags.is_some(),
+        trees: trees.as_deref(),
+        out_dir: flags.as_ref().and_then(|f| f.out_dir.as_deref()).map(Path::new),
+    };
+    let (info, tracked) = std::thread::scope(|scope| {
         let git = scope.spawn(move || {
             let dir = std::env::var_os("CARGO_MANIFEST_DIR")?;
-            vcs::discover(Path::new(&dir), ask_git, trees.as_deref())
+            vcs::discover(Path::new(&dir), context)
         });
         let mut info = BuildInfo::__EMPTY;
         info.package.name = env("CARGO_PKG_NAME");
         info.package.version = env("CARGO_PKG_VERSION");
-        if let Some((rustc, f)) = &flags {
+        if let (Some(rustc), Some(f)) = (&rustc, &flags) {
             from_rustc(&mut info, rustc, f);
         }
         let git = git.join().ok().flatten();
@@ -57,15 +62,16 @@ pub fn capture() -> Capture {
             vcs.dirty = g.dirty;
             vcs
         });
-        Capture { info, tracked: git.map(|g| g.tracked).unwrap_or_default() }
-    })
+        (info, git.map(|g| g.tracked).unwrap_or_default())
+    });
+    Capture { info, tracked, flags }
 }
 
 fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
     let crate_type = if f.test { "test".to_owned() } else { f.crate_type.clone().unwrap_or_else(|| "bin".into()) };
     let answers = crate::rustc::ask(rustc, &print_args(f), cache_dir(f).as_deref());
     let prints = answers.prints.map(|p| Prints::parse(&p));
-    let meta = answers.version.as_deref().and_then(crate::rustc::Version::parse);
+    let meta = answers.version.as_deref().and_then(profile_info_core::rustc::Version::parse);
     let final_link = matches!(crate_type.as_str(), "bin" | "test" | "cdylib" | "dylib" | "staticlib");
 
     info.crate_type = Some(s(crate_type));
@@ -87,7 +93,8 @@ fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
     }
 }
 
-/// Applies rustc's defaults for every flag cargo leaves out (design-notes §2).
+/// Applies rustc's own defaults for every flag cargo leaves out (cargo passes none for a setting
+/// at rustc's default: no `-C opt-level` at 0, no `-C codegen-units` unless set, …).
 fn profile(info: &mut BuildInfo, f: &Flags, rustc: Option<(u32, u32)>, final_link: bool) {
     let p = &mut info.profile;
     p.name = f.out_dir.as_deref().and_then(flags::profile_name).map(s);

@@ -36,9 +36,12 @@ fn document_static(value: &str) -> String {
 /// `#[profile_info::main]`: `main` with a prologue prepended to its body, and the CPU guard.
 pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> Result<TokenStream, Error> {
     let mut tokens: Vec<TokenTree> = item.into_iter().collect();
-    let is_fn = tokens.iter().any(|t| matches!(t, TokenTree::Ident(i) if i.to_string() == "fn"));
+    // The function's name is the identifier after `fn`. Another function than `main` would write
+    // the document only when called, if ever.
+    let name = tokens.iter().skip_while(|t| !matches!(t, TokenTree::Ident(i) if i.to_string() == "fn")).nth(1);
+    let is_main = matches!(name, Some(TokenTree::Ident(i)) if i.to_string() == "main");
     let body = match tokens.last() {
-        Some(TokenTree::Group(g)) if is_fn && g.delimiter() == Delimiter::Brace => g.clone(),
+        Some(TokenTree::Group(g)) if is_main && g.delimiter() == Delimiter::Brace => g.clone(),
         _ => return Err(Error::new(Span::call_site(), "#[profile_info::main] goes on `fn main`")),
     };
     let mut stream = parse(&prologue(cap, options));

@@ -27,6 +27,8 @@ pub struct Flags {
     /// The cargo features, from `--cfg feature="…"`, in the order given.
     pub features: Vec<String>,
     pub out_dir: Option<String>,
+    /// cargo's `-C metadata`, which differs for every unit of a build.
+    pub metadata: Option<String>,
     pub crate_type: Option<String>,
     pub test: bool,
 }
@@ -91,6 +93,7 @@ fn codegen(flags: &mut Flags, kv: &str) {
         "target-feature" => flags.target_features.extend(value),
         "profile-generate" => flags.pgo = Some(Pgo::Generate),
         "profile-use" => flags.pgo = Some(Pgo::Use),
+        "metadata" => flags.metadata = value,
         _ => {}
     }
 }
@@ -190,6 +193,7 @@ mod tests {
         assert_eq!(f.target.as_deref(), Some("x86_64-unknown-linux-gnu"));
         assert_eq!(f.target_cpu.as_deref(), Some("x86-64-v3"));
         assert_eq!(f.crate_type.as_deref(), Some("bin"));
+        assert_eq!(f.metadata.as_deref(), Some("7f1c0e2ab5d3c9a1"));
         assert!(!f.test && !f.incremental);
         assert_eq!(profile_name(f.out_dir.as_deref().unwrap()).as_deref(), Some("production"));
     }

@@ -63,7 +63,7 @@ pub fn emit(cap: &Capture) -> String {
         unique_id(
             &std::env::var("CARGO_CRATE_NAME").unwrap_or_default(),
             cap.info.crate_type.as_deref().unwrap_or(""),
-            metadata().as_deref().unwrap_or(""),
+            cap.flags.as_ref().and_then(|f| f.metadata.as_deref()).unwrap_or(""),
             SERIAL.fetch_add(1, Ordering::Relaxed),
         )
     };
@@ -95,22 +95,8 @@ pub fn emit(cap: &Capture) -> String {
 /// so the hash cargo chose is not itself in the binary's symbol table).
 fn unique_id(krate: &str, crate_type: &str, metadata: &str, serial: usize) -> String {
     let word = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
-    // FNV-1a: stable across compilers and hosts, unlike std's hasher.
-    let hash = metadata.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
-    format!("{}_{}_{hash:08x}_{serial}", word(krate), word(crate_type))
-}
-
-/// cargo's `-C metadata=…` for the crate being compiled, from rustc's command line.
-fn metadata() -> Option<String> {
-    let crate::invocation::Invocation::Rustc { args, .. } = crate::invocation::current() else { return None };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let value = if arg == "-C" { it.next()? } else { arg.strip_prefix("-C").unwrap_or_default() };
-        if let Some(metadata) = value.strip_prefix("metadata=") {
-            return Some(metadata.to_owned());
-        }
-    }
-    None
+    let hash = profile_info_core::fnv::fnv1a(metadata.as_bytes());
+    format!("{}_{}_{hash:016x}_{serial}", word(krate), word(crate_type))
 }
 
 fn push_str(out: &mut Vec<u8>, s: &str) {
@@ -136,6 +122,9 @@ mod tests {
         assert_ne!(lib, unique_id("app", "lib", "0123abcd", 1));
         assert_eq!(lib, unique_id("app", "lib", "0123abcd", 0), "reproducible");
         assert!(!lib.contains("0123abcd"), "cargo's hash is not in the name: {lib}");
-        assert_eq!(unique_id("a-b\n", "lib", "", 0).split('_').take(3).collect::<Vec<_>>(), ["ab", "lib", "811c9dc5"]);
+        assert_eq!(
+            unique_id("a-b\n", "lib", "", 0).split('_').take(3).collect::<Vec<_>>(),
+            ["ab", "lib", "cbf29ce484222325"]
+        );
     }
 }

@@ -10,12 +10,17 @@
 //!   staged. HEAD's tree is asked of git once per commit (`git rev-parse C^{tree}`) and kept with
 //!   rustc's answers in the cargo profile directory.
 //!
+//! - the package's own files are compared first: a compile of the binary crate mostly follows an
+//!   edit of one of them, and one file that differs from the index is `git status`'s answer, so
+//!   the rest of the repository is read only when the package is clean.
+//!
 //! Whatever this cannot judge exactly as git would is left to git: a content filter or line-ending
 //! conversion that could make git see a file differently from its bytes (`.gitattributes`,
 //! `core.autocrlf`, includes in the configuration), a conflict, a submodule, an entry added with
 //! `--intent-to-add`, a split or sparse index, SHA-256 repositories, an index version or layout
-//! not known here, every platform but Unix, and repositories of more than [`MAX_FILES`] files
-//! (where git's optimised, threaded `lstat`s beat this code, unoptimised in a debug build).
+//! not known here, every platform but Unix, and a clean package in a repository of more than
+//! [`MAX_FILES`] files (where git's optimised, threaded `lstat`s beat this code, unoptimised in a
+//! debug build).
 
 use std::borrow::Cow;
 use std::fs;
@@ -44,60 +49,93 @@ struct Entry<'a> {
 const MODE: usize = 6;
 
 struct Index<'a> {
+    /// The entry count the header announces.
+    count: u32,
+    /// The entries under the prefix [`parse`] was given.
     entries: Vec<Entry<'a>>,
-    /// The cache tree's root: the tree the whole index holds, when git has it up to date.
+    /// The cache tree's root: the tree the whole index holds, when git has it up to date and the
+    /// whole index was read.
     tree: Option<[u8; 20]>,
 }
 
-/// Reads a version 2, 3 or 4 index of a SHA-1 repository; `None` for anything else or anything
-/// this module leaves to git.
-fn parse(bytes: &[u8]) -> Option<Index<'_>> {
+/// Reads a version 2, 3 or 4 index of a SHA-1 repository, keeping the entries whose path starts
+/// with `prefix`; `None` for anything else or anything this module leaves to git. Unless `whole`,
+/// it stops after the last entry under `prefix` (entries are sorted by path) and leaves the
+/// extensions unread.
+///
+/// A compile runs this unoptimised, over every entry of a large repository's index, so an entry
+/// is passed over by its recorded path length and a byte-wise comparison with `prefix`; only the
+/// entries kept are read further.
+fn parse<'a>(bytes: &'a [u8], prefix: &[u8], whole: bool) -> Option<Index<'a>> {
     let mut r = Reader { bytes, at: 0 };
     if r.take(4)? != b"DIRC" {
         return None;
     }
     let version = r.u32()?;
-    let count = r.u32()? as usize;
+    let count = r.u32()?;
     if !(2..=4).contains(&version) {
         return None;
     }
-    let mut entries: Vec<Entry> = Vec::with_capacity(count.min(bytes.len() / 62));
+    let mut entries: Vec<Entry> = Vec::new();
+    // Version 4's paths are each the previous one less some bytes, plus a suffix.
+    let mut previous: Vec<u8> = Vec::new();
     for _ in 0..count {
+        // Stat data (40 bytes), object id (20), flags (2), extended flags (2, version 3 and up).
         let start = r.at;
-        let mut stat = [0u32; 10];
-        for s in &mut stat {
-            *s = r.u32()?;
-        }
-        let oid: [u8; 20] = r.take(20)?.try_into().ok()?;
-        let flags = r.u16()?;
-        let extended = if flags & 0x4000 != 0 && version >= 3 { r.u16()? } else { 0 };
+        let flags = be16(bytes, start + 60)?;
+        let extended = if flags & 0x4000 != 0 && version >= 3 { be16(bytes, start + 62)? } else { 0 };
         // A conflict stage, or an entry added with --intent-to-add: git reports them.
         if flags & 0x3000 != 0 || extended & 0x2000 != 0 {
             return None;
         }
-        let path = if version == 4 {
-            // The path is the previous one less `strip` bytes, plus this NUL-terminated suffix.
+        r.at = start + if flags & 0x4000 != 0 && version >= 3 { 64 } else { 62 };
+        // The path's length, or 0xfff for that or more.
+        let length = usize::from(flags & 0x0fff);
+        // Where the path is: in the index from `from` (versions 2 and 3), or in `previous`.
+        let from = r.at;
+        let (place, to) = if version == 4 {
             let strip = r.varint()?;
-            let previous = entries.last().map_or(&[][..], |e| &e.path[..]);
-            let mut path = previous.get(..previous.len().checked_sub(strip)?)?.to_vec();
-            path.extend_from_slice(r.until_nul()?);
-            Cow::Owned(path)
+            previous.truncate(previous.len().checked_sub(strip)?);
+            let suffix = match length.checked_sub(previous.len()) {
+                Some(n) if length < 0xfff => r.take_then_nul(n)?,
+                _ => r.until_nul()?,
+            };
+            previous.extend_from_slice(suffix);
+            (place(&previous, 0, previous.len(), prefix), 0)
         } else {
-            let path = Cow::Borrowed(r.until_nul()?);
-            // Entries are padded with NULs to a multiple of 8 bytes.
-            r.at = start + (r.at - start).div_ceil(8) * 8;
-            path
+            let to = if length < 0xfff && from + length < bytes.len() && bytes[from + length] == 0 {
+                from + length
+            } else if length < 0xfff {
+                return None;
+            } else {
+                from + r.until_nul()?.len()
+            };
+            // Entries are padded with NULs to a multiple of 8 bytes, at least one.
+            r.at = start + (to + 1 - start).div_ceil(8) * 8;
+            (place(bytes, from, to, prefix), to)
         };
+        match place {
+            Place::Under => {}
+            Place::After if !whole => break,
+            Place::Before | Place::After => continue,
+        }
+        let path = if version == 4 { Cow::Owned(previous.clone()) } else { Cow::Borrowed(bytes.get(from..to)?) };
+        let stat = bytes.get(start..start + 40)?;
+        let oid = bytes.get(start + 40..start + 60)?;
+        let mut fields = [0u32; 10];
+        for (field, bytes) in fields.iter_mut().zip(stat.chunks_exact(4)) {
+            *field = u32::from_be_bytes(bytes.try_into().ok()?);
+        }
         // Submodules (gitlinks): git looks into them.
-        if stat[MODE] >> 12 == 0o16 {
+        if fields[MODE] >> 12 == 0o16 {
             return None;
         }
         let skip = flags & 0x8000 != 0 || extended & 0x4000 != 0;
-        entries.push(Entry { path, stat, oid, skip });
+        entries.push(Entry { path, stat: fields, oid: oid.try_into().ok()?, skip });
     }
-    let body_end = bytes.len().checked_sub(20)?;
     let mut tree = None;
-    while r.at < body_end {
+    let body_end = bytes.len().checked_sub(20)?;
+    while whole && r.at < body_end {
         let signature = r.take(4)?;
         let size = r.u32()? as usize;
         let data = r.take(size)?;
@@ -119,7 +157,35 @@ fn parse(bytes: &[u8]) -> Option<Index<'_>> {
             _ => {}
         }
     }
-    Some(Index { entries, tree })
+    Some(Index { count, entries, tree })
+}
+
+/// The big-endian `u16` at `at`, if the index is that long.
+fn be16(bytes: &[u8], at: usize) -> Option<u16> {
+    (at + 2 <= bytes.len()).then(|| u16::from(bytes[at]) << 8 | u16::from(bytes[at + 1]))
+}
+
+/// Where a path is against a prefix in the index's order.
+enum Place {
+    Before,
+    Under,
+    After,
+}
+
+/// Where `bytes[from..to]` is against `prefix`; byte by byte, as most paths differ in their first
+/// bytes.
+fn place(bytes: &[u8], from: usize, to: usize, prefix: &[u8]) -> Place {
+    let mut i = 0;
+    while i < prefix.len() {
+        if from + i == to || bytes[from + i] < prefix[i] {
+            return Place::Before;
+        }
+        if bytes[from + i] > prefix[i] {
+            return Place::After;
+        }
+        i += 1;
+    }
+    Place::Under
 }
 
 struct Reader<'a> {
@@ -138,8 +204,10 @@ impl<'a> Reader<'a> {
         Some(u32::from_be_bytes(self.take(4)?.try_into().ok()?))
     }
 
-    fn u16(&mut self) -> Option<u16> {
-        Some(u16::from_be_bytes(self.take(2)?.try_into().ok()?))
+    /// `n` bytes that a NUL follows, and the NUL.
+    fn take_then_nul(&mut self, n: usize) -> Option<&'a [u8]> {
+        let out = self.take(n)?;
+        (self.take(1)? == b"\0").then_some(out)
     }
 
     fn until_nul(&mut self) -> Option<&'a [u8]> {
@@ -162,10 +230,18 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Whether the tracked files under `prefix` (relative to the work tree, `/`-separated, empty for
+/// Whether the tracked files under `scope` (relative to the work tree, `/`-separated, empty for
 /// all) differ from HEAD, as `git status` would say, for the repository at `git_dir` whose HEAD
-/// is the commit `head`. `trees` is the file keeping HEAD trees git has named.
-pub fn status(git_dir: &Path, work_tree: &Path, prefix: &[u8], head: &str, trees: Option<&Path>) -> Verdict {
+/// is the commit `head`. `package`, under `scope`, is looked at first; `trees` is the file keeping
+/// HEAD trees git has named.
+pub fn status(
+    git_dir: &Path,
+    work_tree: &Path,
+    scope: &[u8],
+    package: &[u8],
+    head: &str,
+    trees: Option<&Path>,
+) -> Verdict {
     // Configuration given in the environment.
     if std::env::vars_os().any(|(k, _)| k.to_str().is_some_and(|k| k.starts_with("GIT_CONFIG"))) {
         return Verdict::Ask;
@@ -182,15 +258,15 @@ pub fn status(git_dir: &Path, work_tree: &Path, prefix: &[u8], head: &str, trees
             .into_iter()
             .flatten()
             .collect();
-    status_with(git_dir, work_tree, prefix, head, trees, &globals)
+    status_with(git_dir, work_tree, (scope, package), head, trees, &globals)
 }
 
 /// [`status`] with these global and system configuration files (none in the tests, whose git
-/// runs without them too).
+/// runs without them too), for the prefixes `(scope, package)`.
 fn status_with(
     git_dir: &Path,
     work_tree: &Path,
-    prefix: &[u8],
+    (scope, package): (&[u8], &[u8]),
     head: &str,
     trees: Option<&Path>,
     globals: &[PathBuf],
@@ -199,22 +275,25 @@ fn status_with(
         return Verdict::Ask;
     }
     let index_path = git_dir.join("index");
-    if tracked_files(&index_path).is_none_or(|n| n > MAX_FILES) {
-        return Verdict::Ask;
-    }
     let (Ok(bytes), Ok(meta)) = (fs::read(&index_path), fs::metadata(&index_path)) else { return Verdict::Ask };
-    let Some(index) = parse(&bytes) else { return Verdict::Ask };
     let Some(index_mtime) = mtime_of(&meta) else { return Verdict::Ask };
-    let in_scope: Vec<&Entry> = index.entries.iter().filter(|e| !e.skip && e.path.starts_with(prefix)).collect();
-    if attributes(work_tree, &in_scope) {
+    // The package's own files first: the binary crate is compiled again mostly because one of
+    // them was edited, and a tracked file that differs from the index makes `git status` report
+    // it, whatever the rest of the repository holds. Only a clean package needs the whole scope.
+    let Some(own) = parse(&bytes, package, false) else { return Verdict::Ask };
+    if own.entries.len() <= MAX_FILES as usize {
+        match compare(work_tree, own.entries.iter(), index_mtime) {
+            Verdict::Clean => {}
+            verdict => return verdict,
+        }
+    }
+    if own.count > MAX_FILES {
         return Verdict::Ask;
     }
-    for entry in in_scope {
-        match unchanged(work_tree, entry, index_mtime) {
-            Some(true) => {}
-            Some(false) => return Verdict::Dirty,
-            None => return Verdict::Ask,
-        }
+    let Some(index) = parse(&bytes, scope, true) else { return Verdict::Ask };
+    match compare(work_tree, index.entries.iter().filter(|e| !e.path.starts_with(package)), index_mtime) {
+        Verdict::Clean => {}
+        verdict => return verdict,
     }
     match index.tree {
         Some(tree) if head_tree(work_tree, head, trees).as_deref() == Some(&hex(&tree)) => Verdict::Clean,
@@ -223,20 +302,33 @@ fn status_with(
     }
 }
 
+/// Whether these files differ from the index: `Dirty` at the first that does, `Clean` when none
+/// does (which says nothing of what is staged), `Ask` when only git can tell.
+fn compare<'e, 'a: 'e>(
+    work_tree: &Path,
+    entries: impl Iterator<Item = &'e Entry<'a>>,
+    index_mtime: (u32, u32),
+) -> Verdict {
+    let entries: Vec<&Entry> = entries.filter(|e| !e.skip).collect();
+    if attributes(work_tree, &entries) {
+        return Verdict::Ask;
+    }
+    for entry in entries {
+        match unchanged(work_tree, entry, index_mtime) {
+            Some(true) => {}
+            Some(false) => return Verdict::Dirty,
+            None => return Verdict::Ask,
+        }
+    }
+    Verdict::Clean
+}
+
 /// More tracked files than this, and git answers: this code runs unoptimised in a debug build, at
 /// about 3.5 µs a file (`lstat` included; measured over 994 files), while git, optimised and
 /// statting on several threads, takes about 2 ms to start and 0.75 µs a file. Small repositories,
 /// where starting git is all of its cost, are the ones this module is for; at this size the two
 /// cost about the same.
 const MAX_FILES: u32 = 600;
-
-/// The number of entries the index's header announces.
-fn tracked_files(index: &Path) -> Option<u32> {
-    use std::io::Read;
-    let mut header = [0u8; 12];
-    fs::File::open(index).and_then(|mut f| f.read_exact(&mut header)).ok()?;
-    (&header[..4] == b"DIRC").then(|| u32::from_be_bytes([header[8], header[9], header[10], header[11]]))
-}
 
 /// A `.gitattributes` in a directory holding one of these files or above one (tracked or not, git
 /// reads it).
@@ -436,7 +528,14 @@ mod tests {
 
         fn status(&self, prefix: &str) -> Verdict {
             let head = git(&self.dir, &["rev-parse", "HEAD"]);
-            status_with(&self.dir.join(".git"), &self.dir, prefix.as_bytes(), head.trim(), Some(&self.trees), &[])
+            status_with(
+                &self.dir.join(".git"),
+                &self.dir,
+                (prefix.as_bytes(), b"app/"),
+                head.trim(),
+                Some(&self.trees),
+                &[],
+            )
         }
 
         /// The verdict, checked against `git status --porcelain --untracked-files=no` over the
@@ -538,7 +637,7 @@ mod tests {
         let config = [repo.dir.join("cfg")];
         fs::write(&config[0], "[core]\n\tautocrlf = true\n").unwrap();
         let head = git(&repo.dir, &["rev-parse", "HEAD"]);
-        let verdict = status_with(&repo.dir.join(".git"), &repo.dir, b"app/", head.trim(), None, &config);
+        let verdict = status_with(&repo.dir.join(".git"), &repo.dir, (b"app/", b"app/"), head.trim(), None, &config);
         assert_eq!(verdict, Verdict::Ask, "a global core.autocrlf");
     }
 
@@ -556,6 +655,49 @@ mod tests {
         assert_eq!(repo.judged("app/"), Verdict::Ask, "the whole index is read, whatever the scope");
     }
 
+    /// The package's files are judged first: an edit there is git's `dirty` without the rest of
+    /// the repository, even one too large to scan here (files sorted before and after the
+    /// package, in index versions 2 and 4); a clean package needs the rest.
+    #[test]
+    fn an_edit_in_the_package_decides_alone() {
+        let repo = Repo::new("package-first");
+        let main_rs = repo.dir.join("app/src/main.rs");
+        let edit = || fs::write(&main_rs, "fn main() { println!(); }\n").unwrap();
+        let revert = || fs::write(&main_rs, "fn main() {}\n").unwrap();
+        edit();
+        assert_eq!(repo.judged(""), Verdict::Dirty);
+        revert();
+        assert_eq!(repo.judged(""), Verdict::Clean, "an edit reverted");
+        fs::write(repo.dir.join("docs/notes.txt"), "staged\n").unwrap();
+        git(&repo.dir, &["add", "docs/notes.txt"]);
+        edit();
+        assert_eq!(repo.judged(""), Verdict::Dirty, "an edit beside something staged");
+        revert();
+        git(&repo.dir, &["reset", "-q", "--hard"]);
+
+        for dir in ["aaa", "zzz"] {
+            fs::create_dir_all(repo.dir.join(dir)).unwrap();
+            for i in 0..MAX_FILES {
+                fs::write(repo.dir.join(dir).join(i.to_string()), i.to_string()).unwrap();
+            }
+        }
+        git(&repo.dir, &["add", "-A"]);
+        git(&repo.dir, &["commit", "-q", "-m", "many"]);
+        for version in ["2", "4"] {
+            git(&repo.dir, &["update-index", "--index-version", version]);
+            assert_eq!(repo.judged(""), Verdict::Ask, "v{version}: too many files to say clean");
+            edit();
+            assert_eq!(repo.judged(""), Verdict::Dirty, "v{version}: an edit in the package");
+            assert_eq!(repo.judged("app/"), Verdict::Dirty, "v{version}");
+            revert();
+            assert_eq!(repo.judged(""), Verdict::Ask, "v{version}: an edit reverted");
+            fs::write(repo.dir.join("zzz/1"), "edited").unwrap();
+            assert_eq!(repo.judged(""), Verdict::Ask, "v{version}: an edit outside, the package clean");
+            assert_eq!(repo.judged("app/"), Verdict::Ask, "v{version}");
+            git(&repo.dir, &["checkout", "--", "zzz/1"]);
+        }
+    }
+
     #[test]
     fn configuration_git_would_apply() {
         assert!(!config_filters("[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n"));
@@ -568,14 +710,33 @@ mod tests {
 
     #[test]
     fn malformed_indexes_are_left_to_git() {
-        assert!(parse(b"").is_none());
-        assert!(parse(b"DIRC\0\0\0\x05\0\0\0\0").is_none(), "unknown version");
-        assert!(parse(b"DIRC\0\0\0\x02\0\0\0\x09").is_none(), "entries missing");
+        assert!(parse(b"", b"", true).is_none());
+        assert!(parse(b"DIRC\0\0\0\x05\0\0\0\0", b"", true).is_none(), "unknown version");
+        assert!(parse(b"DIRC\0\0\0\x02\0\0\0\x09", b"", true).is_none(), "entries missing");
         let mut empty = b"DIRC\0\0\0\x02\0\0\0\0".to_vec();
         empty.extend([0u8; 20]);
-        assert!(parse(&empty).is_some_and(|i| i.entries.is_empty() && i.tree.is_none()));
+        assert!(parse(&empty, b"", true).is_some_and(|i| i.entries.is_empty() && i.tree.is_none()));
         let mut mandatory = b"DIRC\0\0\0\x02\0\0\0\0link\0\0\0\0".to_vec();
         mandatory.extend([0u8; 20]);
-        assert!(parse(&mandatory).is_none(), "a split index");
+        assert!(parse(&mandatory, b"", true).is_none(), "a split index");
+
+        // git's own indexes (versions 2 and 4), cut short anywhere or with any byte changed: an
+        // answer or `None`, never a panic.
+        let repo = Repo::new("malformed");
+        for version in ["2", "4"] {
+            git(&repo.dir, &["update-index", "--index-version", version]);
+            let index = fs::read(repo.dir.join(".git/index")).unwrap();
+            let listed = git(&repo.dir, &["ls-files", "app/"]).lines().count();
+            assert_eq!(parse(&index, b"app/", false).map(|i| i.entries.len()), Some(listed), "v{version}");
+            for at in 0..index.len() {
+                for prefix in [&b""[..], b"app/", b"docs/"] {
+                    let _ = parse(&index[..at], prefix, true);
+                    let mut changed = index.clone();
+                    changed[at] ^= 0xff;
+                    let _ = parse(&changed, prefix, true);
+                    let _ = parse(&changed, prefix, false);
+                }
+            }
+        }
     }
 }

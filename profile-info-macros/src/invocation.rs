@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 pub enum Invocation {
     /// A rustc compile: the compiler binary to query and its arguments, argfiles expanded.
     Rustc { rustc: PathBuf, args: Vec<String> },
-    /// Anything else; the reason is for humans.
+    /// Anything else (rustdoc, rust-analyzer's proc-macro server): its argv says nothing about
+    /// the build, so the build's fields are `null`.
     Unknown,
 }
 

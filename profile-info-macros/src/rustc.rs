@@ -9,6 +9,7 @@
 //! (its answer is the build machine's CPU, and a target dir can move between machines) and
 //! target spec files (their contents can change under the same name).
 
+use profile_info_core::fnv::Fnv1a;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -41,27 +42,12 @@ pub fn ask(rustc: &Path, print_args: &[String], cache: Option<&Path>) -> Answers
 /// The cache file's name: a hash of the compiler binary's identity and the flags.
 fn key(rustc: &Path, print_args: &[String]) -> Option<String> {
     let meta = std::fs::metadata(rustc).ok()?;
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let mut h = Fnv1a::default();
     rustc.hash(&mut h);
     meta.len().hash(&mut h);
     meta.modified().ok()?.hash(&mut h);
     print_args.hash(&mut h);
-    Some(format!("rustc-{:016x}", h.0))
-}
-
-/// 64-bit FNV-1a: the same on every run of every compiler, unlike `DefaultHasher`'s keys.
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    Some(format!("rustc-{:016x}", h.finish()))
 }
 
 fn read(file: &Path) -> Option<Answers> {
@@ -81,50 +67,6 @@ fn write(file: &Path, text: &str) {
     let _ = std::fs::remove_file(&tmp);
 }
 
-/// What `rustc -vV` says of the compiler, as it prints it.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Version<'a> {
-    /// `release:`, such as `1.95.0` or `1.97.0-nightly`.
-    pub release: &'a str,
-    /// The release's major and minor numbers.
-    pub major_minor: Option<(u32, u32)>,
-    /// `stable`, `beta`, `nightly` or `dev`, from the release's suffix.
-    pub channel: &'static str,
-    /// `None` where rustc prints `unknown` (a compiler built from a source tarball).
-    pub commit_hash: Option<&'a str>,
-    pub commit_date: Option<&'a str>,
-    pub host: &'a str,
-    pub llvm: Option<&'a str>,
-}
-
-impl<'a> Version<'a> {
-    /// `None` unless the text names a release and a host.
-    pub fn parse(text: &'a str) -> Option<Version<'a>> {
-        let field = |key: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(key)?.strip_prefix(": "))
-                .map(str::trim)
-                .filter(|v| *v != "unknown")
-        };
-        let release = field("release")?;
-        let mut numbers = release.split(['.', '-']).map(str::parse::<u32>);
-        let major_minor = match (numbers.next(), numbers.next()) {
-            (Some(Ok(major)), Some(Ok(minor))) => Some((major, minor)),
-            _ => None,
-        };
-        let channel = ["nightly", "beta", "dev"].into_iter().find(|c| release.contains(c)).unwrap_or("stable");
-        Some(Version {
-            release,
-            major_minor,
-            channel,
-            commit_hash: field("commit-hash"),
-            commit_date: field("commit-date"),
-            host: field("host")?,
-            llvm: field("LLVM version"),
-        })
-    }
-}
-
 fn spawn(cmd: &mut Command) -> Option<Child> {
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().ok()
 }
@@ -137,33 +79,6 @@ fn output(child: Option<Child>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Recorded from rustc 1.95 and a nightly; a source-built compiler prints `unknown` hashes.
-    #[test]
-    fn version_as_rustc_prints_it() {
-        let stable = "rustc 1.95.0 (59807616e 2026-04-14)\nbinary: rustc\ncommit-hash: \
-                      59807616e1fa2540724bfbac14d7976d7e4a3860\ncommit-date: 2026-04-14\nhost: \
-                      x86_64-unknown-linux-gnu\nrelease: 1.95.0\nLLVM version: 22.1.2\n";
-        let v = Version::parse(stable).unwrap();
-        assert_eq!(
-            v,
-            Version {
-                release: "1.95.0",
-                major_minor: Some((1, 95)),
-                channel: "stable",
-                commit_hash: Some("59807616e1fa2540724bfbac14d7976d7e4a3860"),
-                commit_date: Some("2026-04-14"),
-                host: "x86_64-unknown-linux-gnu",
-                llvm: Some("22.1.2"),
-            }
-        );
-        let nightly = "rustc 1.97.0-nightly\nbinary: rustc\ncommit-hash: unknown\ncommit-date: unknown\n\
-                       host: aarch64-apple-darwin\nrelease: 1.97.0-nightly\n";
-        let v = Version::parse(nightly).unwrap();
-        assert_eq!((v.channel, v.major_minor, v.commit_hash, v.llvm), ("nightly", Some((1, 97)), None, None));
-        assert_eq!(Version::parse("release: 1.96.0-beta.3\nhost: x\n").unwrap().channel, "beta");
-        assert_eq!(Version::parse("rustc 1.95.0\n"), None, "no release line");
-    }
 
     /// A fake compiler (a shell script) that counts its runs: the second ask reads the cache, a
     /// changed flag or binary asks again.

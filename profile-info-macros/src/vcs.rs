@@ -37,10 +37,20 @@ pub struct Git {
     pub tracked: Vec<PathBuf>,
 }
 
-/// The revision of the package in `dir`, if any source has one; `dirty` is asked of git only
-/// when `ask_git`. `trees` keeps HEAD trees git has named (see `index`).
-pub fn discover(dir: &Path, ask_git: bool, trees: Option<&Path>) -> Option<Git> {
-    packaged(dir).or_else(|| checkout(dir, ask_git, trees)).or_else(|| given(|name| std::env::var(name).ok()))
+/// What the compile tells the revision reader.
+#[derive(Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// Whether git may be asked: a rustc compile, not an editor expanding on every keystroke.
+    pub ask_git: bool,
+    /// The file keeping HEAD trees git has named (see `index`).
+    pub trees: Option<&'a Path>,
+    /// rustc's `--out-dir`.
+    pub out_dir: Option<&'a Path>,
+}
+
+/// The revision of the package in `dir`, if any source has one.
+pub fn discover(dir: &Path, context: Context) -> Option<Git> {
+    packaged(dir).or_else(|| checkout(dir, context)).or_else(|| given(|name| std::env::var(name).ok()))
 }
 
 /// A full object id: 40 hex digits (SHA-1) or 64 (SHA-256 repositories).
@@ -78,7 +88,7 @@ fn given(var: impl Fn(&str) -> Option<String>) -> Option<Git> {
 }
 
 /// The git checkout containing `dir`.
-fn checkout(dir: &Path, ask_git: bool, trees: Option<&Path>) -> Option<Git> {
+fn checkout(dir: &Path, context: Context) -> Option<Git> {
     let (work_tree, dot_git) = dir.ancestors().map(|d| (d, d.join(".git"))).find(|(_, g)| g.exists())?;
     let mut tracked = Vec::new();
     // A linked worktree's or a submodule's `.git` is a file naming the real git directory.
@@ -111,18 +121,27 @@ fn checkout(dir: &Path, ask_git: bool, trees: Option<&Path>) -> Option<Git> {
         .collect();
     reftables.dedup();
     let revision = if reftables.is_empty() {
-        files_revision(&head, &git_dir, &common, &mut tracked)
+        files_revision(&head, &git_dir, &common, context.out_dir, &mut tracked)
     } else {
         tracked.extend(reftables);
-        ask_git.then(|| git_head(work_tree)).flatten()
+        context.ask_git.then(|| git_head(work_tree)).flatten()
     };
-    let dirty = revision.as_deref().filter(|_| ask_git).and_then(|head| dirty(work_tree, dir, &git_dir, head, trees));
+    let dirty = revision
+        .as_deref()
+        .filter(|_| context.ask_git)
+        .and_then(|head| dirty(work_tree, dir, &git_dir, head, context.trees));
     Some(Git { revision, dirty, tracked })
 }
 
 /// The revision HEAD names in the files format (HEAD, loose refs, `packed-refs`), and the files
-/// whose change means a new one pushed onto `tracked`.
-fn files_revision(head: &str, git_dir: &Path, common: &Path, tracked: &mut Vec<PathBuf>) -> Option<String> {
+/// whose change means a new one pushed onto `tracked`; `out_dir` is rustc's, for a marker.
+fn files_revision(
+    head: &str,
+    git_dir: &Path,
+    common: &Path,
+    out_dir: Option<&Path>,
+    tracked: &mut Vec<PathBuf>,
+) -> Option<String> {
     let Some(name) = head.trim().strip_prefix("ref: ") else {
         // Detached: a commit rewrites HEAD itself.
         return revision(head);
@@ -143,7 +162,7 @@ fn files_revision(head: &str, git_dir: &Path, common: &Path, tracked: &mut Vec<P
     // without one (a branch with no commit yet, reflogs off) a marker rewritten on every
     // expansion recompiles the crate on every build until the ref is a file.
     let reflog = git_dir.join("logs").join("HEAD");
-    tracked.extend(if reflog.is_file() { Some(reflog) } else { rebuild_marker() });
+    tracked.extend(if reflog.is_file() { Some(reflog) } else { out_dir.and_then(rebuild_marker) });
     packed.and_then(|p| p.lines().find_map(|l| revision(l.strip_suffix(name)?.strip_suffix(' ')?)))
 }
 
@@ -166,39 +185,32 @@ pub(crate) fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
     out.status.success().then_some(out.stdout)
 }
 
-/// A file in rustc's output directory, written now: cargo dates the crate's inputs against the
-/// moment the compile started, so a file written during the compile makes the next build
-/// compile the crate again.
-fn rebuild_marker() -> Option<PathBuf> {
-    let crate::invocation::Invocation::Rustc { args, .. } = crate::invocation::current() else { return None };
-    let path = Path::new(&crate::flags::parse(&args).out_dir?).join("profile-info-unborn-ref");
+/// A file in rustc's output directory `out_dir`, written now: cargo dates the crate's inputs
+/// against the moment the compile started, so a file written during the compile makes the next
+/// build compile the crate again.
+fn rebuild_marker(out_dir: &Path) -> Option<PathBuf> {
+    let path = out_dir.join("profile-info-unborn-ref");
     fs::write(&path, "profile-info: the branch has no ref file yet; the crate is compiled on every build\n").ok()?;
     Some(path)
 }
 
 /// Whether tracked files differ from HEAD, over the scope [`DIRTY_CHECK_VAR`] selects: from the
-/// index and the files when they tell (`index`), else from git, when it is installed. Its cost is
-/// an `lstat` of every file in scope (about 90 ms for 60,000 files): `package` bounds it by the
-/// package's size.
+/// index and the files when they tell (`index`, which looks at the package's own files first and
+/// stops at an edited one), else from git, when it is installed. A clean package costs an `lstat`
+/// of every file in scope (about 90 ms for 60,000 files): `package` bounds it by the package's
+/// size.
+///
+/// The answer is the state when the crate is compiled: rustc tracks the crate's sources and the
+/// git files that name the revision, not every file of the repository, so editing another tracked
+/// file (a README) compiles nothing and leaves the answer as it was.
 fn dirty(work_tree: &Path, package: &Path, git_dir: &Path, head: &str, trees: Option<&Path>) -> Option<bool> {
-    let (dir, pathspec) = match std::env::var(DIRTY_CHECK_VAR).as_deref() {
-        Err(_) | Ok("repository") => (work_tree, None),
-        Ok("package") => (package, Some(".")),
+    let own = prefix(work_tree, package);
+    let (dir, pathspec, scope) = match std::env::var(DIRTY_CHECK_VAR).as_deref() {
+        Err(_) | Ok("repository") => (work_tree, None, Vec::new()),
+        Ok("package") => (package, Some("."), own.clone()?),
         Ok(_) => return None,
     };
-    let prefix = match pathspec {
-        None => Vec::new(),
-        Some(_) => {
-            let relative = package.strip_prefix(work_tree).ok()?;
-            let mut prefix: Vec<u8> =
-                relative.iter().map(|c| c.to_str()).collect::<Option<Vec<_>>>()?.join("/").into_bytes();
-            if !prefix.is_empty() {
-                prefix.push(b'/');
-            }
-            prefix
-        }
-    };
-    match crate::index::status(git_dir, work_tree, &prefix, head, trees) {
+    match crate::index::status(git_dir, work_tree, &scope, &own.unwrap_or_default(), head, trees) {
         crate::index::Verdict::Clean => return Some(false),
         crate::index::Verdict::Dirty => return Some(true),
         crate::index::Verdict::Ask => {}
@@ -206,6 +218,17 @@ fn dirty(work_tree: &Path, package: &Path, git_dir: &Path, head: &str, trees: Op
     let mut args = vec!["status", "--porcelain", "--untracked-files=no", "--"];
     args.extend(pathspec);
     Some(!git(dir, &args)?.is_empty())
+}
+
+/// The index's prefix for the files under `dir`: its path from the work tree, `/`-separated and
+/// ending in `/` (empty at the top).
+fn prefix(work_tree: &Path, dir: &Path) -> Option<Vec<u8>> {
+    let relative = dir.strip_prefix(work_tree).ok()?;
+    let mut prefix: Vec<u8> = relative.iter().map(|c| c.to_str()).collect::<Option<Vec<_>>>()?.join("/").into_bytes();
+    if !prefix.is_empty() {
+        prefix.push(b'/');
+    }
+    Some(prefix)
 }
 
 #[cfg(test)]
@@ -228,7 +251,7 @@ mod tests {
     }
 
     fn revision_in(root: &Path) -> Option<String> {
-        checkout(&root.join("pkg/src"), false, None).and_then(|g| g.revision)
+        checkout(&root.join("pkg/src"), Context::default()).and_then(|g| g.revision)
     }
 
     #[test]
@@ -236,7 +259,7 @@ mod tests {
         let loose =
             repo("loose", &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/refs/heads/main", &format!("{A}\n"))]);
         assert_eq!(revision_in(&loose).as_deref(), Some(A));
-        let git = checkout(&loose.join("pkg"), false, None).unwrap();
+        let git = checkout(&loose.join("pkg"), Context::default()).unwrap();
         assert_eq!(git.tracked, [loose.join(".git/HEAD"), loose.join(".git/refs/heads/main")]);
         assert_eq!(git.dirty, None, "git is not asked");
 
@@ -246,7 +269,7 @@ mod tests {
             &[(".git/HEAD", "ref: refs/heads/main\n"), (".git/packed-refs", &packed), (".git/logs/HEAD", "")],
         );
         assert_eq!(revision_in(&packed).as_deref(), Some(A));
-        let git = checkout(&packed.join("pkg"), false, None).unwrap();
+        let git = checkout(&packed.join("pkg"), Context::default()).unwrap();
         let expected = [".git/HEAD", ".git/packed-refs", ".git/logs/HEAD"].map(|p| packed.join(p));
         assert_eq!(git.tracked, expected, "the reflog stands in for the loose ref a commit will write");
 
@@ -254,7 +277,7 @@ mod tests {
         assert_eq!(revision_in(&detached).as_deref(), Some(B));
 
         let unborn = repo("unborn", &[(".git/HEAD", "ref: refs/heads/main\n")]);
-        let git = checkout(&unborn.join("pkg"), true, None).unwrap();
+        let git = checkout(&unborn.join("pkg"), Context { ask_git: true, ..Context::default() }).unwrap();
         assert_eq!((git.revision, git.dirty), (None, None));
 
         let worktree = repo(
@@ -272,7 +295,7 @@ mod tests {
             "reftable",
             &[(".git/HEAD", "ref: refs/heads/.invalid\n"), (".git/reftable/tables.list", "0x01-0x02-abcd.ref\n")],
         );
-        let git = checkout(&reftable.join("pkg"), false, None).unwrap();
+        let git = checkout(&reftable.join("pkg"), Context::default()).unwrap();
         assert_eq!(git.tracked, [reftable.join(".git/HEAD"), reftable.join(".git/reftable/tables.list")]);
         assert_eq!(git.revision, None, "only git reads reftables, and git is not asked");
 

@@ -15,6 +15,28 @@
 //! let app: axum::Router = profile_info::axum::router_with(&Config::new().info(profile_info::build_info!()));
 //! assert!(profile_info::axum::try_router_with::<()>(&Config::new()).is_err(), "no #[profile_info::main] here");
 //! ```
+//!
+//! `build_info!()` expanded in your crate is its document in `main` and in its tests alike, so
+//! the same router builds in both, and a handler's unit test goes through it:
+//!
+//! ```
+//! fn app() -> axum::Router {
+//!     let build = profile_info::serve::Config::new().info(profile_info::build_info!());
+//!     axum::Router::new().merge(profile_info::axum::router_with(&build)) // .route(…) your own
+//! }
+//!
+//! #[cfg(test)]
+//! mod tests {
+//!     use axum::{body::Body, http::Request};
+//!     use tower::ServiceExt; // dev-dependency: tower = { version = "0.5", features = ["util"] }
+//!
+//!     #[tokio::test]
+//!     async fn buildinfo_answers() {
+//!         let res = super::app().oneshot(Request::get("/buildinfo").body(Body::empty()).unwrap()).await.unwrap();
+//!         assert_eq!(res.status(), 200); // in a test the document says "crate_type": "test"
+//!     }
+//! }
+//! ```
 
 use crate::serve::{Config, NoDocument};
 use crate::tower::BuildInfoService;

@@ -14,7 +14,7 @@
 //! put a small hand-written assembly function into the binary crate, registered in
 //! `.init_array.00090` so that it runs before std's own initialisation (`.init_array.00099`) and
 //! the executable's constructors of lower priority (what runs earlier — the dynamic loader, shared
-//! libraries' constructors, `.preinit_array` — is listed in the README's "CPU guard"). It is
+//! libraries' constructors, `.preinit_array` — is listed in the repository's ARCHITECTURE.md). It is
 //! baseline x86-64 code (a test disassembles it), checks
 //! exactly the features the crate was compiled for — the masks are computed by the macro from
 //! rustc's `--print cfg` for the same flags — and, when one is missing, writes one line to stderr
@@ -50,7 +50,7 @@
 //!   (`__x86_get_cpuid_feature_leaf` of `<sys/platform/x86.h>`, referenced weakly) and runs its
 //!   own four or five CPUIDs only when those lack something or are out of reach (other C
 //!   libraries, glibc before 2.33; a static glibc link takes the function from `libc.a`); a
-//!   refusal is always decided by CPUID. Figures in the README's "CPU guard".
+//!   refusal is always decided by CPUID. Figures in the repository's bench/RESULTS.md.
 //!
 //! **RUSTFLAGS and `--target`**: without `--target`, `RUSTFLAGS=-C target-cpu=…` also applies to
 //! build scripts and proc macros, which then run on the build machine with those instructions

@@ -58,6 +58,15 @@
 //! `#[profile_info::main(log)]` reports the build once at startup: as the `tracing`
 //! event when the `tracing` feature is on and a global subscriber is already installed, otherwise as
 //! one line on stderr ([`facts::summary`]).
+//!
+//! More: the document's fields and where each can be `null` (below), the integrations (below),
+//! [`serve`] for the endpoint, [`cpu`] for the startup guard. How it all works is in the
+//! repository's ARCHITECTURE.md.
+//!
+#![doc = include_str!("../docs/document.md")]
+//!
+#![doc = include_str!("../docs/integrations.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 // The macros name `::profile_info::…`; this lets them expand inside this crate too (its tests).
@@ -145,6 +154,12 @@ pub fn current() -> Option<&'static BuildInfo> {
         .get_or_init(|| BuildInfo::from_json(rendered.json).map(|doc| doc.__rendered(rendered.json, rendered.text)))
         .as_ref()
 }
+
+/// README.md's Rust blocks, compiled and run as doctests (they use the framework features; the
+/// console examples are run by `cargo-profile-info/tests/readme.rs`).
+#[cfg(all(doctest, feature = "axum", feature = "actix", feature = "tower"))]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 
 #[doc(hidden)]
 pub mod __private {

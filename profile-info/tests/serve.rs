@@ -491,8 +491,8 @@ fn without_the_attribute_the_default_forms_panic_and_the_try_forms_do_not() {
     assert!(profile_info::axum::try_router_with::<()>(&config()).is_ok());
 }
 
-/// The handler unit test README's "Serving it" shows, as written there.
-mod readme_unit_test {
+/// The handler unit test the `axum` module's documentation shows, as written there.
+mod documented_unit_test {
     use axum::body::Body;
     use axum::http::Request;
     use tower::ServiceExt;

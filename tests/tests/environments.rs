@@ -196,6 +196,7 @@ fn bad_options_are_compile_errors_at_the_users_span() {
         ("#[profile_info::main(flag = 3)]\nfn main() {}\n", "`flag` takes a flag name", "3"),
         ("#[profile_info::main(colour)]\nfn main() {}\n", "unknown option", "colour"),
         ("#[profile_info::main]\nstruct NotMain;\nfn main() {}\n", "goes on `fn main`", "#"),
+        ("#[profile_info::main]\nfn start() {}\nfn main() { start() }\n", "goes on `fn main`", "#"),
         ("#[profile_info::main(flag = \"--a b\")]\nfn main() {}\n", "`flag` takes a flag name", "\"--a b\""),
         ("#[profile_info::main(flag)]\nfn main() {}\n", "`flag` takes a flag name", "flag"),
         ("#[profile_info::main(guard = 1)]\nfn main() {}\n", "`guard` takes `true` or `false`", "1"),

@@ -110,6 +110,18 @@ fn repository(test: &str, name: &str) -> (PathBuf, Fixture) {
     (dir, fixture)
 }
 
+/// A fresh repository with the fixture package `name` in its directory `app`, one commit in it:
+/// the repository's directory and the package's.
+fn repository_with_app(test: &str, name: &str) -> (PathBuf, PathBuf, Fixture) {
+    let dir = scratch(test);
+    let pkg = dir.join("app");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let fixture = package(name, &pkg);
+    git(&dir, &["init", "-q"]);
+    commit(&dir, "first");
+    (dir, pkg, fixture)
+}
+
 /// Builds once so the state below is the one a commit finds.
 fn built_at_head(fixture: &Fixture, repo: &Path) {
     assert_eq!(build(fixture, &[]).vcs["revision"], json!(git(repo, &["rev-parse", "HEAD"])));
@@ -234,12 +246,7 @@ fn submodule() {
 
 #[test]
 fn dirty_check_scope_is_chosen_by_the_environment() {
-    let dir = scratch("dirty");
-    let pkg = dir.join("app");
-    std::fs::create_dir_all(&pkg).unwrap();
-    let fixture = package("vcs-dirty", &pkg);
-    git(&dir, &["init", "-q"]);
-    commit(&dir, "first");
+    let (dir, pkg, fixture) = repository_with_app("dirty", "vcs-dirty");
     // A tracked file outside the package changes.
     std::fs::write(dir.join("notes.txt"), "edited").unwrap();
     let porcelain = git(&dir, &["status", "--porcelain", "--untracked-files=no"]);
@@ -258,6 +265,64 @@ fn dirty_check_scope_is_chosen_by_the_environment() {
     let main_rs = pkg.join("src/main.rs");
     std::fs::write(&main_rs, std::fs::read_to_string(&main_rs).unwrap() + "// edited\n").unwrap();
     assert_eq!(dirty(Some("package")), json!(true));
+}
+
+/// `dirty` is git's answer when the binary crate is compiled: an edit in the package (decided
+/// from the package's own files), the edit reverted, and then an edit outside the package, which
+/// compiles nothing and so keeps the earlier answer until the crate is compiled again.
+#[test]
+fn dirty_is_gits_answer_at_each_compile() {
+    let (dir, pkg, fixture) = repository_with_app("edit", "vcs-edit");
+    let git_dirty = || !git(&dir, &["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    let main_rs = pkg.join("src/main.rs");
+    let original = std::fs::read_to_string(&main_rs).unwrap();
+    let compiled = |what: &str| {
+        let built = build(&fixture, &[]);
+        assert!(built.recompiled, "{what}: the binary crate was not compiled");
+        assert_eq!(built.vcs["dirty"], json!(git_dirty()), "{what}");
+        built.vcs["dirty"].clone()
+    };
+
+    std::fs::write(&main_rs, format!("{original}// edited\n")).unwrap();
+    assert_eq!(compiled("an edit in the package"), json!(true));
+    std::fs::write(&main_rs, &original).unwrap();
+    assert_eq!(compiled("the edit reverted"), json!(false));
+    std::fs::write(dir.join("notes.txt"), "edited outside the package").unwrap();
+    let built = build(&fixture, &[]);
+    assert!(!built.recompiled && git_dirty(), "notes.txt is no source of the crate");
+    assert_eq!(built.vcs["dirty"], json!(false), "the answer of the last compile");
+    let now = std::time::SystemTime::now();
+    std::fs::File::options().append(true).open(&main_rs).unwrap().set_modified(now).unwrap();
+    assert_eq!(compiled("the package clean, an edit outside"), json!(true));
+}
+
+/// `dirty` is git's answer when the binary crate was last compiled: editing a tracked file that is
+/// no source of the crate recompiles nothing, so the next build keeps the old answer until the
+/// crate is compiled again — after `cargo clean -p`, or with another `PROFILE_INFO_DIRTY_CHECK`.
+#[test]
+fn dirty_is_the_state_when_the_binary_crate_was_compiled() {
+    let (dir, fixture) = repository("stale", "vcs-stale");
+    let status = || git(&dir, &["status", "--porcelain", "--untracked-files=no"]);
+    assert_eq!(status(), "");
+    assert_eq!(build(&fixture, &[]).vcs["dirty"], json!(false));
+    std::fs::write(dir.join("notes.txt"), "edited").unwrap();
+    assert_eq!(status(), "M notes.txt", "git sees the edit");
+    let kept = build(&fixture, &[]);
+    assert!(!kept.recompiled, "a file that is no source of the crate recompiled it");
+    assert_eq!(kept.vcs["dirty"], json!(false), "the answer of the last compile");
+    // Another value of the variable recompiles the crate, which asks git again.
+    let fresh = build(&fixture, &[("PROFILE_INFO_DIRTY_CHECK", "repository")]);
+    assert!(fresh.recompiled);
+    assert_eq!(fresh.vcs["dirty"], json!(true));
+    // Back to clean: cargo keeps the crate (and `true`) until `cargo clean -p` removes it.
+    git(&dir, &["checkout", "--", "notes.txt"]);
+    assert_eq!(status(), "");
+    assert_eq!(build(&fixture, &[("PROFILE_INFO_DIRTY_CHECK", "repository")]).vcs["dirty"], json!(true));
+    let clean = fixture.cargo(&["clean", "-p", "vcs-stale"], &[]).status().unwrap();
+    assert!(clean.success());
+    let fresh = build(&fixture, &[("PROFILE_INFO_DIRTY_CHECK", "repository")]);
+    assert!(fresh.recompiled);
+    assert_eq!(fresh.vcs["dirty"], json!(false));
 }
 
 /// A dependency-free package committed in its own repository and packaged by cargo: the

@@ -140,7 +140,7 @@ impl Project {
         };
         let vv = output(rustc().arg("-vV"), "rustc -vV")?;
         let vv = String::from_utf8_lossy(&vv.stdout);
-        let host = vv.lines().find_map(|l| l.strip_prefix("host: ")).unwrap_or_default().to_owned();
+        let host = profile_info_core::rustc::Version::parse(&vv).map(|v| v.host.to_owned()).unwrap_or_default();
         Ok(Project {
             manifest_path: manifest_path.map(Path::to_owned),
             root_manifest: root.join("Cargo.toml"),

@@ -1,4 +1,4 @@
-//! The variants `compare` builds: the article's ladder of release-profile settings, each rung on
+//! The variants `compare` builds: a ladder of the usual release-profile settings, each rung on
 //! top of the previous ones, and the variants a user adds with `--variant NAME:KEY=VALUE,…`.
 
 use super::Failure;
@@ -217,7 +217,7 @@ impl Variant {
 /// The variant every other is measured against.
 pub const BASELINE: &str = "release";
 
-/// The article's ladder: each rung adds its settings to all the rungs before it.
+/// The ladder: each rung adds its settings to all the rungs before it.
 const LADDER: [(&str, Option<(Key, &str)>); 8] = [
     (BASELINE, None),
     ("strip", Some((Key::Strip, "true"))),

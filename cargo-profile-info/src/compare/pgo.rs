@@ -77,9 +77,9 @@ fn rustc_facts() -> (Option<PathBuf>, Option<String>, Option<String>) {
     };
     let sysroot = text(&["--print", "sysroot"]).map(|s| PathBuf::from(s.trim()));
     let vv = text(&["-vV"]).unwrap_or_default();
-    let field = |name: &str| vv.lines().find_map(|l| l.strip_prefix(name)).map(str::trim).map(str::to_owned);
-    let major = field("LLVM version:").and_then(|v| v.split('.').next().map(str::to_owned));
-    (sysroot, field("host:"), major)
+    let version = profile_info_core::rustc::Version::parse(&vv);
+    let major = version.as_ref().and_then(|v| v.llvm?.split('.').next().map(str::to_owned));
+    (sysroot, version.map(|v| v.host.to_owned()), major)
 }
 
 /// Why the `pgo` rung cannot be built here, if it cannot.

@@ -72,7 +72,7 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
-/// A size the way the article writes it.
+/// A size in decimal units: megabytes to two places (`2.31 MB`), else kilobytes to one (`51.2 kB`).
 pub fn size(bytes: u64) -> String {
     if bytes >= 1_000_000 {
         format!("{:.2} MB", bytes as f64 / 1e6)
@@ -223,7 +223,7 @@ impl Report {
         out
     }
 
-    /// `report.md`: the article's table with ratios to `release`, and what each variant changes.
+    /// `report.md`: the table with ratios to `release`, and what each variant changes.
     pub fn markdown(&self) -> String {
         let mut out = String::from("# Release profiles compared\n\n");
         out.push_str(&markdown_table(&self.cells(), &[]));

@@ -17,8 +17,11 @@
 //! was compiled for, and `missing`, those it lacks ([`crate::cpu::missing_for`], each
 //! `{"feature":"avx512f","lack":"cpu"|"os-state"}`) — CPU features only, as far as profile-info's
 //! feature table knows them: not the OS, the C library or anything else a program needs to run;
-//! and when the process started (UTC, RFC 3339, whole seconds: from the kernel on Linux, else
-//! when the endpoint was first built). Nothing else: no host or user names, environment values
+//! and when the program started (UTC, RFC 3339, whole seconds). On Linux that is the kernel's
+//! start of the process, or the executable's modification time when that is later: `exec` keeps
+//! the start of the process it replaces, and `cargo run` replaces cargo with the program, so the
+//! process's own start is cargo's, before its build. Elsewhere it is when the endpoint was first
+//! built. Nothing else: no host or user names, environment values
 //! or paths. [`Config::runtime`]`(false)` leaves the `runtime` key out.
 //!
 //! `Accept` preferring `text/plain` (by q-value, over `application/json`, every `Accept` line
@@ -55,9 +58,12 @@
 //! and one that returns [`NoDocument`] instead of panicking ([`Config::try_endpoint`],
 //! `axum::try_router_with`, `actix::try_configure_with`, `tower::BuildInfoService::try_with_config`).
 
-use crate::render::Quoted;
+mod negotiate;
+mod runtime;
+
 use crate::BuildInfo;
-use std::fmt::Write;
+use negotiate::{matches, prefers_text};
+use runtime::Runtime;
 use std::sync::Mutex;
 
 /// Where the framework modules mount the endpoint unless told otherwise.
@@ -313,7 +319,7 @@ impl Representation {
         fn leak(s: String) -> &'static str {
             Box::leak(s.into_boxed_str())
         }
-        let etag = leak(format!("\"{:016x}\"", fnv1a(body.as_bytes())));
+        let etag = leak(format!("\"{:016x}\"", profile_info_core::fnv::fnv1a(body.as_bytes())));
         let content_length = leak(body.len().to_string());
         let mut not_modified =
             vec![("etag", etag), ("cache-control", "no-cache"), ("x-content-type-options", "nosniff")];
@@ -332,227 +338,12 @@ impl Representation {
     }
 }
 
-/// 64-bit FNV-1a: stable across Rust versions and processes, unlike `DefaultHasher`.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`.
-fn matches(list: &[u8], etag: &str) -> bool {
-    list.split(|&b| b == b',')
-        .map(|tag| tag.trim_ascii())
-        .any(|tag| tag == b"*" || tag.strip_prefix(b"W/").unwrap_or(tag) == etag.as_bytes())
-}
-
-/// Whether `text/plain` gets a higher q-value than `application/json` over all the `Accept` lines;
-/// on a tie, JSON. No `Accept` at all means JSON.
-fn prefers_text<'b>(accept: impl IntoIterator<Item = &'b [u8]>) -> bool {
-    let (mut text, mut json) = (Best::default(), Best::default());
-    for line in accept {
-        // An element that is not UTF-8 is no media range: it takes no part. Judged per element,
-        // not per line, so that the lines mean what their comma-joined value means (found by
-        // fuzz/fuzz_targets/http_headers.rs).
-        for range in line.split(|&b| b == b',').filter_map(|r| std::str::from_utf8(r).ok()) {
-            let mut params = range.split(';');
-            let Some((kind, sub)) = params.next().and_then(|m| m.trim().split_once('/')) else { continue };
-            let q = params
-                .filter_map(|p| p.split_once('='))
-                // Parameter names are case-insensitive (RFC 9110 §5.6.6): `Q=0.5` is a weight too.
-                .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
-                .map_or(Some(1.0), |(_, q)| q.trim().parse::<f32>().ok().filter(|q| (0.0..=1.0).contains(q)));
-            // A weight that is not a number from 0 to 1 makes the range invalid: ignore it.
-            let Some(q) = q else { continue };
-            text.offer(kind.trim(), sub.trim(), "text", "plain", q);
-            json.offer(kind.trim(), sub.trim(), "application", "json", q);
-        }
-    }
-    text.q() > json.q()
-}
-
-/// The q-value of the most specific media range seen so far that matches one media type.
-#[derive(Default)]
-struct Best(Option<(u8, f32)>);
-
-impl Best {
-    fn offer(&mut self, kind: &str, sub: &str, want_kind: &str, want_sub: &str, q: f32) {
-        let specificity = match (kind.eq_ignore_ascii_case(want_kind), sub.eq_ignore_ascii_case(want_sub)) {
-            (true, true) => 2,
-            (true, false) if sub == "*" => 1,
-            _ if kind == "*" && sub == "*" => 0,
-            _ => return,
-        };
-        if self.0.is_none_or(|(b, _)| specificity > b) {
-            self.0 = Some((specificity, q));
-        }
-    }
-
-    /// 0 when no range matched.
-    fn q(&self) -> f32 {
-        self.0.map_or(0.0, |(_, q)| q)
-    }
-}
-
-/// The runtime section, measured once.
-struct Runtime {
-    host: crate::cpu::Host,
-    missing: Vec<crate::cpu::Missing>,
-    started_at: String,
-}
-
-impl Runtime {
-    fn now(info: &BuildInfo) -> Runtime {
-        Runtime {
-            host: crate::cpu::host(),
-            missing: crate::cpu::missing_for(info),
-            started_at: rfc3339(process_start()),
-        }
-    }
-
-    fn write_json(&self, out: &mut String) {
-        let _ = write!(out, "{{\"arch\":{},\"level\":", Quoted(std::env::consts::ARCH));
-        let _ = match self.host.level {
-            Some(level) => write!(out, "{}", Quoted(level)),
-            None => write!(out, "null"),
-        };
-        out.push_str(",\"features\":[");
-        for (i, f) in self.host.features.iter().enumerate() {
-            let _ = write!(out, "{}{}", if i == 0 { "" } else { "," }, Quoted(f));
-        }
-        let _ = write!(out, "],\"cpu_supported\":{},\"missing\":[", self.missing.is_empty());
-        for (i, m) in self.missing.iter().enumerate() {
-            let lack = m.lack.word();
-            let _ = write!(
-                out,
-                "{}{{\"feature\":{},\"lack\":\"{lack}\"}}",
-                if i == 0 { "" } else { "," },
-                Quoted(m.feature)
-            );
-        }
-        let _ = write!(out, "],\"started_at\":{}}}", Quoted(&self.started_at));
-    }
-
-    fn write_text(&self, out: &mut String) {
-        let level = self.host.level.unwrap_or(std::env::consts::ARCH);
-        let cpu = if self.missing.is_empty() {
-            "has every CPU feature this binary was built for".to_owned()
-        } else {
-            let missing: Vec<String> = self.missing.iter().map(|m| m.to_string()).collect();
-            format!("lacks CPU features this binary was built for: {}", missing.join(", "))
-        };
-        let _ = writeln!(out, "host:        {level}, {cpu}\nstarted:     {}", self.started_at);
-    }
-}
-
-/// When the process started, in seconds since the Unix epoch. Found here rather than recorded by
-/// `main`'s prologue: `SystemTime::now()` there put 8.7 KiB into every stripped hello world.
-fn process_start() -> u64 {
-    #[cfg(target_os = "linux")]
-    if let Some(start) = linux_process_start() {
-        return start;
-    }
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// The boot time (`btime` in /proc/stat) plus the process's start after boot (field 22 of
-/// /proc/self/stat, in USER_HZ ticks, which Linux fixes at 100 for /proc).
-#[cfg(target_os = "linux")]
-fn linux_process_start() -> Option<u64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Field 2, the command name, may hold spaces and parentheses: count from after its last `)`,
-    // where field 3 begins.
-    let ticks: u64 = stat[stat.rfind(')')? + 1..].split_whitespace().nth(22 - 3)?.parse().ok()?;
-    let boot: u64 = std::fs::read_to_string("/proc/stat")
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix("btime "))?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(boot + ticks / 100)
-}
-
-/// `2026-11-24T22:58:09Z` for seconds since the Unix epoch, without a date library (days to civil
-/// date: H. Hinnant's algorithm).
-fn rfc3339(secs: u64) -> String {
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn endpoint() -> &'static Endpoint {
         Config::new().info(crate::build_info!()).endpoint()
-    }
-
-    #[test]
-    fn process_start_is_between_the_executable_and_now() {
-        let secs = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-        let now = secs(std::time::SystemTime::now());
-        // The file system's word: this test binary was written before the process started.
-        let built = secs(std::fs::metadata(std::env::current_exe().unwrap()).unwrap().modified().unwrap());
-        let start = process_start();
-        // Whole seconds on both sides (the kernel's boot time is truncated): a second of slack.
-        assert!(built <= start + 1, "started {start}, before the executable was written ({built})");
-        assert!(start <= now, "started {start}, after now ({now})");
-        #[cfg(target_os = "linux")]
-        assert_eq!(linux_process_start(), Some(start), "from the kernel on Linux");
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_795_993_089), "2026-11-29T22:58:09Z");
-    }
-
-    fn text_wins(lines: &[&str]) -> bool {
-        prefers_text(lines.iter().map(|l| l.as_bytes()))
-    }
-
-    #[test]
-    fn negotiation() {
-        assert!(text_wins(&["text/plain"]));
-        assert!(text_wins(&["text/*"]));
-        assert!(text_wins(&["application/json;q=0.5, text/plain"]));
-        assert!(!text_wins(&[]));
-        assert!(!text_wins(&["*/*"]));
-        assert!(!text_wins(&["text/html,application/xhtml+xml,*/*;q=0.8"]));
-        assert!(!text_wins(&["application/json, text/plain"]));
-        assert!(!text_wins(&["text/plain;q=0.2, */*"]));
-    }
-
-    #[test]
-    fn accept_split_over_lines_is_one_list() {
-        // RFC 9110 §5.3: the lines of a field, joined with commas, are its value.
-        assert!(text_wins(&["application/json;q=0.1", "text/plain"]));
-        assert!(!text_wins(&["text/plain;q=0.2", "*/*"]));
-        assert!(!text_wins(&["text/plain", "application/json"]));
-        assert!(prefers_text([b"\xff/\xff".as_slice(), b"text/plain"]), "a range that is not UTF-8 is skipped");
-        // Fuzzing found a line not UTF-8 dropped whole, so that joining the lines changed the answer.
-        assert!(prefers_text([b"text/plain".as_slice(), b"\xff"]));
-        assert!(prefers_text([b"text/plain, \xff".as_slice()]));
-        assert!(prefers_text([b"\xfe;q=0.1, text/plain".as_slice()]));
-    }
-
-    #[test]
-    fn parameter_names_are_case_insensitive() {
-        assert!(text_wins(&["application/json;Q=0.5, text/plain"]));
-        assert!(!text_wins(&["text/plain;Q=0.2, */*"]));
-        assert!(text_wins(&["application/json ; Q = 0.2, text/plain;q=0.5"]));
-        // An invalid weight invalidates its range rather than counting as 1.
-        assert!(!text_wins(&["text/plain;q=2"]));
-        assert!(!text_wins(&["text/plain;q=NaN"]));
     }
 
     #[test]
