@@ -12,6 +12,10 @@ source scripts/tools.sh
 # default llvm-profdata-14 refuses; llvm-22 reads it. The test also shows 14 refusing.
 install_tools qemu-x86_64:qemu-user objdump:binutils hyperfine:hyperfine wrk:wrk git:git c++:g++ curl:curl \
   wget:wget llvm-profdata-14:llvm-14 valgrind:valgrind
+# The aarch64 guard matrix (tests/tests/aarch64.rs) links with the cross gcc and its static glibc
+# (libc6-dev-arm64-cross, named in case recommends are off), and runs under qemu-aarch64.
+install_tools qemu-aarch64:qemu-user aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu
+[ -f /usr/aarch64-linux-gnu/lib/libc.a ] || install_tools /usr/aarch64-linux-gnu/lib/libc.a:libc6-dev-arm64-cross
 # Debian releases before llvm-22 was packaged have llvm-19, which reads the format too.
 if ! command -v llvm-profdata-22 >/dev/null && ! command -v llvm-profdata-19 >/dev/null; then
   llvm=22

@@ -1,7 +1,7 @@
 //! The parts of profile-info that both the proc macro (at compile time) and the library or the
 //! inspector (at run time) need: the build document model, the table of its fields, its renderings, the embedded section
-//! format, the x86 feature table, and the few things every crate of the project reads or hashes
-//! alike (`rustc -vV`, FNV-1a).
+//! format, the x86 and aarch64 feature tables, and the few things every crate of the project reads
+//! or hashes alike (`rustc -vV`, FNV-1a).
 //!
 //! Users depend on `profile-info`, which re-exports everything here that is public API.
 //!
@@ -9,6 +9,7 @@
 //! macro, which renders the document with [`render::json`], does not wait for serde's derive.
 #![deny(missing_docs)]
 
+pub mod aarch64;
 pub mod fnv;
 pub mod model;
 #[doc(hidden)]

@@ -121,8 +121,9 @@ pub struct Target {
     pub level: Option<Str>,
     /// The target features enabled for the code, as `rustc --print cfg` lists them, sorted.
     pub features: Option<Cow<'static, [Str]>>,
-    /// The enabled features the startup CPU guard cannot check (no CPUID entry in
-    /// [`crate::x86::FEATURES`], not baseline), sorted; `None` off x86.
+    /// The enabled features the startup CPU guard cannot check (no entry in
+    /// [`crate::x86::FEATURES`] or [`crate::aarch64::FEATURES`], and none of the few that need no
+    /// check, such as `crt-static`), sorted; `None` off x86 and aarch64.
     #[cfg_attr(feature = "serde", serde(default))]
     pub unchecked_features: Option<Cow<'static, [Str]>>,
 }

@@ -8,7 +8,7 @@
 use crate::flags::{self, Flags};
 use crate::invocation::Invocation;
 use crate::vcs;
-use profile_info_core::{x86, BuildInfo, Lto, OptLevel, Pgo, Str, Vcs};
+use profile_info_core::{aarch64, x86, BuildInfo, Lto, OptLevel, Pgo, Str, Vcs};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -158,13 +158,15 @@ fn target(info: &mut BuildInfo, f: &Flags, prints: Option<&Prints>, host: Option
     };
     let mut features: Vec<String> = prints.cfg_all("target_feature").map(str::to_owned).collect();
     features.sort();
-    let x86 = matches!(t.arch.as_deref(), Some("x86_64" | "x86"));
     if t.arch.as_deref() == Some("x86_64") {
         t.level = Some(s(x86::level_name(x86::level_of(&features))));
     }
-    if x86 {
-        t.unchecked_features = list(x86::unchecked(&features).into_iter().map(str::to_owned).collect());
-    }
+    let unchecked = match t.arch.as_deref() {
+        Some("x86_64" | "x86") => Some(x86::unchecked(&features)),
+        Some("aarch64") => Some(aarch64::unchecked(&features)),
+        _ => None,
+    };
+    t.unchecked_features = unchecked.and_then(|u| list(u.into_iter().map(str::to_owned).collect()));
     t.features = list(features);
 }
 
@@ -274,5 +276,43 @@ mod tests {
         assert_eq!(p.cfg_all("target_feature").collect::<Vec<_>>(), ["sse2", "fxsr"]);
         assert_eq!(p.native_cpu.as_deref(), Some("znver4"));
         assert_eq!(p.default_cpu.as_deref(), Some("x86-64"));
+    }
+
+    /// A compile for aarch64 Linux, captured as the macro does, asking the real rustc (no aarch64
+    /// std is needed to ask it).
+    fn capture_for(args: &str) -> BuildInfo {
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+        let args: Vec<&str> = args.split_whitespace().collect();
+        let mut info = BuildInfo::__EMPTY;
+        from_rustc(&mut info, Path::new(&rustc), &flags::parse(&args));
+        info
+    }
+
+    #[test]
+    fn target_facts_for_aarch64() {
+        let n1 = capture_for(
+            "--crate-name app --crate-type bin --target aarch64-unknown-linux-gnu -C target-cpu=neoverse-n1",
+        );
+        let t = &n1.target;
+        assert_eq!(t.triple.as_deref(), Some("aarch64-unknown-linux-gnu"));
+        assert_eq!(
+            (t.arch.as_deref(), t.os.as_deref(), t.env.as_deref()),
+            (Some("aarch64"), Some("linux"), Some("gnu"))
+        );
+        assert_eq!((t.cpu.as_deref(), t.cpu_native, t.level.as_deref()), (Some("neoverse-n1"), Some(false), None));
+        let features: Vec<&str> = t.features.as_deref().unwrap().iter().map(|f| f.as_ref()).collect();
+        // Graviton 2: LSE atomics, dot product, and the features of the kernel and the PMU, which
+        // Linux reports no user-space bit for (its elf_hwcaps list has none).
+        for f in ["lse", "dotprod", "neon", "pan", "spe"] {
+            assert!(features.contains(&f), "{features:?}");
+        }
+        let unchecked: Vec<&str> = t.unchecked_features.as_deref().unwrap().iter().map(|f| f.as_ref()).collect();
+        assert_eq!(unchecked, ["lor", "pan", "pmuv3", "ras", "spe", "vh"]);
+        let musl = capture_for("--crate-name app --crate-type bin --target aarch64-unknown-linux-musl");
+        let t = &musl.target;
+        assert_eq!((t.env.as_deref(), t.cpu.as_deref()), (Some("musl"), Some("generic")), "rustc's default CPU");
+        // musl links statically by default; a build setting, not a CPU feature.
+        assert_eq!(t.features.as_deref().unwrap(), ["crt-static", "neon"]);
+        assert_eq!(t.unchecked_features.as_deref().unwrap(), &[] as &[Str]);
     }
 }

@@ -1,6 +1,7 @@
-//! The host's CPU, as CPUID and the OS report it, against the features this binary was compiled
-//! for: [`host()`] and [`missing()`] for health checks and `/buildinfo`, and the startup guard that
-//! refuses a host lacking them before any Rust code runs.
+//! The host's CPU, as CPUID and the OS (on aarch64, the kernel's capability bits) report it,
+//! against the features this binary was compiled for: [`host()`] and [`missing()`] for health
+//! checks and `/buildinfo`, and the startup guard that refuses a host lacking them before any
+//! Rust code runs.
 //!
 //! # The startup guard
 //!
@@ -42,8 +43,8 @@
 //! - **`lahfsahf`**: stable rustc does not report it in `cfg`, although `-C target-cpu=x86-64-v2`
 //!   and every named CPU of that level enable it. It is checked whenever the build reaches
 //!   x86-64-v2, which it belongs to; no CPU that has the rest of v2 lacks it.
-//! - **Where it applies**: x86_64 Linux. On every other target, Android included, the guard
-//!   compiles to nothing and the crate builds as usual.
+//! - **Where it applies**: x86_64 and aarch64 Linux (below). On every other target, Android
+//!   included, the guard compiles to nothing and the crate builds as usual.
 //! - **Cost**: CPUID traps to the hypervisor in a VM (about 10 µs each where this was measured),
 //!   so the guard first checks the values glibc 2.33+ read at startup
 //!   (`__x86_get_cpuid_feature_leaf` of `<sys/platform/x86.h>`, referenced weakly) and runs its
@@ -57,9 +58,35 @@
 //! do `[target.<triple>] rustflags` for the host's own triple. Pass `--target <triple>` (or set
 //! `build.target` in `.cargo/config.toml`): host artifacts are then built without the flags.
 //!
-//! On architectures other than x86_64 the host reports no features and nothing is missing.
+//! # aarch64 Linux
+//!
+//! A binary built with `-C target-cpu=neoverse-v1` (Graviton 3) uses SVE, I8MM, BF16 or SHA3
+//! anywhere and dies of SIGILL on a Graviton 2 (Neoverse N1); one built with `+lse` dies on a
+//! Cortex-A72. On `aarch64-unknown-linux-gnu` and `-musl` the guard is base A64 code, in the same
+//! `.init_array.00090` slot, that asks `getauxval` for `AT_HWCAP` (and `AT_HWCAP2` when the build
+//! needs any of its bits) and refuses a host lacking any feature the build enables, with the same
+//! message form and exit code:
+//!
+//! ```text
+//! app: this binary needs CPU features this host lacks: bf16, i8mm, sve (built with target-cpu=neoverse-v1)
+//! ```
+//!
+//! - **What is checked**: every feature of `profile_info_core::aarch64::FEATURES` the build
+//!   enables, `neon` aside (every aarch64 Linux target has it), by std_detect's rules: `sha3`
+//!   needs the kernel's SHA512, SHA3, SHA1 and SHA2 bits, `sve2-aes` SVEAES, SVEPMULL, SVE2 and
+//!   AES, and so on. The table holds every feature rustc knows for the target that has a
+//!   user-space bit (a test asks rustc).
+//! - **What is not**: features with no user-space bit — PAN, LOR, VHE, RAS, the PMU, SPE (which
+//!   rustc enables for most server CPUs, and which concern the kernel), PAuth_LR — are not checked
+//!   and are listed in the document's `target.unchecked_features`.
+//! - **Host facts**: [`host()`] lists the usable features from the same bits; there is no level
+//!   (`None`), as there is no aarch64 equivalent of the x86-64 psABI levels that rustc reports.
+//!   [`missing()`] answers as the guard decides.
+//!
+//! On other architectures the host reports no features and nothing is missing.
 
 use crate::BuildInfo;
+use profile_info_core::aarch64;
 pub use profile_info_core::x86::{Lack, OsState, GUARD_EXIT_CODE};
 
 /// The host's usable CPU features and x86-64 level.
@@ -97,6 +124,13 @@ fn support() -> &'static profile_info_core::x86::Support {
     SUPPORT.get_or_init(profile_info_core::x86::detect)
 }
 
+/// How to read this host's capability bits: `getauxval`, which answers from memory; `None` off
+/// aarch64 Linux.
+#[cfg(all(target_arch = "aarch64", target_os = "linux", target_pointer_width = "64"))]
+const HWCAPS: Option<fn() -> aarch64::Support> = Some(aarch64::detect);
+#[cfg(not(all(target_arch = "aarch64", target_os = "linux", target_pointer_width = "64")))]
+const HWCAPS: Option<fn() -> aarch64::Support> = None;
+
 /// The host's features and level, detected once per process.
 pub fn host() -> Host {
     #[cfg(target_arch = "x86_64")]
@@ -105,7 +139,7 @@ pub fn host() -> Host {
         Host { features: s.usable(), level: Some(profile_info_core::x86::level_name(s.level())) }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    Host { features: Vec::new(), level: None }
+    Host { features: HWCAPS.map(|detect| detect().usable()).unwrap_or_default(), level: None }
 }
 
 /// What the document's target features need that this host lacks (features outside
@@ -124,8 +158,19 @@ pub fn missing_for(info: &BuildInfo) -> Vec<Missing> {
             .filter_map(|f| s.lack(f.name).map(|lack| Missing { feature: f.name, lack }))
             .collect();
     }
-    let _ = info;
-    Vec::new()
+    match HWCAPS {
+        Some(detect) if info.target.triple.as_deref().is_some_and(|t| t.starts_with("aarch64-")) => {
+            missing_on(&detect(), info)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// What `info`'s aarch64 features need that a host with these capability bits lacks: the
+/// features the startup guard checks.
+fn missing_on(host: &aarch64::Support, info: &BuildInfo) -> Vec<Missing> {
+    let required = info.target.features.as_deref().map(aarch64::required).unwrap_or_default();
+    required.into_iter().filter(|f| !host.has(f)).map(|f| Missing { feature: f.name, lack: Lack::Cpu }).collect()
 }
 
 /// What this binary ([`crate::current()`]) needs that this host lacks; empty without
@@ -164,5 +209,31 @@ mod tests {
         // Another target's document: nothing to check on this host.
         info.target.triple = Some(Cow::Borrowed("aarch64-unknown-linux-gnu"));
         assert_eq!(missing_for(&info), []);
+    }
+}
+
+#[cfg(test)]
+mod aarch64_tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    #[test]
+    fn missing_on_names_the_features_whose_bits_are_absent() {
+        let mut info = crate::build_info!().clone();
+        info.target.triple = Some(Cow::Borrowed("aarch64-unknown-linux-gnu"));
+        // rustc 1.95's `--print cfg -C target-cpu=neoverse-n1` for the target.
+        let n1 = [
+            "aes", "crc", "dotprod", "dpb", "fp16", "lor", "lse", "neon", "pan", "pmuv3", "ras", "rcpc", "rdm", "sha2",
+            "spe", "ssbs", "vh",
+        ];
+        info.target.features = Some(Cow::Owned(n1.iter().map(|f| Cow::Borrowed(*f)).collect()));
+        // qemu-aarch64's cortex-a72: fp asimd evtstrm aes pmull sha1 sha2 crc32 cpuid (bits 0-7, 11
+        // of Linux's HWCAP_*); none of ATOMICS 8, FPHP 9, ASIMDRDM 12, LRCPC 15, DCPOP 16,
+        // ASIMDDP 20, SSBS 28.
+        let a72 = aarch64::Support { hwcap: 0x8fb, hwcap2: 0 };
+        let missing: Vec<String> = missing_on(&a72, &info).iter().map(ToString::to_string).collect();
+        assert_eq!(missing, ["dotprod", "dpb", "fp16", "lse", "rcpc", "rdm", "ssbs"]);
+        let everything = aarch64::Support { hwcap: u64::MAX, hwcap2: u64::MAX };
+        assert_eq!(missing_on(&everything, &info), []);
     }
 }

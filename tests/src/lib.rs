@@ -258,6 +258,27 @@ pub fn run(binary: &Path, args: &[&str]) -> Output {
     Command::new(binary).args(args).output().expect("run binary")
 }
 
+/// What a program under test did, run to completion (often under qemu-user).
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    /// Without QEMU's "TCG doesn't support requested feature" warnings.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Runs `cmd`; panics if it cannot be started (a missing tool is a failure, not a skip).
+    pub fn of(cmd: &mut Command) -> Run {
+        let out = cmd.output().unwrap_or_else(|e| panic!("run {:?}: {e}", cmd.get_program()));
+        let stderr = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| !l.contains("TCG doesn't support requested feature"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        Run { code: out.status.code(), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr }
+    }
+}
+
 /// Writes `text` to `path` unless it already holds exactly that (keeps mtimes, so cargo rebuilds
 /// nothing that did not change).
 pub fn write_if_changed(path: &Path, text: &str) {

@@ -9,7 +9,7 @@
 
 use profile_info::cpu::GUARD_EXIT_CODE;
 use profile_info_core::x86;
-use profile_info_tests::{Build, Fixture};
+use profile_info_tests::{Build, Fixture, Run};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -126,23 +126,6 @@ fn section(binary: &Path) -> Value {
     serde_json::from_slice(&bytes[at + 16..at + 16 + len]).expect("section JSON")
 }
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    /// Without QEMU's "TCG doesn't support requested feature" warnings.
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("run");
-    let stderr = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .filter(|l| !l.contains("TCG doesn't support requested feature"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    Run { code: out.status.code(), stdout: String::from_utf8_lossy(&out.stdout).into_owned(), stderr }
-}
-
 fn qemu_command(cpu: &str, binary: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new("qemu-x86_64");
     cmd.args(["-cpu", cpu]).arg(binary).args(args);
@@ -150,7 +133,7 @@ fn qemu_command(cpu: &str, binary: &Path, args: &[&str]) -> Command {
 }
 
 fn qemu(cpu: &str, binary: &Path, args: &[&str]) -> Run {
-    run(&mut qemu_command(cpu, binary, args))
+    Run::of(&mut qemu_command(cpu, binary, args))
 }
 
 /// What the model lacks for this document, as `missing_for` says, and the model's level.
@@ -160,7 +143,7 @@ fn expected_missing(cpu: &str, doc: &Value) -> (String, String) {
     // The probe is ordinary libc-using code, so glibc is told to leave those functions alone
     // (the tunable changes glibc's choice only, not what CPUID reports).
     let mut cmd = qemu_command(cpu, &probe().build.binary, &[&doc.to_string()]);
-    let r = run(cmd.env("GLIBC_TUNABLES", "glibc.cpu.hwcaps=-BMI2"));
+    let r = Run::of(cmd.env("GLIBC_TUNABLES", "glibc.cpu.hwcaps=-BMI2"));
     assert_eq!(r.code, Some(0), "probe under {cpu}: {}", r.stderr);
     let mut lines = r.stdout.lines().map(str::to_owned);
     (lines.next().unwrap_or_default(), lines.next().unwrap_or_default())
@@ -308,7 +291,7 @@ fn natively_as_proc_cpuinfo_predicts(fixture: &Built) {
     // Linux hides the AVX-512 flags when the OS has not enabled their state, so a missing flag
     // covers both reasons.
     let missing: Vec<&str> = features.filter(|f| !flags.contains(&linux_flag(f).as_str())).collect();
-    let r = run(&mut Command::new(&fixture.build.binary));
+    let r = Run::of(&mut Command::new(&fixture.build.binary));
     if missing.is_empty() {
         assert_eq!((r.code, r.stderr.as_str()), (Some(0), ""));
         assert!(r.stdout.starts_with("ran "));
@@ -417,7 +400,7 @@ fn disassemble(binary: &Path, symbol: &str) -> Vec<Insn> {
 fn guard_ran_cpuid(binary: &Path, cpu: &str) -> bool {
     let code = disassemble(binary, &guards(binary)[0]);
     let log = std::env::temp_dir().join(format!("profile-info-guard-{}.log", std::process::id()));
-    let r = run(Command::new("qemu-x86_64").args(["-cpu", cpu, "-d", "in_asm", "-D"]).arg(&log).arg(binary));
+    let r = Run::of(Command::new("qemu-x86_64").args(["-cpu", cpu, "-d", "in_asm", "-D"]).arg(&log).arg(binary));
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let text = std::fs::read_to_string(&log).expect("qemu log");
     let _ = std::fs::remove_file(&log);

@@ -12,7 +12,8 @@
 //!
 //! where `<the document>` is, byte for byte, the JSON `--build-info=json` prints (produced at
 //! compile time; rendered once for a document made at run time and given to [`Config::info`]),
-//! and `runtime` is computed once per process: the host's x86-64 level and usable features
+//! and `runtime` is computed once per process: the host's x86-64 level (`null` on aarch64, whose
+//! features come from the kernel's capability bits) and usable features
 //! ([`crate::cpu::host()`]); `cpu_supported`, whether the host has every CPU feature this binary
 //! was compiled for, and `missing`, those it lacks ([`crate::cpu::missing_for`], each
 //! `{"feature":"avx512f","lack":"cpu"|"os-state"}`) — CPU features only, as far as profile-info's
