@@ -153,8 +153,15 @@ pub struct Rustc {
 pub struct Vcs {
     /// The full commit id `HEAD` pointed at.
     pub revision: Option<Str>,
-    /// Whether tracked files differed from `HEAD` when the crate was compiled; `None` when that
-    /// could not be known cheaply (no `git` binary).
+    /// Whether tracked files differed from `HEAD` when the crate was compiled, as
+    /// `git status --untracked-files=no` says (over the repository, or the package's directory
+    /// with `PROFILE_INFO_DIRTY_CHECK=package`); `None` when that could not be known (no `git`
+    /// binary where it was needed, `PROFILE_INFO_DIRTY_CHECK=off`).
+    ///
+    /// It is the state at the crate's last compile: cargo compiles the crate again when one of its
+    /// sources changes or a commit is made, not when another tracked file (a README) is edited,
+    /// so such an edit alone leaves the answer as it was. For a fresh answer, compile the crate
+    /// again: `cargo clean -p <package>`, or set or change `PROFILE_INFO_DIRTY_CHECK`.
     pub dirty: Option<bool>,
 }
 
