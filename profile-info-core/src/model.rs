@@ -154,16 +154,15 @@ pub struct Rustc {
 pub struct Vcs {
     /// The full commit id `HEAD` pointed at.
     pub revision: Option<Str>,
-    /// Whether tracked files differed from `HEAD` (as `git status --porcelain
-    /// --untracked-files=no` says) when the crate was last compiled; `None` when that could not
-    /// be known cheaply (no `git` binary) or `PROFILE_INFO_DIRTY_CHECK=off`.
+    /// Whether tracked files differed from `HEAD` when the crate was compiled, as
+    /// `git status --untracked-files=no` says (over the repository, or the package's directory
+    /// with `PROFILE_INFO_DIRTY_CHECK=package`); `None` when that could not be known (no `git`
+    /// binary where it was needed, `PROFILE_INFO_DIRTY_CHECK=off`).
     ///
-    /// It is the state at that compile, not at the build that produced the file: cargo compiles
-    /// the crate again when its sources change or a commit is made, not when another tracked
-    /// file (a README) is edited, and then keeps the earlier answer. For a fresh answer, compile
-    /// the crate again before building: `cargo clean -p PACKAGE`, or build with another value of
-    /// `PROFILE_INFO_DIRTY_CHECK` (`repository`, the default, `package` or `off`; cargo compiles
-    /// the crate again when the value changes).
+    /// It is the state at the crate's last compile: cargo compiles the crate again when one of its
+    /// sources changes or a commit is made, not when another tracked file (a README) is edited,
+    /// so such an edit alone leaves the answer as it was. For a fresh answer, compile the crate
+    /// again: `cargo clean -p <package>`, or set or change `PROFILE_INFO_DIRTY_CHECK`.
     pub dirty: Option<bool>,
 }
 
