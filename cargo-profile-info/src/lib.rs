@@ -2,9 +2,11 @@
 //! binary's `.profile_info` section (`__DATA,__profile_info` on Mach-O) without running the
 //! binary, like `go version -m`.
 //!
-//! - `inspect [--json] FILE`: the document, as the binary's own `--build-info[=json]` prints it;
-//! - `check FILE --require KEY=VALUE… [--host]`: a gate on how the file was built, and on whether
-//!   this machine's CPU has the features it was compiled for;
+//! - `inspect [--json] FILE|DIR…`: the document, as the binary's own `--build-info[=json]` prints
+//!   it, and for any binary, with or without one, what the file itself proves about its build
+//!   ([`forensics`]);
+//! - `check FILE|DIR… --require KEY=VALUE… [--host] [--cpu NAME,…]`: a gate on how the file was
+//!   built, and on whether this machine's CPU, or any CPU rustc knows, has the features it needs;
 //! - `diff A B`: the fields in which two builds differ;
 //! - `compare --run '{bin} ARGS'`: the binary built under a ladder of release-profile settings,
 //!   each build proven by its document, measured (size, compile time, runs or requests/s);
@@ -17,11 +19,13 @@
 #![deny(missing_docs)]
 
 pub mod apply;
+pub mod batch;
 pub mod check;
 mod cli;
 pub mod compare;
 pub mod diff;
 mod error;
+pub mod forensics;
 pub mod host;
 pub mod keys;
 mod read;
