@@ -43,6 +43,7 @@ mod guard;
 mod hello;
 mod http;
 mod hyperfine;
+mod isa;
 mod packages;
 mod peers;
 mod registry;
@@ -109,6 +110,12 @@ enum Command_ {
         /// tracked files in the repository [default: 60000]
         files: Option<u32>,
     },
+    /// inspect's instruction scan of the toolchain's cargo binary, beside objdump -d on it.
+    Isa {
+        /// 1 scan instead of the fastest of 5
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 /// Where everything goes, under `target/bench`.
@@ -169,6 +176,7 @@ fn subcommand(command: &Command_, quick: bool) -> i32 {
         Command_::Guard { .. } => Kind::Guard,
         Command_::Edit { .. } => Kind::Edit,
         Command_::Vcs { .. } => Kind::Vcs,
+        Command_::Isa { .. } => Kind::Isa,
     };
     clean_env();
     tools::install(kind.tools());
@@ -180,6 +188,7 @@ fn subcommand(command: &Command_, quick: bool) -> i32 {
         Command_::Guard { quick: own_quick, runs } => guard::Plan::new(&root, quick || *own_quick, *runs).run(),
         Command_::Edit { quick: own_quick, rounds } => edit::Plan::new(&root, quick || *own_quick, *rounds).run(),
         Command_::Vcs { quick: own_quick, files } => vcs::Plan::new(&root, quick || *own_quick, *files).run(),
+        Command_::Isa { quick: own_quick } => isa::run(quick || *own_quick),
     };
     match figures {
         Ok(text) => {
@@ -294,7 +303,7 @@ mod tests {
         let run =
             |a: &[&str]| plan(&args(a)).into_iter().filter(|(_, s)| s.is_none()).map(|(s, _)| s).collect::<Vec<_>>();
         assert_eq!(run(&[]), Kind::ALL);
-        assert_eq!(run(&["--quick"]), [Kind::Http, Kind::Guard, Kind::Edit]);
+        assert_eq!(run(&["--quick"]), [Kind::Http, Kind::Guard, Kind::Edit, Kind::Isa]);
         assert_eq!(run(&["--only", "vergen,built"]), []);
         assert_eq!(args(&["--only", "vergen,built"]).only.unwrap(), ["vergen", "built"]);
         assert!(Args::try_parse_from(["bench", "--fast"]).is_err());

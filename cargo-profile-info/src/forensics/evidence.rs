@@ -113,13 +113,15 @@ pub(super) fn strip(file: &object::File<'_>) -> Fact<&'static str> {
     }
 }
 
+/// A DWARF section: `.debug_*` but rustc's `.debug_gdb_scripts`, which is loaded data (the
+/// pretty-printer scripts gdb reads) that stripping debuginfo keeps.
+fn is_dwarf(name: &str) -> bool {
+    (name.starts_with(".debug_") || name.starts_with(".zdebug_")) && name != ".debug_gdb_scripts"
+}
+
 fn debug_sections(file: &object::File<'_>) -> Vec<String> {
-    let mut names: Vec<String> = file
-        .sections()
-        .filter_map(|s| {
-            s.name().ok().filter(|n| n.starts_with(".debug_") || n.starts_with(".zdebug_")).map(str::to_owned)
-        })
-        .collect();
+    let mut names: Vec<String> =
+        file.sections().filter_map(|s| s.name().ok().filter(|n| is_dwarf(n)).map(str::to_owned)).collect();
     names.truncate(3);
     if names.len() == 3 {
         names[2] = "…".into();
