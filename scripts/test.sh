@@ -15,6 +15,8 @@ command -v git >/dev/null || need+=(git)
 command -v c++ >/dev/null || need+=(g++)
 command -v curl >/dev/null || need+=(curl)
 command -v wget >/dev/null || need+=(wget)
+# The file-facts truth matrix links a C library gcc builds into a fixture.
+command -v gcc >/dev/null || need+=(gcc)
 # compare's pgo rung merges rustc's raw profiles: rustc 1.95 (LLVM 22) writes a format Debian's
 # default llvm-profdata-14 refuses; llvm-22 (else llvm-19) reads it. The test also shows 14 refusing.
 command -v llvm-profdata-14 >/dev/null || need+=(llvm-14)
@@ -33,6 +35,9 @@ if [ ${#need[@]} -gt 0 ] || [ "$llvm" = 1 ]; then
     exit 1
   fi
 fi
+
+# The file-facts truth matrix reads a `cargo auditable build`'s dependency section.
+command -v cargo-auditable >/dev/null || cargo install --locked cargo-auditable
 
 # The lints CI holds: formatting, clippy with warnings as errors, rustdoc with warnings as errors.
 cargo fmt --all --check

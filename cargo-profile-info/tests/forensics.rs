@@ -230,7 +230,7 @@ fn counts_match_objdump(binary: &Path, isa: &Value) {
         // `  401000:\tpopcnt %edi,%eax`
         let Some((_, insn)) = line.split_once(":\t") else { continue };
         if let Some(m) = insn.split_whitespace().next() {
-            *mnemonics.entry(m.trim_end_matches(|c: char| matches!(c, 'l' | 'q' | 'w')).trim()).or_default() += 1;
+            *mnemonics.entry(m).or_default() += 1;
         }
     }
     let ours = |name: &str| {

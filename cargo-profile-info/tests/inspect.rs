@@ -357,6 +357,10 @@ fn bad_inputs_get_one_line_and_exit_2() {
     for (file, problem) in &cases {
         for args in [vec!["inspect"], vec!["inspect", "--json"], vec!["check", "--host"], vec!["diff", path(&release)]]
         {
+            // inspect and check search a directory for executables (the file-facts tests).
+            if file.is_dir() && args[0] != "diff" {
+                continue;
+            }
             let mut args: Vec<&str> = args;
             args.push(path(file));
             let out = tool(&args);

@@ -210,6 +210,44 @@ fn arch(arch: object::Architecture) -> (&'static str, Option<u32>) {
 mod tests {
     use super::*;
 
+    /// An object file of `format` whose code is `popcnt eax, edi; ret` (F3 0F B8 /r and C3, the
+    /// encodings the Intel SDM gives) in a function `count_bits`: Mach-O and COFF cannot be linked
+    /// here, the object crate writes them.
+    fn object_with_code(format: object::BinaryFormat) -> Vec<u8> {
+        use object::write::{Object, StandardSection, Symbol, SymbolSection};
+        let mut obj = Object::new(format, object::Architecture::X86_64, object::Endianness::Little);
+        let text = obj.section_id(StandardSection::Text);
+        let code = [0xf3, 0x0f, 0xb8, 0xc7, 0xc3];
+        let offset = obj.append_section_data(text, &code, 16);
+        obj.add_symbol(Symbol {
+            name: b"count_bits".to_vec(),
+            value: offset,
+            size: code.len() as u64,
+            kind: object::SymbolKind::Text,
+            scope: object::SymbolScope::Linkage,
+            weak: false,
+            section: SymbolSection::Section(text),
+            flags: object::SymbolFlags::None,
+        });
+        obj.write().expect("writable object")
+    }
+
+    #[test]
+    fn code_of_every_format_is_scanned() {
+        use object::BinaryFormat::{Coff, Elf, MachO};
+        for (format, name) in [(Elf, "elf"), (MachO, "macho"), (Coff, "coff")] {
+            let facts = FileFacts::read(&object_with_code(format)).expect("readable");
+            assert_eq!((facts.format.as_str(), facts.arch.as_str()), (name, "x86_64"));
+            let isa = facts.isa.value.expect("x86 code is scanned");
+            assert_eq!(isa.instructions, 2, "{name}");
+            assert_eq!(isa.level(), Some(2), "{name}: POPCNT is x86-64-v2");
+            let popcnt = isa.features.iter().find(|f| f.name == "popcnt").expect("popcnt counted");
+            assert_eq!((popcnt.count, popcnt.required), (1, 1), "{name}");
+            assert!(popcnt.functions[0].0.ends_with("count_bits"), "{name}: {:?}", popcnt.functions);
+            assert!(facts.rustc.value.is_none() && !facts.rustc.because.is_empty());
+        }
+    }
+
     #[test]
     fn bad_bytes_are_one_line_errors() {
         for bytes in [&b""[..], b"\x7fELF", b"just text", &[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 1, 0, 0, 0, 7]] {
