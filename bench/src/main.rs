@@ -188,7 +188,7 @@ fn subcommand(command: &Command_, quick: bool) -> i32 {
         Command_::Guard { quick: own_quick, runs } => guard::Plan::new(&root, quick || *own_quick, *runs).run(),
         Command_::Edit { quick: own_quick, rounds } => edit::Plan::new(&root, quick || *own_quick, *rounds).run(),
         Command_::Vcs { quick: own_quick, files } => vcs::Plan::new(&root, quick || *own_quick, *files).run(),
-        Command_::Isa { quick: own_quick } => isa::run(quick || *own_quick),
+        Command_::Isa { quick: own_quick } => isa::run(&root, quick || *own_quick),
     };
     match figures {
         Ok(text) => {

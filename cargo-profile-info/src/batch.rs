@@ -190,12 +190,19 @@ struct Needs {
 impl Needs {
     fn of(path: &Path, input: &Input) -> Result<Needs, Error> {
         if let Some(features) = input.doc.as_ref().and_then(|d| d.info.target.features.as_deref()) {
-            return Ok(Needs {
-                features: x86::required(features),
-                certain: true,
-                source: "the document's target.features need",
-                word: "document",
-            });
+            // Code the document does not account for (a C library built for more, inline asm)
+            // needs its features all the same.
+            let beyond = input.beyond_document().unwrap_or_default();
+            let mut features = x86::required(features);
+            features.extend(beyond.iter().filter_map(|name| x86::feature(name)));
+            let (source, word) = match beyond.is_empty() {
+                true => ("the document's target.features need", "document"),
+                false => (
+                    "the document's target.features need, with what the code outside runtime-dispatched functions uses beyond them",
+                    "document+isa",
+                ),
+            };
+            return Ok(Needs { features, certain: true, source, word });
         }
         let isa = code(path, input)?;
         Ok(match isa.symbols {

@@ -349,21 +349,32 @@ fn runtime_dispatch_is_set_apart() {
     assert!(ran.status.success() && ran.stdout.starts_with(b"sum "), "{ran:?}");
 }
 
-/// A C library built with gcc (`-mpopcnt -g`) linked in: its producer shows in the DWARF and its
-/// POPCNT raises the level the code needs, which qemu confirms.
-#[test]
-fn a_c_library_linked_in() {
-    let c = "int c_popcount(unsigned x) { return __builtin_popcount(x); }\n";
-    let main = "extern \"C\" { fn c_popcount(x: u32) -> i32; }\nfn main() {\n    let n = unsafe { c_popcount(std::hint::black_box(255)) };\n    println!(\"bits {n}\");\n}\n";
-    let build_rs = "fn main() {\n    let dir = std::env::var(\"CARGO_MANIFEST_DIR\").unwrap();\n    println!(\"cargo:rustc-link-search=native={dir}/clib\");\n    println!(\"cargo:rustc-link-lib=static=popcount\");\n    println!(\"cargo:rerun-if-changed=clib/libpopcount.a\");\n}\n";
-    let fixture =
-        package("forensics-clib", &[("src/main.rs", main), ("build.rs", build_rs), ("clib/popcount.c", c)], "");
+const C_POPCOUNT: &str = "int c_popcount(unsigned x) { return __builtin_popcount(x); }\n";
+
+const BUILD_RS: &str = "fn main() {\n    let dir = std::env::var(\"CARGO_MANIFEST_DIR\").unwrap();\n    println!(\"cargo:rustc-link-search=native={dir}/clib\");\n    println!(\"cargo:rustc-link-lib=static=popcount\");\n    println!(\"cargo:rerun-if-changed=clib/libpopcount.a\");\n}\n";
+
+/// `main.rs` calling the C library, under `attribute`.
+fn calls_c(attribute: &str) -> String {
+    format!("extern \"C\" {{ fn c_popcount(x: u32) -> i32; }}\n{attribute}\nfn main() {{\n    let n = unsafe {{ c_popcount(std::hint::black_box(255)) }};\n    println!(\"bits {{n}}\");\n}}\n")
+}
+
+/// Builds `clib/libpopcount.a` in the fixture with gcc (`-mpopcnt -g`) and ar.
+fn c_library(fixture: &Fixture) {
     let clib = fixture.dir.join("clib");
+    write_if_changed(&clib.join("popcount.c"), C_POPCOUNT);
     let object = clib.join("popcount.o");
     tool_output("gcc", &["-O2", "-mpopcnt", "-g", "-c", path(&clib.join("popcount.c")), "-o", path(&object)]);
     let archive = clib.join("libpopcount.a");
     let _ = std::fs::remove_file(&archive);
     tool_output("ar", &["rcs", path(&archive), path(&object)]);
+}
+
+/// A C library built with gcc (`-mpopcnt -g`) linked in: its producer shows in the DWARF and its
+/// POPCNT raises the level the code needs, which qemu confirms.
+#[test]
+fn a_c_library_linked_in() {
+    let fixture = package("forensics-clib", &[("src/main.rs", &calls_c("")), ("build.rs", BUILD_RS)], "");
+    c_library(&fixture);
     let build = fixture.build(&[], &[]);
     let file = facts_hold(&build);
     let producers = file["debuginfo"]["value"]["producers"].to_string();
@@ -374,6 +385,36 @@ fn a_c_library_linked_in() {
     let core2 =
         Command::new("qemu-x86_64").args(["-cpu", "Core2Duo", path(&build.binary)]).output().expect("qemu-user");
     assert!(!core2.status.success(), "Core2 has no POPCNT: {core2:?}");
+}
+
+/// A profile-info binary whose C library uses more than its document's target.features: inspect
+/// reports it, and `check --cpu` counts it (qemu agrees).
+#[test]
+fn code_beyond_the_document() {
+    let main = calls_c("#[profile_info::main]");
+    let fixture = Fixture::with_files("forensics-clib-doc", &[("src/main.rs", &main), ("build.rs", BUILD_RS)], "");
+    c_library(&fixture);
+    let build = fixture.build(&[], &[]);
+    let own: Value = serde_json::from_slice(&run(&build.binary, &["--build-info=json"]).stdout).unwrap();
+    let listed: Vec<&str> = own["target"]["features"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    assert!(!listed.contains(&"popcnt"), "{listed:?}");
+    assert!(objdump_function(&build.binary, "c_popcount").contains("\tpopcnt "));
+    let out = Command::new(TOOL).args(["inspect", "--json", path(&build.binary)]).output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["document"], own);
+    assert_eq!(report["code_beyond_document"], serde_json::json!(["popcnt"]));
+    let text = Command::new(TOOL).args(["inspect", path(&build.binary)]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("the code needs popcnt beyond the document's target.features")
+    );
+    let check =
+        Command::new(TOOL).args(["check", "--json", "--cpu", "core2,nehalem", path(&build.binary)]).output().unwrap();
+    let verdicts: Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(verdicts["cpus"][0]["source"], "document+isa");
+    for (i, model) in ["Core2Duo", "Nehalem"].into_iter().enumerate() {
+        let ran = Command::new("qemu-x86_64").args(["-cpu", model, path(&build.binary)]).output().expect("qemu-user");
+        assert_eq!(verdicts["cpus"][i]["pass"], ran.status.success(), "{model}: {verdicts} {ran:?}");
+    }
 }
 
 /// `cargo auditable build` embeds its dependency list in `.dep-v0`: the section readelf lists.
