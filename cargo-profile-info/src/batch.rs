@@ -131,9 +131,10 @@ pub fn check_one(path: &Path, input: Input, checks: &Checks<'_>, known: &mut cpu
         all["requirements"] = gate.json["requirements"].clone();
     }
     if checks.host {
+        let beyond = input.beyond_document().unwrap_or_default();
         let on_host = match &input.doc {
-            Some(doc) => host::check(path, doc, &host::Host::detect())?,
-            None => host_from_code(path, &input)?,
+            Some(doc) if beyond.is_empty() => host::check(path, doc, &host::Host::detect())?,
+            _ => host_from_code(path, &input)?,
         };
         pass &= on_host.pass;
         report.push_str(&on_host.report);
@@ -226,7 +227,8 @@ fn code<'a>(path: &Path, input: &'a Input) -> Result<&'a Isa, Error> {
     input.facts.isa.value.as_ref().ok_or_else(|| Error::new(path, input.facts.isa.because.clone()))
 }
 
-/// `check --host` for a file without a document: the features its code needs, against this CPU.
+/// `check --host` for a file without a document, or whose code needs more than its document
+/// says: the features it needs ([`Needs`]), against this CPU.
 fn host_from_code(path: &Path, input: &Input) -> Result<Outcome, Error> {
     let here = host::Host::detect();
     let same = input.facts.arch == here.arch || (here.arch == "x86_64" && input.facts.arch == "x86");

@@ -12,10 +12,11 @@
 //!   each build proven by its document, measured (size, compile time, runs or requests/s);
 //! - `apply --report R --variant V --profile-name P`: a measured variant written as a profile.
 //!
-//! Exit codes: 0 when the command found what was asked (document printed, requirements hold,
-//! the host has the file's CPU features, no difference); 1 when a check failed or the builds
-//! differ; 2 when an input cannot be read (one line on stderr naming the file) or the command
-//! line is wrong.
+//! Exit codes: 0 when the command found what was asked (files inspected, requirements hold,
+//! the host or CPU has the file's CPU features, no difference); 1 when a check failed or the
+//! builds differ; 2 when no input could be read (one line on stderr per file that could not) or
+//! the command line is wrong. `inspect` and `check` take several files and directories: a file
+//! that cannot be read is one line on stderr and the others are still reported.
 #![deny(missing_docs)]
 
 pub mod apply;

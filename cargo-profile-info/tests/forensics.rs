@@ -319,6 +319,10 @@ fn check_cpu_for_every_cpu_rustc_knows() {
         assert_eq!(pass(rustc_name), ran.status.success(), "{rustc_name}: qemu {qemu_model}: {ran:?}");
     }
     assert!(!pass("x86-64-v2") && pass("x86-64-v3") && pass("x86-64-v4"));
+    // --host without a document: the code's features against this CPU, which runs it or not.
+    let host = Command::new(TOOL).args(["check", "--host", path(&v3.binary)]).output().unwrap();
+    let native = run(&v3.binary, &[]);
+    assert_eq!(host.status.code() == Some(0), native.status.success(), "{host:?} {native:?}");
     let unknown = Command::new(TOOL).args(["check", "--cpu", "no-such-cpu", path(&v3.binary)]).output().unwrap();
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("knows no CPU `no-such-cpu`"));

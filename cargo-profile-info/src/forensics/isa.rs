@@ -260,7 +260,9 @@ fn functions<'a>(file: &'a object::File<'a>) -> Vec<Function<'a>> {
     let mut fns: Vec<Function<'a>> = file
         .symbols()
         .filter(|s| s.kind() == SymbolKind::Text && s.is_definition())
-        .filter_map(|s| Some(Function { start: s.address(), end: s.address() + s.size(), name: s.name().ok()? }))
+        .filter_map(|s| {
+            Some(Function { start: s.address(), end: s.address().saturating_add(s.size()), name: s.name().ok()? })
+        })
         .collect();
     fns.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
     // Symbols without a size reach the next symbol.

@@ -248,6 +248,26 @@ mod tests {
         }
     }
 
+    /// A `.comment` of megabytes (one endless entry, then thousands) gives bounded lines.
+    #[test]
+    fn huge_comment_is_bounded() {
+        use object::write::Object;
+        let mut comment = b"rustc version ".to_vec();
+        comment.extend(std::iter::repeat_n(b'9', 4 << 20));
+        for _ in 0..10_000 {
+            comment.extend_from_slice(b"\0Linker: LLD 1.0 (x)");
+        }
+        let mut obj = Object::new(object::BinaryFormat::Elf, object::Architecture::X86_64, object::Endianness::Little);
+        let id = obj.add_section(Vec::new(), b".comment".to_vec(), object::SectionKind::OtherString);
+        obj.append_section_data(id, &comment, 1);
+        let facts = FileFacts::read(&obj.write().unwrap()).expect("readable");
+        let version = facts.rustc.value.clone().unwrap().version.unwrap();
+        assert!(version.len() < 200 && version.starts_with("999"), "{}", version.len());
+        assert_eq!(facts.linker.value.as_deref(), Some("LLD 1.0"));
+        let text = facts.text("f");
+        assert!(text.lines().all(|l| l.len() < 1000), "{}", text.len());
+    }
+
     #[test]
     fn bad_bytes_are_one_line_errors() {
         for bytes in [&b""[..], b"\x7fELF", b"just text", &[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 1, 0, 0, 0, 7]] {
