@@ -103,9 +103,9 @@ fn host_triple() -> String {
 /// scripts do not get it), built once per test process.
 fn build(profile: &str, cpu: Option<&str>) -> &'static Build {
     static BUILT: Mutex<BTreeMap<String, &'static Build>> = Mutex::new(BTreeMap::new());
-    let key = format!("{profile}-{cpu:?}");
+    let key = format!("{profile}-{}", cpu.unwrap_or("default-cpu"));
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    built.entry(key).or_insert_with(|| {
+    built.entry(key.clone()).or_insert_with(|| {
         let triple = host_triple();
         let mut args = vec!["--profile", profile];
         let flags = cpu.map(|c| format!("-C target-cpu={c}"));
@@ -113,7 +113,12 @@ fn build(profile: &str, cpu: Option<&str>) -> &'static Build {
             args.extend(["--target", &triple]);
         }
         let env: Vec<(&str, &str)> = flags.iter().map(|f| ("RUSTFLAGS", f.as_str())).collect();
-        Box::leak(Box::new(hello().build(&args, &env)))
+        let build = hello().build(&args, &env);
+        // Builds for two CPUs write the same path: each keeps a copy of its own.
+        let copy = target_dir().join("forensics-builds").join(&key).join("forensics-hello");
+        std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+        std::fs::copy(&build.binary, &copy).unwrap();
+        Box::leak(Box::new(Build { binary: copy, rustc_args: build.rustc_args }))
     })
 }
 
