@@ -219,6 +219,8 @@ mod tests {
         assert_eq!(Section::not_run(Kind::Guard, "skipped (--only)").figure(), None);
         assert_eq!(s(Kind::Vcs, "ratio=2\n").mark(), None, "vcs has figures, no goal");
         assert_eq!(s(Kind::Vcs, "ratio=2\n").figure(), None);
+        assert_eq!(s(Kind::Isa, "scan_s=0.654\n").mark(), Some(Mark::Met));
+        assert_eq!(s(Kind::Isa, "scan_s=1.2\n").figure().unwrap().to_string(), "1.2 s");
     }
 
     #[test]
