@@ -248,6 +248,19 @@ mod tests {
         }
     }
 
+    /// Other architectures are read for everything but their instructions, and say so.
+    #[test]
+    fn other_architectures_have_no_isa() {
+        use object::write::Object;
+        let mut obj = Object::new(object::BinaryFormat::Elf, object::Architecture::Aarch64, object::Endianness::Little);
+        let text = obj.section_id(object::write::StandardSection::Text);
+        obj.append_section_data(text, &[0xc0, 0x03, 0x5f, 0xd6], 4);
+        let facts = FileFacts::read(&obj.write().unwrap()).expect("readable");
+        assert_eq!(facts.arch, "aarch64");
+        assert!(facts.isa.value.is_none() && facts.isa.because.contains("x86"), "{}", facts.isa.because);
+        assert_eq!(facts.json()["isa"]["value"], serde_json::Value::Null);
+    }
+
     /// A `.comment` of megabytes (one endless entry, then thousands) gives bounded lines.
     #[test]
     fn huge_comment_is_bounded() {
