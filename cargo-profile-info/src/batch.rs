@@ -153,7 +153,7 @@ pub fn check_one(path: &Path, input: Input, checks: &Checks<'_>, known: &mut cpu
             pass &= ok;
             let _ = match (ok, needs.certain) {
                 (true, _) => {
-                    writeln!(report, "{}: runs on {cpu}: it has every feature {}", path.display(), needs.source)
+                    writeln!(report, "{}: {cpu} has every CPU feature {}", path.display(), needs.source)
                 }
                 (false, true) => writeln!(
                     report,
