@@ -255,6 +255,47 @@ fn counts_match_objdump(binary: &Path, isa: &Value) {
     assert_eq!(tzcnt.unwrap_or(0), theirs("tzcnt"), "tzcnt");
 }
 
+/// Precision per fact over the hello matrix: every stated fact was checked right by
+/// [`facts_hold`] (which panics otherwise); the table says how many were stated and how many
+/// were `null`, with their reasons (`cargo test … -- --nocapture` shows it).
+#[test]
+fn precision_per_fact() {
+    let builds = [
+        ("dev", None),
+        ("release", None),
+        ("strip-debuginfo", None),
+        ("strip-symbols", None),
+        ("kept", None),
+        ("lines", None),
+        ("limited", None),
+        ("abort", None),
+        ("fat", None),
+        ("release", Some("x86-64-v2")),
+        ("release", Some("x86-64-v3")),
+    ];
+    let mut table: BTreeMap<String, (usize, BTreeMap<String, usize>)> = BTreeMap::new();
+    for (profile, cpu) in builds {
+        let file = facts_hold(build(profile, cpu));
+        for (name, fact) in file.as_object().unwrap() {
+            let Some(fact) = fact.as_object() else { continue };
+            let entry = table.entry(name.clone()).or_default();
+            match fact["value"].is_null() {
+                false => entry.0 += 1,
+                true => *entry.1.entry(fact["reason"].as_str().unwrap().to_owned()).or_default() += 1,
+            }
+        }
+    }
+    println!("fact | stated and right | null: reason");
+    for (name, (stated, nulls)) in &table {
+        let nulls: Vec<String> = nulls.iter().map(|(r, n)| format!("{n}× {r}")).collect();
+        println!("{name} | {stated}/{stated} | {}", nulls.join("; "));
+    }
+    // What the file always proves for these builds: the compiler, the linker, strip, debuginfo.
+    for always in ["rustc", "linker", "strip", "debuginfo", "isa"] {
+        assert_eq!(table[always].0, builds.len(), "{always}: {:?}", table[always]);
+    }
+}
+
 #[test]
 fn dev_keeps_symbols_and_debuginfo() {
     let file = facts_hold(build("dev", None));
