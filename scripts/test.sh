@@ -6,12 +6,13 @@ cd "$(dirname "$0")/.."
 
 source scripts/tools.sh
 # The quick benchmark run in the suite times the guard and /buildinfo with hyperfine and wrk;
-# compare --metric instructions counts with valgrind where perf has no hardware counters.
+# compare --metric instructions counts with valgrind where perf has no hardware counters; the
+# file-facts truth matrix links a C library gcc builds into a fixture.
 # Fuzzing: libFuzzer is C++ (cargo-fuzz builds it); the HTTP seeds are what curl and wget send.
 # compare's pgo rung merges rustc's raw profiles: rustc 1.95 (LLVM 22) writes a format Debian's
 # default llvm-profdata-14 refuses; llvm-22 reads it. The test also shows 14 refusing.
 install_tools qemu-x86_64:qemu-user objdump:binutils hyperfine:hyperfine wrk:wrk git:git c++:g++ curl:curl \
-  wget:wget llvm-profdata-14:llvm-14 valgrind:valgrind
+  wget:wget llvm-profdata-14:llvm-14 valgrind:valgrind gcc:gcc
 # The aarch64 guard matrix (tests/tests/aarch64.rs) links with the cross gcc and its static glibc
 # (libc6-dev-arm64-cross, named in case recommends are off), and runs under qemu-aarch64.
 install_tools qemu-aarch64:qemu-user aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu
@@ -25,6 +26,9 @@ if ! command -v llvm-profdata-22 >/dev/null && ! command -v llvm-profdata-19 >/d
   fi
   install_tools "llvm-profdata-$llvm:llvm-$llvm"
 fi
+
+# The file-facts truth matrix reads a `cargo auditable build`'s dependency section.
+command -v cargo-auditable >/dev/null || cargo install --locked cargo-auditable
 
 # The lints CI holds: formatting, clippy with warnings as errors, rustdoc with warnings as errors.
 cargo fmt --all --check

@@ -113,6 +113,15 @@ pub const EDIT: Goal = Goal {
     line: "≤ +10 ms over plain",
 };
 
+/// Seconds `inspect` may take to read a 25 MB binary and scan its instructions.
+pub const ISA: Goal = Goal {
+    limit: 1.0,
+    bound: Bound::AtMost,
+    column: "isa<=1s",
+    heading: "≤ 1 s for a 25 MB binary",
+    line: "ISA scan of a 25 MB binary ≤ 1 s",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +141,8 @@ mod tests {
         assert_eq!(EDIT.judge(Some(-3.2)), Mark::Met);
         assert_eq!(EDIT.judge(Some(10.1)), Mark::Missed);
         assert_eq!(BUILD.judge(None), Mark::NotMeasured);
+        assert_eq!(ISA.judge(Some(0.4)), Mark::Met);
+        assert_eq!(ISA.judge(Some(1.2)), Mark::Missed);
         assert_eq!(Mark::NotMeasured.to_string(), "not measured");
     }
 }

@@ -44,6 +44,7 @@ mod guard;
 mod hello;
 mod http;
 mod hyperfine;
+mod isa;
 mod packages;
 mod peers;
 mod registry;
@@ -111,6 +112,12 @@ enum Command_ {
         /// tracked files in the repository [default: 60000]
         files: Option<u32>,
     },
+    /// inspect's instruction scan of the toolchain's cargo binary, beside objdump -d on it.
+    Isa {
+        /// 1 scan instead of the fastest of 5
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 /// Where everything goes, under `target/bench`.
@@ -171,6 +178,7 @@ fn subcommand(command: &Command_, quick: bool) -> i32 {
         Command_::Guard { .. } => Kind::Guard,
         Command_::Edit { .. } => Kind::Edit,
         Command_::Vcs { .. } => Kind::Vcs,
+        Command_::Isa { .. } => Kind::Isa,
     };
     clean_env();
     if let Err(missing) = tools::require(kind.tools()) {
@@ -185,6 +193,7 @@ fn subcommand(command: &Command_, quick: bool) -> i32 {
         Command_::Guard { quick: own_quick, runs } => guard::Plan::new(&root, quick || *own_quick, *runs).run(),
         Command_::Edit { quick: own_quick, rounds } => edit::Plan::new(&root, quick || *own_quick, *rounds).run(),
         Command_::Vcs { quick: own_quick, files } => vcs::Plan::new(&root, quick || *own_quick, *files).run(),
+        Command_::Isa { quick: own_quick } => isa::run(&root, quick || *own_quick),
     };
     match figures {
         Ok(text) => {
@@ -226,6 +235,8 @@ fn plan(args: &Args) -> Vec<(Kind, Option<&'static str>)> {
                 Some("skipped (--only)")
             } else if args.quick && kind == Kind::Vcs {
                 Some("skipped (--quick: a 60,000-file repository takes minutes to measure)")
+            } else if args.quick && kind == Kind::Isa {
+                Some("skipped (--quick: builds cargo-profile-info --release and disassembles a 40 MB binary; `bash scripts/bench.sh isa --quick` runs it alone)")
             } else {
                 None
             };
@@ -315,6 +326,7 @@ mod tests {
         assert!(matches!(command(&["edit"]), Ok(Some(Command_::Edit { quick: false, rounds: None }))));
         assert!(matches!(command(&["vcs", "4000"]), Ok(Some(Command_::Vcs { quick: false, files: Some(4000) }))));
         assert!(matches!(command(&["guard", "--quick"]), Ok(Some(Command_::Guard { quick: true, runs: None }))));
+        assert!(matches!(command(&["isa", "--quick"]), Ok(Some(Command_::Isa { quick: true }))));
         assert!(matches!(command(&["guard", "500"]), Ok(Some(Command_::Guard { quick: false, runs: Some(500) }))));
         assert!(matches!(command(&["http", "--soak"]), Ok(Some(Command_::Http(o))) if o.soak && !o.quick));
         assert!(matches!(command(&["http", "--quick"]), Ok(Some(Command_::Http(o))) if o.quick));

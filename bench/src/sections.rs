@@ -18,11 +18,13 @@ pub enum Kind {
     Edit,
     /// The dirty check's cost in a large repository, under hyperfine ([`crate::vcs`]).
     Vcs,
+    /// `inspect`'s instruction scan of a large binary, beside `objdump -d` ([`crate::isa`]).
+    Isa,
 }
 
 impl Kind {
     /// Every section, in report order.
-    pub const ALL: [Kind; 4] = [Kind::Http, Kind::Guard, Kind::Edit, Kind::Vcs];
+    pub const ALL: [Kind; 5] = [Kind::Http, Kind::Guard, Kind::Edit, Kind::Vcs, Kind::Isa];
 
     /// The subcommand.
     pub fn name(self) -> &'static str {
@@ -31,6 +33,7 @@ impl Kind {
             Kind::Guard => "guard",
             Kind::Edit => "edit",
             Kind::Vcs => "vcs",
+            Kind::Isa => "isa",
         }
     }
 
@@ -46,6 +49,7 @@ impl Kind {
             Kind::Guard => "Guard cost (v3 hello start, with guard over without)",
             Kind::Edit => "Edit-compile cycle (small repository, dev: touch src/main.rs, cargo build; goal judged as from crates.io)",
             Kind::Vcs => "Dirty check cost (git status and an edit-compile cycle in a 60,000-file repository)",
+            Kind::Isa => "ISA scan (inspect on the toolchain's cargo binary, beside objdump -d)",
         }
     }
 
@@ -56,6 +60,7 @@ impl Kind {
             Kind::Guard => Some((goals::GUARD, Judged::Ratio)),
             Kind::Edit => Some((goals::EDIT, Judged::OverPlainMs)),
             Kind::Vcs => None,
+            Kind::Isa => Some((goals::ISA, Judged::Seconds)),
         }
     }
 
@@ -70,6 +75,8 @@ impl Kind {
             Kind::Http => &["wrk", "curl"],
             Kind::Guard => &["hyperfine"],
             Kind::Edit | Kind::Vcs => &["hyperfine", "git"],
+            // objdump comes with binutils, which the test suite installs.
+            Kind::Isa => &[],
         }
     }
 }
@@ -81,6 +88,8 @@ pub enum Judged {
     Ratio,
     /// `over_plain_ms=NUMBER`: milliseconds over the plain baseline, printed `+28.4 ms`.
     OverPlainMs,
+    /// `scan_s=NUMBER`: seconds, printed `0.412 s`.
+    Seconds,
 }
 
 impl Judged {
@@ -89,6 +98,7 @@ impl Judged {
         match self {
             Judged::Ratio => "ratio",
             Judged::OverPlainMs => "over_plain_ms",
+            Judged::Seconds => "scan_s",
         }
     }
 
@@ -98,6 +108,7 @@ impl Judged {
             Judged::Ratio => format!("{number}×"),
             Judged::OverPlainMs if number.starts_with(['-', '+']) => format!("{number} ms"),
             Judged::OverPlainMs => format!("+{number} ms"),
+            Judged::Seconds => format!("{number} s"),
         }
     }
 }
@@ -208,6 +219,8 @@ mod tests {
         assert_eq!(Section::not_run(Kind::Guard, "skipped (--only)").figure(), None);
         assert_eq!(s(Kind::Vcs, "ratio=2\n").mark(), None, "vcs has figures, no goal");
         assert_eq!(s(Kind::Vcs, "ratio=2\n").figure(), None);
+        assert_eq!(s(Kind::Isa, "scan_s=0.654\n").mark(), Some(Mark::Met));
+        assert_eq!(s(Kind::Isa, "scan_s=1.2\n").figure().unwrap().to_string(), "1.2 s");
     }
 
     #[test]

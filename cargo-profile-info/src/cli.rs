@@ -1,6 +1,7 @@
 //! The command line, and the exit code each outcome gets.
 
-use crate::{apply, check, compare, diff, host, Document, Error, Outcome};
+use crate::forensics::cpus;
+use crate::{apply, batch, check, compare, diff, Document, Error, Outcome};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
@@ -8,9 +9,9 @@ use std::path::PathBuf;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  the command succeeded: document printed, every requirement holds, the host has the file's CPU features, no difference
-  1  a requirement failed, the file would not run on this host, or the two builds differ
-  2  a file could not be read as a profile-info binary, an unknown key, or a command-line error";
+  0  the command succeeded: files inspected, every requirement holds, the host or CPU has the file's CPU features, no difference
+  1  a requirement failed, a file would not run on this host or CPU, or the two builds differ
+  2  no file could be read (each one that could not is one line on stderr), an unknown key or CPU, or a command-line error";
 
 /// Reads the build document profile-info embeds in a binary, without running it; builds, proves
 /// and measures release-profile variants of a binary.
@@ -23,19 +24,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the document embedded in FILE (the text `FILE --build-info` prints)
+    /// Print what each FILE proves about its build (compiler, linker, strip, debuginfo, panic,
+    /// the CPU features its code uses), after the document #[profile_info::main] embedded, if any
     Inspect {
-        /// Print the embedded JSON exactly as `FILE --build-info=json` does
+        /// One JSON object per file: {"path", "document" (as `FILE --build-info=json` prints it, or
+        /// null), "file"}
         #[arg(long)]
         json: bool,
-        /// The executable to read
-        file: PathBuf,
+        /// Executables, or directories to search for them
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
-    /// Check how FILE was built, and whether it would run on this host
-    #[command(group = clap::ArgGroup::new("checks").required(true).multiple(true).args(["require", "host"]))]
+    /// Check how FILE was built, and whether it would run on this host or on a named CPU
+    #[command(group = clap::ArgGroup::new("checks").required(true).multiple(true).args(["require", "host", "cpu"]))]
     Check {
-        /// The executable to read
-        file: PathBuf,
+        /// Executables, or directories to search for them
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// A dotted key of the document and its wanted value: profile.lto=fat, target.level=x86-64-v3,
         /// profile.codegen_units=1, vcs.dirty=false; lists are comma-separated
         #[arg(long = "require", value_name = "KEY=VALUE")]
@@ -43,6 +48,11 @@ enum Command {
         /// Fail if FILE needs CPU features this host lacks
         #[arg(long)]
         host: bool,
+        /// Fail if FILE needs CPU features this CPU lacks: any `rustc --print target-cpus` names
+        /// (haswell, x86-64-v2, …); several comma-separated. The document's target.features when
+        /// FILE has one, else the features its code uses
+        #[arg(long, value_delimiter = ',', value_name = "NAME")]
+        cpu: Vec<String>,
         /// Print the findings as one JSON object
         #[arg(long)]
         json: bool,
@@ -111,25 +121,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 
 fn execute(command: Command) -> Result<Outcome, Error> {
     Ok(match command {
-        Command::Inspect { json, file } => {
-            let doc = Document::from_file(&file)?;
-            let report = if json { format!("{}\n", doc.json) } else { profile_info_core::render::text(&doc.info) };
-            Outcome::text(report, true)
+        Command::Inspect { json, files } => {
+            return batch::each(&files, |path, input| Ok(batch::inspect(path, input, json)))
         }
-        Command::Check { file, require, host, json } => {
-            let doc = Document::from_file(&file)?;
-            let gate = (!require.is_empty()).then(|| check::requirements(&file, &doc, &require)).transpose()?;
-            let on_host = host.then(|| host::check(&file, &doc, &host::Host::detect())).transpose()?;
-            let pass = gate.iter().chain(&on_host).all(|o| o.pass);
-            let report: String = gate.iter().chain(&on_host).map(|o| o.report.as_str()).collect();
-            let mut all = serde_json::json!({"file": file.display().to_string(), "schema": doc.schema, "pass": pass});
-            if let Some(gate) = gate {
-                all["requirements"] = gate.json["requirements"].clone();
-            }
-            if let Some(on_host) = on_host {
-                all["host"] = on_host.json;
-            }
-            as_json(Outcome { report, pass, json: all }, json)
+        Command::Check { files, require, host, cpu, json } => {
+            let checks = batch::Checks { require: &require, host, cpus: &cpu };
+            let mut known = cpus::Cpus::default();
+            return batch::each(&files, |path, input| {
+                Ok(as_json(batch::check_one(path, input, &checks, &mut known)?, json))
+            });
         }
         Command::Diff { a, b, json } => {
             let mut outcome = diff::diff(&Document::from_file(&a)?, &Document::from_file(&b)?);

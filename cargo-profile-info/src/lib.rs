@@ -2,28 +2,33 @@
 //! binary's `.profile_info` section (`__DATA,__profile_info` on Mach-O) without running the
 //! binary, like `go version -m`.
 //!
-//! - `inspect [--json] FILE`: the document, as the binary's own `--build-info[=json]` prints it;
-//! - `check FILE --require KEY=VALUE… [--host]`: a gate on how the file was built, and on whether
-//!   this machine's CPU has the features it was compiled for;
+//! - `inspect [--json] FILE|DIR…`: the document, as the binary's own `--build-info[=json]` prints
+//!   it, and for any binary, with or without one, what the file itself proves about its build
+//!   ([`forensics`]);
+//! - `check FILE|DIR… --require KEY=VALUE… [--host] [--cpu NAME,…]`: a gate on how the file was
+//!   built, and on whether this machine's CPU, or any CPU rustc knows, has the features it needs;
 //! - `diff A B`: the fields in which two builds differ;
 //! - `compare --run '{bin} ARGS'`: the binary built under a ladder of release-profile settings,
 //!   each build proven by its document, measured (size, compile time, runs or requests/s);
 //! - `apply --report R --variant V --profile-name P`: a measured variant written as a profile.
 //!
-//! Exit codes: 0 when the command found what was asked (document printed, requirements hold,
-//! the host has the file's CPU features, no difference); 1 when a check failed or the builds
-//! differ; 2 when an input cannot be read (one line on stderr naming the file) or the command
-//! line is wrong.
+//! Exit codes: 0 when the command found what was asked (files inspected, requirements hold,
+//! the host or CPU has the file's CPU features, no difference); 1 when a check failed or the
+//! builds differ; 2 when no input could be read (one line on stderr per file that could not) or
+//! the command line is wrong. `inspect` and `check` take several files and directories: a file
+//! that cannot be read is one line on stderr and the others are still reported.
 //!
 #![doc = include_str!("../docs/reference.md")]
 #![deny(missing_docs)]
 
 pub mod apply;
+pub mod batch;
 pub mod check;
 mod cli;
 pub mod compare;
 pub mod diff;
 mod error;
+pub mod forensics;
 pub mod host;
 pub mod keys;
 mod read;

@@ -42,6 +42,20 @@ impl Document {
         }
         let file = object::File::parse(data)
             .map_err(|e| format!("not an executable this tool reads (ELF, Mach-O or PE): {e}"))?;
+        Document::find(&file)?.ok_or_else(|| match file.format() {
+            object::BinaryFormat::Pe | object::BinaryFormat::Coff => {
+                "no profile-info section: profile-info embeds none in Windows (PE) binaries".to_owned()
+            }
+            object::BinaryFormat::MachO => {
+                format!("no profile-info section ({}): not built with #[profile_info::main]", section::MACHO_SECTION)
+            }
+            _ => format!("no profile-info section ({}): not built with #[profile_info::main]", section::ELF_SECTION),
+        })
+    }
+
+    /// The document in a parsed file: `None` when the file has no profile-info section, an error
+    /// when the section is there but damaged.
+    pub fn find(file: &object::File<'_>) -> Result<Option<Document>, String> {
         let (segment, name) = match file.format() {
             object::BinaryFormat::MachO => section::MACHO_SECTION.split_once(',').expect("segment,section"),
             _ => ("", section::ELF_SECTION),
@@ -49,20 +63,9 @@ impl Document {
         let found = file
             .sections()
             .find(|s| s.name() == Ok(name) && (segment.is_empty() || s.segment_name() == Ok(Some(segment))));
-        let Some(found) = found else {
-            return Err(match file.format() {
-                object::BinaryFormat::Pe | object::BinaryFormat::Coff => {
-                    "no profile-info section: profile-info embeds none in Windows (PE) binaries".to_owned()
-                }
-                object::BinaryFormat::MachO => format!(
-                    "no profile-info section ({}): not built with #[profile_info::main]",
-                    section::MACHO_SECTION
-                ),
-                _ => format!("no profile-info section ({name}): not built with #[profile_info::main]"),
-            });
-        };
+        let Some(found) = found else { return Ok(None) };
         let bytes = found.data().map_err(|e| format!("cannot read the {name} section: {e}"))?;
-        Document::from_section(bytes)
+        Document::from_section(bytes).map(Some)
     }
 
     /// Parses the contents of a profile-info section: header, then a JSON document of schema 1

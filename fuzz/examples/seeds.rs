@@ -47,6 +47,7 @@ fn main() {
         // headers, so it seeds the section corpus only.
         if binary.len() <= 1 << 20 {
             write(&seeds, "read_binary", n, &binary);
+            write(&seeds, "file_facts", n, &binary);
         }
         let section = profile_info_section(&binary);
         write(&seeds, "read_section", n, &section);
@@ -59,7 +60,9 @@ fn main() {
         write(&seeds, "check_require", n, &check);
         write(&seeds, "rustc_flags", n, build.rustc_args.join("\n").as_bytes());
     }
-    write(&seeds, "read_binary", 0, &std::fs::read(plain.build(&["--release"], &[]).binary).expect("read"));
+    let plain = std::fs::read(plain.build(&["--release"], &[]).binary).expect("read");
+    write(&seeds, "read_binary", 0, &plain);
+    write(&seeds, "file_facts", 0, &plain);
     for (i, block) in client_requests().iter().enumerate() {
         write(&seeds, "http_headers", i, block);
     }
