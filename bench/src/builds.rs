@@ -76,6 +76,7 @@ fn job(dirs: &Dirs, peer: &Peer) -> Result<(Project, Job), Failure> {
         profile: PROFILE.to_owned(),
         settings: variant.settings,
         rustflags: vec![],
+        final_flags: vec![],
     };
     Ok((project, job))
 }

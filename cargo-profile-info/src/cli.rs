@@ -75,6 +75,9 @@ enum Command {
         /// The workspace's Cargo.toml (default: found from the current directory)
         #[arg(long)]
         manifest_path: Option<PathBuf>,
+        /// Replace the profile if the manifest already has one of that name
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -142,8 +145,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     let outcome = match cli.command {
         Command::Compare(args) => compare_command(args).map_err(|e| e.to_string()),
-        Command::Apply { report, variant, profile_name, manifest_path } => {
-            apply::apply(&apply::Options { report, variant, profile_name, manifest_path })
+        Command::Apply { report, variant, profile_name, manifest_path, force } => {
+            apply::apply(&apply::Options { report, variant, profile_name, manifest_path, force })
                 .map(|report| Outcome::text(report, true))
                 .map_err(|e| e.to_string())
         }

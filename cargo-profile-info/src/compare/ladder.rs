@@ -1,6 +1,7 @@
 //! The variants `compare` builds: the article's ladder of release-profile settings, each rung on
 //! top of the previous ones, and the variants a user adds with `--variant NAME:KEY=VALUE,…`.
 
+pub use super::bolt::BOLT;
 use super::Failure;
 use serde_json::{json, Value as Json};
 
@@ -166,6 +167,8 @@ pub struct Variant {
     pub settings: Vec<(Key, Value)>,
     /// Built twice: instrumented, trained, then with the merged profile.
     pub pgo: bool,
+    /// Rewritten by BOLT after it is built: instrumented, trained, laid out by the profile.
+    pub bolt: bool,
 }
 
 impl Variant {
@@ -196,11 +199,24 @@ impl Variant {
         if self.pgo {
             parts.push("pgo".into());
         }
+        if self.bolt {
+            parts.push(BOLT.into());
+        }
         if parts.is_empty() {
             BASELINE.into()
         } else {
             parts.join(", ")
         }
+    }
+
+    /// Whether building `other` gives what building this gives: the same settings, PGO and BOLT.
+    pub fn same_build(&self, other: &Variant) -> bool {
+        self.settings == other.settings && self.pgo == other.pgo && self.bolt == other.bolt
+    }
+
+    /// The settings but `key`.
+    pub fn settings_but(&self, key: Key) -> Vec<(Key, Value)> {
+        self.settings.iter().filter(|(k, _)| *k != key).cloned().collect()
     }
 
     /// Every document field this variant decides, with the value the file must hold there.
@@ -217,8 +233,8 @@ impl Variant {
 /// The variant every other is measured against.
 pub const BASELINE: &str = "release";
 
-/// The article's ladder: each rung adds its settings to all the rungs before it.
-const LADDER: [(&str, Option<(Key, &str)>); 8] = [
+/// The ladder: each rung adds its settings to all the rungs before it.
+const LADDER: [(&str, Option<(Key, &str)>); 9] = [
     (BASELINE, None),
     ("strip", Some((Key::Strip, "true"))),
     ("lto-thin", Some((Key::Lto, "thin"))),
@@ -227,6 +243,7 @@ const LADDER: [(&str, Option<(Key, &str)>); 8] = [
     ("panic-abort", Some((Key::Panic, "abort"))),
     ("x86-64-v3", Some((Key::TargetCpu, "x86-64-v3"))),
     (PGO, None),
+    (BOLT, None),
 ];
 
 /// The rung built with profile-guided optimisation.
@@ -251,7 +268,8 @@ pub struct Request {
 }
 
 /// The variants to build, in order, `release` first, and the rungs left out. `unavailable` says
-/// why a rung cannot be built here (`x86-64-v3` on an older CPU, `pgo` without llvm-profdata);
+/// why a rung cannot be built here (`x86-64-v3` on an older CPU, `pgo` without llvm-profdata,
+/// `bolt` without BOLT);
 /// later rungs are then built without its settings.
 pub fn plan(
     request: &Request,
@@ -268,7 +286,7 @@ pub fn plan(
     }
     let wanted = |name: &str| name == BASELINE || request.pick.as_ref().is_none_or(|p| p.iter().any(|n| n == name));
     let (mut variants, mut left_out) = (Vec::new(), Vec::new());
-    let mut rung = Variant { name: String::new(), settings: Vec::new(), pgo: false };
+    let mut rung = Variant { name: String::new(), settings: Vec::new(), pgo: false, bolt: false };
     for (name, setting) in LADDER {
         if let Some(reason) = unavailable(name) {
             if wanted(name) {
@@ -281,7 +299,8 @@ pub fn plan(
         if let Some((key, text)) = setting {
             next.set(key, key.parse(text).expect("the ladder's values are valid"));
         }
-        next.pgo = name == PGO;
+        next.pgo = rung.pgo || name == PGO;
+        next.bolt = name == BOLT;
         if wanted(name) {
             variants.push(next.clone());
         }
@@ -310,7 +329,7 @@ pub fn parse_variant(text: &str) -> Result<Variant, Failure> {
     if !name_ok {
         return Err(fail(format!("`{name}` is not a variant name (a letter, then letters, digits, - or _)")));
     }
-    let mut variant = Variant { name: name.to_owned(), settings: Vec::new(), pgo: false };
+    let mut variant = Variant { name: name.to_owned(), settings: Vec::new(), pgo: false, bolt: false };
     for pair in pairs.split(',') {
         let (key, value) = pair.split_once('=').ok_or_else(|| fail(format!("`{pair}` is not KEY=VALUE")))?;
         let key = Key::from_name(key.trim()).ok_or_else(|| {
@@ -338,10 +357,12 @@ mod tests {
         assert!(left_out.is_empty());
         assert_eq!(
             names(&variants),
-            ["release", "strip", "lto-thin", "lto-fat", "cgu1", "panic-abort", "x86-64-v3", "pgo"]
+            ["release", "strip", "lto-thin", "lto-fat", "cgu1", "panic-abort", "x86-64-v3", "pgo", "bolt"]
         );
         let pgo = &variants[7];
         assert_eq!(pgo.describe(), "lto=fat, codegen-units=1, strip=true, panic=abort, target-cpu=x86-64-v3, pgo");
+        assert_eq!(variants[8].describe(), format!("{}, bolt", pgo.describe()));
+        assert!(variants[8].pgo && variants[8].bolt && !pgo.bolt);
         assert_eq!(variants[2].describe(), "lto=thin, strip=true");
         assert_eq!(variants[0].describe(), "release");
         assert_eq!(variants[0].profile(), "release");
@@ -355,6 +376,10 @@ mod tests {
         assert_eq!(left_out, [LeftOut { name: "x86-64-v3".into(), reason: "this CPU is x86-64-v2".into() }]);
         assert_eq!(variants.last().unwrap().get(Key::TargetCpu), None);
         assert!(variants.last().unwrap().pgo);
+        let no_pgo = |n: &str| (n == PGO).then(|| "no llvm-profdata".to_owned());
+        let (variants, _) = plan(&Request::default(), no_pgo).unwrap();
+        let bolt = variants.last().unwrap();
+        assert!(bolt.bolt && !bolt.pgo, "BOLT on the rung before pgo when pgo is left out");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! proven by the document read back out of its file, sized, timed and run (interleaved), written
 //! as a table, `report.json`, `report.md` and `report.svg`.
 
+pub mod bolt;
 pub mod build;
 pub mod chart;
 pub mod ladder;
@@ -12,7 +13,7 @@ pub mod serve;
 
 use crate::Document;
 use build::{keep, Job, Project};
-use ladder::{Request, Variant, PGO};
+use ladder::{Key, Request, Variant, BOLT, PGO};
 use report::{Report, Row, Served};
 use serde_json::Value as Json;
 use std::fmt;
@@ -85,6 +86,7 @@ fn unavailable(name: &str, llvm_profdata: &[pgo::Candidate]) -> Option<String> {
             Some("not an x86_64 host".to_owned())
         }
         PGO => pgo::unavailable(llvm_profdata),
+        BOLT => bolt::find().err(),
         _ => None,
     }
 }
@@ -143,12 +145,25 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
     }];
 
     let mut built: Vec<(Variant, PathBuf, f64, Document)> = Vec::new();
+    let mut trained = None;
     for (i, variant) in variants.iter().enumerate() {
         progress(&format!("[{}/{}] building {} ({})", i + 1, variants.len(), variant.name, variant.describe()));
+        if let Some((same, binary, seconds, doc)) = built.iter().find(|(v, ..)| v.same_build(variant)).cloned() {
+            progress(&format!("{}: the flags of {}, its build kept", variant.name, same.name));
+            notes.push(format!("{}: the flags of {}, not built again", variant.name, same.name));
+            built.push((variant.clone(), binary, seconds, doc));
+            continue;
+        }
+        let earlier: Vec<&Variant> = built.iter().map(|(v, ..)| v).collect();
+        let job = job_for(variant, &earlier);
         let result = if variant.pgo {
-            build_pgo(variant, &project, &out, opts, &commands, &llvm_profdata)?
+            build_pgo(variant, job.clone(), &project, &out, opts, &commands, &llvm_profdata, &mut trained)?
         } else {
-            Ok(build_one(&Job::of(variant), &project, &out, opts.clean)?)
+            Ok(build_one(&job, &project, &out, opts.clean, &variant.name)?)
+        };
+        let result = match result {
+            Ok(built) if variant.bolt => build_bolt(built, &out, &commands)?,
+            other => other,
         };
         let Built { binary, seconds, note } = match result {
             Ok(built) => built,
@@ -159,7 +174,7 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
             }
         };
         notes.extend(note);
-        let doc = prove(variant, &binary)?;
+        let doc = prove(variant, &job.profile, &binary)?;
         progress(&format!("built {} in {seconds:.1} s: {}", variant.name, report::size(file_size(&binary)?)));
         built.push((variant.clone(), binary, seconds, doc));
     }
@@ -217,11 +232,33 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
         let path = out.join(name);
         std::fs::write(&path, text).map_err(|e| Failure::new(format!("cannot write {}: {e}", path.display())))
     };
-    write("report.json", format!("{:#}\n", report.json()))?;
+    let mut json = report.json();
+    json["recipe"] = recipe(&commands, trained.as_ref(), &variants);
+    write("report.json", format!("{:#}\n", json))?;
     write("report.md", report.markdown())?;
     write("report.svg", chart::svg(&report))?;
     progress(&format!("wrote report.json, report.md and report.svg in {}", out.display()));
     Ok(report)
+}
+
+/// What `apply` needs to print a rung's commands as this run ran them: the tools by full path, the
+/// training command (`{bin}` for the binary; `null` when a served workload trained) and the rows
+/// BOLT rewrote.
+fn recipe(commands: &Commands, trained: Option<&Trained>, variants: &[Variant]) -> Json {
+    let bolt = bolt::find().ok();
+    let path = |p: Option<&Path>| p.map_or(Json::Null, |p| Json::from(p.display().to_string()));
+    let train = match (&commands.train, &commands.load) {
+        (Some(train), _) => Json::from(train.clone()),
+        (None, None) => Json::from(commands.run.clone()),
+        (None, Some(_)) => Json::Null,
+    };
+    serde_json::json!({
+        "llvm_profdata": path(trained.map(|t| t.llvm_profdata.as_path())),
+        "llvm_bolt": path(bolt.as_ref().map(|t| t.bolt.as_path())),
+        "merge_fdata": path(bolt.as_ref().map(|t| t.merge.as_path())),
+        "train": train,
+        "bolt_variants": variants.iter().filter(|v| v.bolt).map(|v| v.name.clone()).collect::<Vec<_>>(),
+    })
 }
 
 fn round_label(round: usize, runs: usize) -> String {
@@ -255,11 +292,39 @@ struct Built {
     note: Option<String>,
 }
 
-/// Builds `job` and keeps its binary as `out/bin/<variant>/<bin>`.
-fn build_one(job: &Job, project: &Project, out: &Path, clean: bool) -> Result<Built, Failure> {
+/// The build of `variant`: its own profile, or, when it differs from a rung built before only by
+/// `strip` (or only by BOLT's link flag), that rung's profile with the difference given to the
+/// compared crate alone, so that its dependencies are not built again.
+fn job_for(variant: &Variant, earlier: &[&Variant]) -> Job {
+    let strip = variant.get(Key::Strip);
+    let base = earlier.iter().find(|e| {
+        !e.bolt
+            && e.pgo == variant.pgo
+            && e.settings_but(Key::Strip) == variant.settings_but(Key::Strip)
+            && (e.get(Key::Strip).is_none() || e.get(Key::Strip) == strip)
+    });
+    let mut job = match base {
+        None => Job::of(variant),
+        Some(base) => {
+            let mut job = Job::of(base);
+            job.variant = variant.name.clone();
+            if base.get(Key::Strip) != strip {
+                let rustc = strip.and_then(|v| Key::Strip.expected(v)).and_then(|(_, v)| v.as_str().map(str::to_owned));
+                job.final_flags.extend(rustc.map(|v| format!("-Cstrip={v}")));
+            }
+            job
+        }
+    };
+    if variant.bolt {
+        job.final_flags.push(bolt::EMIT_RELOCS.to_owned());
+    }
+    job
+}
+
+/// Builds `job` and keeps its binary as `out/bin/<name>/<bin>`.
+fn build_one(job: &Job, project: &Project, out: &Path, clean: bool, name: &str) -> Result<Built, Failure> {
     let target = clean_target(out, &job.profile, clean)?;
     let (exe, seconds) = job.run(project, target.as_deref(), clean)?;
-    let name = job.profile.strip_prefix("compare-").unwrap_or(&job.profile);
     let kept = keep(&exe, &out.join("bin").join(name), &project.bin)?;
     if let Some(dir) = target {
         let _ = std::fs::remove_dir_all(dir);
@@ -267,17 +332,44 @@ fn build_one(job: &Job, project: &Project, out: &Path, clean: bool) -> Result<Bu
     Ok(Built { binary: kept, seconds, note: None })
 }
 
-/// The `pgo` rung: an instrumented build of the previous rung, a training run, `llvm-profdata
-/// merge`, and the build with `-Cprofile-use`; its compile time is both builds. `Ok(Err(why))`
+/// Runs the training workload with `binary`: `--pgo-train`, else `--run`, else one `--load`
+/// against it served.
+fn train(rung: &str, binary: &Path, dir: &Path, commands: &Commands) -> Result<(), Failure> {
+    match (&commands.train, &commands.load) {
+        (None, Some(load)) => {
+            let port = serve::free_port()?;
+            let server = serve::Server::start(rung, &commands.run, binary, port, &dir.join("train.log"))?;
+            let loaded = server.load(load, port);
+            server.stop();
+            loaded.map(drop)
+        }
+        (train, _) => {
+            let argv = measure::fill(train.as_ref().unwrap_or(&commands.run), binary, None);
+            let flag = if train.is_some() { "--pgo-train" } else { "--run (training)" };
+            measure::time_command(rung, flag, &argv).map(drop)
+        }
+    }
+}
+
+/// A merged PGO profile, the seconds its instrumented build took, and which llvm-profdata merged it.
+#[derive(Clone)]
+struct Trained {
+    profile: PathBuf,
+    seconds: f64,
+    note: String,
+    llvm_profdata: PathBuf,
+}
+
+/// An instrumented build of `variant`, a training run and `llvm-profdata merge`; `Ok(Err(why))`
 /// when no llvm-profdata could merge.
-fn build_pgo(
+fn train_pgo(
     variant: &Variant,
     project: &Project,
     out: &Path,
     opts: &Options,
     commands: &Commands,
     llvm_profdata: &[pgo::Candidate],
-) -> Result<Result<Built, String>, Failure> {
+) -> Result<Result<Trained, String>, Failure> {
     let dir = out.join("pgo");
     let raw = dir.join("raw");
     if raw.exists() {
@@ -287,50 +379,96 @@ fn build_pgo(
     let mut generate = Job::of(variant);
     generate.profile = format!("{}-generate", variant.profile());
     generate.rustflags = vec![format!("-Cprofile-generate={}", raw.display())];
-    let Built { binary: instrumented, seconds: first, .. } = build_one(&generate, project, out, opts.clean)?;
-    progress(&format!("pgo: training the instrumented build ({first:.1} s to build)"));
-    match (&commands.train, &commands.load) {
-        (None, Some(load)) => {
-            let port = serve::free_port()?;
-            let server = serve::Server::start(PGO, &commands.run, &instrumented, port, &dir.join("train.log"))?;
-            let loaded = server.load(load, port);
-            server.stop();
-            loaded?;
-        }
-        (train, _) => {
-            let argv = measure::fill(train.as_ref().unwrap_or(&commands.run), &instrumented, None);
-            let flag = if train.is_some() { "--pgo-train" } else { "--run (training)" };
-            measure::time_command(PGO, flag, &argv)?;
-        }
-    }
+    let instrumented = build_one(&generate, project, out, opts.clean, "pgo-generate")?;
+    progress(&format!("pgo: training the instrumented build ({:.1} s to build)", instrumented.seconds));
+    train(PGO, &instrumented.binary, &dir, commands)?;
     let merged = dir.join("merged.profdata");
     let used = match pgo::merge(llvm_profdata, &raw, &merged)? {
         Ok(used) => used,
         Err(why) => return Ok(Err(why)),
     };
     progress(&used.describe());
-    let mut apply = Job::of(variant);
-    apply.rustflags = vec![format!("-Cprofile-use={}", merged.display())];
-    let built = build_one(&apply, project, out, opts.clean)?;
-    Ok(Ok(Built { seconds: first + built.seconds, note: Some(used.describe()), ..built }))
+    Ok(Ok(Trained {
+        profile: merged,
+        seconds: instrumented.seconds,
+        note: used.describe(),
+        llvm_profdata: used.used.path.clone(),
+    }))
 }
 
-/// Reads the document out of `binary` and checks it says what `variant` asked for.
-fn prove(variant: &Variant, binary: &Path) -> Result<Document, Failure> {
+/// A PGO rung: `job` built with `-Cprofile-use` of the profile trained for this run (trained
+/// once, shared by the `pgo` and `bolt` rungs); its compile time is both builds.
+#[allow(clippy::too_many_arguments)]
+fn build_pgo(
+    variant: &Variant,
+    mut job: Job,
+    project: &Project,
+    out: &Path,
+    opts: &Options,
+    commands: &Commands,
+    llvm_profdata: &[pgo::Candidate],
+    trained: &mut Option<Trained>,
+) -> Result<Result<Built, String>, Failure> {
+    let profile = match trained.clone() {
+        Some(t) => t,
+        None => match train_pgo(variant, project, out, opts, commands, llvm_profdata)? {
+            Ok(t) => trained.insert(t).clone(),
+            Err(why) => return Ok(Err(why)),
+        },
+    };
+    job.rustflags = vec![format!("-Cprofile-use={}", profile.profile.display())];
+    let built = build_one(&job, project, out, opts.clean, &variant.name)?;
+    Ok(Ok(Built { seconds: profile.seconds + built.seconds, note: Some(profile.note), ..built }))
+}
+
+/// The `bolt` rung: `built` (linked with `--emit-relocs`) instrumented by BOLT, trained, and
+/// rewritten in place; its compile time adds BOLT's. `Ok(Err(why))` when BOLT is missing.
+fn build_bolt(built: Built, out: &Path, commands: &Commands) -> Result<Result<Built, String>, Failure> {
+    let tools = match bolt::find() {
+        Ok(tools) => tools,
+        Err(why) => return Ok(Err(why)),
+    };
+    let start = std::time::Instant::now();
+    let dir = out.join("bolt");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| Failure::new(format!("cannot empty {}: {e}", dir.display())))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| Failure::new(format!("cannot create {}: {e}", dir.display())))?;
+    let relocs = dir.join("with-relocs");
+    std::fs::rename(&built.binary, &relocs)
+        .map_err(|e| Failure::new(format!("cannot move {}: {e}", built.binary.display())))?;
+    let instrumented = dir.join("instrumented");
+    tools.instrument(&relocs, &instrumented, &dir)?;
+    progress("bolt: training the instrumented binary");
+    train(BOLT, &instrumented, &dir, commands)?;
+    tools.optimise(&relocs, &dir, &built.binary)?;
+    bolt::proven(&built.binary).map_err(|why| Failure::new(format!("variant {BOLT}: {why}")))?;
+    let note = format!("bolt: {} and {}", tools.bolt.display(), tools.merge.display());
+    let note = built.note.map_or(note.clone(), |n| format!("{n}; {note}"));
+    Ok(Ok(Built { seconds: built.seconds + start.elapsed().as_secs_f64(), note: Some(note), ..built }))
+}
+
+/// Reads the document out of `binary` and checks it says what `variant` asked for, built with
+/// the cargo profile `profile`.
+fn prove(variant: &Variant, profile: &str, binary: &Path) -> Result<Document, Failure> {
     let doc = Document::from_file(binary).map_err(|e| {
         Failure::new(format!(
             "variant {}: {e} (compare proves each row with the document #[profile_info::main] embeds in the binary)",
             variant.name
         ))
     })?;
-    contradiction(variant, &doc.value)
+    contradiction(variant, profile, &doc.value)
         .map_or(Ok(doc), |why| Err(Failure::new(format!("variant {}: {why}", variant.name))))
 }
 
-/// The first field in which `document` contradicts `variant`; a field the document does not have
-/// (an older schema without `profile.pgo`) is unknown, not a contradiction.
-fn contradiction(variant: &Variant, document: &Json) -> Option<String> {
-    variant.expectations().into_iter().find_map(|(field, want)| {
+/// The first field in which `document` contradicts `variant` built with the cargo profile
+/// `profile`; a field the document does not have (an older schema without `profile.pgo`) is
+/// unknown, not a contradiction.
+fn contradiction(variant: &Variant, profile: &str, document: &Json) -> Option<String> {
+    let mut expected = variant.expectations();
+    expected.retain(|(field, _)| *field != "profile.name");
+    expected.insert(0, ("profile.name", Json::from(profile)));
+    expected.into_iter().find_map(|(field, want)| {
         let got = document.pointer(&format!("/{}", field.replace('.', "/")))?;
         (*got != want).then(|| format!("asked {field} = {want}, the file's document says {got}"))
     })
@@ -345,14 +483,17 @@ mod tests {
     fn a_document_that_contradicts_its_variant_is_an_error() {
         let v = ladder::parse_variant("fat:lto=fat,codegen-units=1").unwrap();
         let doc = json!({"profile": {"name": "compare-fat", "lto": "thin", "codegen_units": 1}});
-        assert_eq!(contradiction(&v, &doc).unwrap(), r#"asked profile.lto = "fat", the file's document says "thin""#);
+        assert_eq!(
+            contradiction(&v, "compare-fat", &doc).unwrap(),
+            r#"asked profile.lto = "fat", the file's document says "thin""#
+        );
         let good = json!({"profile": {"name": "compare-fat", "lto": "fat", "codegen_units": 1}});
-        assert_eq!(contradiction(&v, &good), None);
+        assert_eq!(contradiction(&v, "compare-fat", &good), None);
         let mut pgo = v.clone();
         pgo.pgo = true;
-        assert_eq!(contradiction(&pgo, &good), None, "no pgo field yet: unknown");
+        assert_eq!(contradiction(&pgo, "compare-fat", &good), None, "no pgo field yet: unknown");
         let off = json!({"profile": {"name": "compare-fat", "lto": "fat", "codegen_units": 1, "pgo": "off"}});
-        assert!(contradiction(&pgo, &off).unwrap().contains("profile.pgo"));
+        assert!(contradiction(&pgo, "compare-fat", &off).unwrap().contains("profile.pgo"));
     }
 
     #[test]
