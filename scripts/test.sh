@@ -18,6 +18,8 @@ command -v wget >/dev/null || need+=(wget)
 # compare's pgo rung merges rustc's raw profiles: rustc 1.95 (LLVM 22) writes a format Debian's
 # default llvm-profdata-14 refuses; llvm-22 (else llvm-19) reads it. The test also shows 14 refusing.
 command -v llvm-profdata-14 >/dev/null || need+=(llvm-14)
+# compare's bolt rung: BOLT instruments, merges and rewrites the pgo rung's binary.
+command -v llvm-bolt-22 >/dev/null || need+=(bolt-22)
 llvm=0
 command -v llvm-profdata-22 >/dev/null || command -v llvm-profdata-19 >/dev/null || llvm=1
 if [ ${#need[@]} -gt 0 ] || [ "$llvm" = 1 ]; then

@@ -301,6 +301,11 @@ pub fn plan(
         }
         next.pgo = rung.pgo || name == PGO;
         next.bolt = name == BOLT;
+        if next.bolt {
+            // BOLT moves code by the relocations the linker keeps (--emit-relocs), which
+            // stripping all symbols (--strip-all) would drop: the linker refuses both.
+            next.settings.retain(|(k, _)| *k != Key::Strip);
+        }
         if wanted(name) {
             variants.push(next.clone());
         }
@@ -361,7 +366,11 @@ mod tests {
         );
         let pgo = &variants[7];
         assert_eq!(pgo.describe(), "lto=fat, codegen-units=1, strip=true, panic=abort, target-cpu=x86-64-v3, pgo");
-        assert_eq!(variants[8].describe(), format!("{}, bolt", pgo.describe()));
+        assert_eq!(
+            variants[8].describe(),
+            "lto=fat, codegen-units=1, panic=abort, target-cpu=x86-64-v3, pgo, bolt",
+            "strip=true cannot be linked with --emit-relocs"
+        );
         assert!(variants[8].pgo && variants[8].bolt && !pgo.bolt);
         assert_eq!(variants[2].describe(), "lto=thin, strip=true");
         assert_eq!(variants[0].describe(), "release");

@@ -162,7 +162,10 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
             Ok(build_one(&job, &project, &out, opts.clean, &variant.name)?)
         };
         let result = match result {
-            Ok(built) if variant.bolt => build_bolt(built, &out, &commands)?,
+            Ok(mut built) if variant.bolt => {
+                notes.extend(built.note.take().filter(|n| !notes.contains(n)));
+                build_bolt(built, &out, &commands)?
+            }
             other => other,
         };
         let Built { binary, seconds, note } = match result {
@@ -173,7 +176,7 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
                 continue;
             }
         };
-        notes.extend(note);
+        notes.extend(note.filter(|n| !notes.contains(n)));
         let doc = prove(variant, &job.profile, &binary)?;
         progress(&format!("built {} in {seconds:.1} s: {}", variant.name, report::size(file_size(&binary)?)));
         built.push((variant.clone(), binary, seconds, doc));
@@ -293,7 +296,7 @@ struct Built {
 }
 
 /// The build of `variant`: its own profile, or, when it differs from a rung built before only by
-/// `strip` (or only by BOLT's link flag), that rung's profile with the difference given to the
+/// `strip` (or is that rung's BOLT rewrite), that rung's profile with the difference given to the
 /// compared crate alone, so that its dependencies are not built again.
 fn job_for(variant: &Variant, earlier: &[&Variant]) -> Job {
     let strip = variant.get(Key::Strip);
@@ -301,7 +304,7 @@ fn job_for(variant: &Variant, earlier: &[&Variant]) -> Job {
         !e.bolt
             && e.pgo == variant.pgo
             && e.settings_but(Key::Strip) == variant.settings_but(Key::Strip)
-            && (e.get(Key::Strip).is_none() || e.get(Key::Strip) == strip)
+            && (e.get(Key::Strip).is_none() || e.get(Key::Strip) == strip || variant.bolt)
     });
     let mut job = match base {
         None => Job::of(variant),
@@ -309,7 +312,11 @@ fn job_for(variant: &Variant, earlier: &[&Variant]) -> Job {
             let mut job = Job::of(base);
             job.variant = variant.name.clone();
             if base.get(Key::Strip) != strip {
-                let rustc = strip.and_then(|v| Key::Strip.expected(v)).and_then(|(_, v)| v.as_str().map(str::to_owned));
+                // BOLT's rung keeps the symbols --emit-relocs needs; the others strip as asked.
+                let rustc = match strip.and_then(|v| Key::Strip.expected(v)) {
+                    Some((_, v)) => v.as_str().map(str::to_owned),
+                    None => variant.bolt.then(|| "debuginfo".to_owned()),
+                };
                 job.final_flags.extend(rustc.map(|v| format!("-Cstrip={v}")));
             }
             job
@@ -443,8 +450,11 @@ fn build_bolt(built: Built, out: &Path, commands: &Commands) -> Result<Result<Bu
     train(BOLT, &instrumented, &dir, commands)?;
     tools.optimise(&relocs, &dir, &built.binary)?;
     bolt::proven(&built.binary).map_err(|why| Failure::new(format!("variant {BOLT}: {why}")))?;
-    let note = format!("bolt: {} and {}", tools.bolt.display(), tools.merge.display());
-    let note = built.note.map_or(note.clone(), |n| format!("{n}; {note}"));
+    let note = format!(
+        "bolt: {} and {}, the binary linked with --emit-relocs and without strip=symbols (the linker refuses both)",
+        tools.bolt.display(),
+        tools.merge.display()
+    );
     Ok(Ok(Built { seconds: built.seconds + start.elapsed().as_secs_f64(), note: Some(note), ..built }))
 }
 
