@@ -77,6 +77,7 @@ fn job(dirs: &Dirs, peer: &Peer) -> Result<(Project, Job), Failure> {
         settings: variant.settings,
         rustflags: vec![],
         final_flags: vec![],
+        rustc_log: None,
     };
     Ok((project, job))
 }

@@ -44,11 +44,11 @@ fn document(binary: &Path) -> Value {
 }
 
 /// A `RUSTC_WRAPPER` logging each rustc command line cargo runs (emptied here).
-fn rustc_logger() -> (PathBuf, PathBuf) {
+fn rustc_logger(name: &str) -> (PathBuf, PathBuf) {
     let dir = target_dir().join("ladder-tests");
-    let log = dir.join("rustc.log");
+    let log = dir.join(format!("{name}-rustc.log"));
     let _ = std::fs::remove_file(&log);
-    let wrapper = dir.join("rustc.sh");
+    let wrapper = dir.join(format!("{name}-rustc.sh"));
     write_if_changed(&wrapper, &format!("#!/bin/sh\necho \"$*\" >> '{}'\nexec \"$@\"\n", log.display()));
     assert!(Command::new("chmod").arg("+x").arg(&wrapper).status().unwrap().success());
     (wrapper, log)
@@ -63,7 +63,7 @@ fn the_ladder_leaves_the_users_build_alone_relinks_strip_bolts_and_apply_recipes
 
     let out = target_dir().join("ladder-tests").join("out");
     let _ = std::fs::remove_dir_all(&out);
-    let (wrapper, log) = rustc_logger();
+    let (wrapper, log) = rustc_logger("ladder");
     let args = ["profile-info", "compare", "--run", "{bin} 30000", "--variants", "strip,pgo,bolt", "--runs", "1"];
     let args = [&args[..], &["--out", out.to_str().unwrap()]].concat();
     let result = tool(&fixture.dir, &args, &[("RUSTC_WRAPPER", wrapper.to_str().unwrap())]);
@@ -156,4 +156,34 @@ fn the_ladder_leaves_the_users_build_alone_relinks_strip_bolts_and_apply_recipes
     assert!(apply(true).status.success());
     assert_eq!(std::fs::read_to_string(&manifest).unwrap(), after, "replaced in place, same text");
     std::fs::write(&manifest, before).unwrap();
+}
+
+/// A binary without the attribute is compared too: each row proven from rustc's command line for
+/// the binary crate (recorded by compare's own `RUSTC_WRAPPER`, which runs the user's wrapper in
+/// turn) and from the file; the oracles are the user's wrapper's log and readelf.
+#[test]
+fn a_binary_without_the_attribute_is_proven_from_rustcs_command_line() {
+    let fixture = Fixture::new("ladder-plain", "fn main() {\n    println!(\"{}\", 6 * 7);\n}\n", "");
+    let out = target_dir().join("ladder-tests").join("plain");
+    let _ = std::fs::remove_dir_all(&out);
+    let (wrapper, log) = rustc_logger("plain");
+    let args = ["profile-info", "compare", "--run", "{bin}", "--variants", "lto-fat", "--runs", "1", "--out"];
+    let args = [&args[..], &[out.to_str().unwrap()]].concat();
+    let result = tool(&fixture.dir, &args, &[("RUSTC_WRAPPER", wrapper.to_str().unwrap())]);
+    assert!(result.status.success(), "compare failed:\n{}", text(&result.stderr));
+
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let rows = report["variants"].as_array().unwrap();
+    assert_eq!(rows.iter().map(|r| r["name"].as_str().unwrap()).collect::<Vec<_>>(), ["release", "lto-fat"]);
+    assert!(rows.iter().all(|r| r["proof"] == "rustc command line"), "{rows:?}");
+    let fat = &rows[1];
+    assert_eq!(
+        (&fat["document"]["profile"]["lto"], &fat["document"]["profile"]["strip"]),
+        (&"fat".into(), &"symbols".into())
+    );
+    assert!(!sections(&out.join(fat["binary"].as_str().unwrap())).contains(" .symtab "));
+    // The user's wrapper still ran, and saw what the row says.
+    let compiled = std::fs::read_to_string(&log).expect("the user's wrapper's log");
+    let line = compiled.lines().find(|l| l.contains("--crate-name ladder_plain") && l.contains("compare-lto-fat"));
+    assert!(line.is_some_and(|l| l.contains("lto=fat")), "{compiled}");
 }

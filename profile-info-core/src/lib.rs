@@ -8,6 +8,8 @@
 //! macro, which renders the document with [`render::json`], does not wait for serde's derive.
 #![deny(missing_docs)]
 
+#[doc(hidden)]
+pub mod flags;
 pub mod model;
 #[doc(hidden)]
 pub mod read;

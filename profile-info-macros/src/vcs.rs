@@ -171,7 +171,7 @@ pub(crate) fn git(dir: &Path, args: &[&str]) -> Option<Vec<u8>> {
 /// compile the crate again.
 fn rebuild_marker() -> Option<PathBuf> {
     let crate::invocation::Invocation::Rustc { args, .. } = crate::invocation::current() else { return None };
-    let path = Path::new(&crate::flags::parse(&args).out_dir?).join("profile-info-unborn-ref");
+    let path = Path::new(&profile_info_core::flags::parse(&args).out_dir?).join("profile-info-unborn-ref");
     fs::write(&path, "profile-info: the branch has no ref file yet; the crate is compiled on every build\n").ok()?;
     Some(path)
 }

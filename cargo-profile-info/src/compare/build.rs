@@ -174,6 +174,8 @@ pub struct Job {
     /// stay as another build of the same profile left them, so a strip-only or relink-only rung
     /// compiles one crate.
     pub final_flags: Vec<String>,
+    /// Where the compared crate's rustc command lines are logged (see [`super::wrapper`]).
+    pub rustc_log: Option<PathBuf>,
 }
 
 impl Job {
@@ -185,6 +187,7 @@ impl Job {
             settings: variant.settings.clone(),
             rustflags: Vec::new(),
             final_flags: Vec::new(),
+            rustc_log: None,
         }
     }
 
@@ -241,11 +244,14 @@ impl Job {
         Ok((finished.executable, finished.seconds))
     }
 
-    fn command(&self, project: &Project, target_dir: Option<&Path>, args: &[&str]) -> Command {
+    fn command(&self, project: &Project, target_dir: Option<&Path>, args: &[&str]) -> Result<Command, Failure> {
         let mut cmd = cargo();
         cmd.args(args).args(self.profile_args(project));
         cmd.env("CARGO_TARGET_DIR", target_dir.unwrap_or(&project.build_dir));
-        cmd
+        if let Some(log) = &self.rustc_log {
+            cmd.envs(super::wrapper::env(log, &project.bin)?);
+        }
+        Ok(cmd)
     }
 
     /// One timed `cargo build` (`-v` when `verbose`: cargo then says which units it ran).
@@ -257,7 +263,7 @@ impl Job {
         if verbose {
             args.push("-v");
         }
-        let mut cmd = self.command(project, target_dir, &args);
+        let mut cmd = self.command(project, target_dir, &args)?;
         if !self.final_flags.is_empty() {
             cmd.arg("--").args(&self.final_flags);
         }
@@ -289,7 +295,7 @@ impl Job {
         for member in &project.members {
             args.extend(["-p", member]);
         }
-        let out = output(&mut self.command(project, target_dir, &args), "cargo clean")?;
+        let out = output(&mut self.command(project, target_dir, &args)?, "cargo clean")?;
         if !out.status.success() {
             return Err(Failure::new(format!(
                 "variant {}: cargo clean -p failed: {}",

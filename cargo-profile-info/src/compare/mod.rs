@@ -10,6 +10,7 @@ pub mod measure;
 pub mod pgo;
 pub mod report;
 pub mod serve;
+pub mod wrapper;
 
 use crate::Document;
 use build::{keep, Job, Project};
@@ -144,7 +145,8 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
         "compile: rebuilding the workspace's own crates, dependencies already built for the variant".to_owned()
     }];
 
-    let mut built: Vec<(Variant, PathBuf, f64, Document)> = Vec::new();
+    let mut built: Vec<(Variant, PathBuf, f64, Json)> = Vec::new();
+    let mut proofs: Vec<&str> = Vec::new();
     let mut trained = None;
     for (i, variant) in variants.iter().enumerate() {
         progress(&format!("[{}/{}] building {} ({})", i + 1, variants.len(), variant.name, variant.describe()));
@@ -152,6 +154,7 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
             progress(&format!("{}: the flags of {}, its build kept", variant.name, same.name));
             notes.push(format!("{}: the flags of {}, not built again", variant.name, same.name));
             built.push((variant.clone(), binary, seconds, doc));
+            proofs.push(proofs[built.iter().position(|(v, ..)| v.name == same.name).expect("built")]);
             continue;
         }
         let earlier: Vec<&Variant> = built.iter().map(|(v, ..)| v).collect();
@@ -177,7 +180,8 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
             }
         };
         notes.extend(note.filter(|n| !notes.contains(n)));
-        let doc = prove(variant, &job.profile, &binary)?;
+        let (doc, proof) = prove(variant, &job.profile, &binary, &rustc_log(&out, &variant.name), &project)?;
+        proofs.push(proof);
         progress(&format!("built {} in {seconds:.1} s: {}", variant.name, report::size(file_size(&binary)?)));
         built.push((variant.clone(), binary, seconds, doc));
     }
@@ -225,7 +229,7 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
             size_bytes: file_size(&binary)?,
             binary: binary.strip_prefix(&out).map(Path::to_owned).unwrap_or(binary),
             build_seconds: seconds,
-            document: doc.value,
+            document: doc,
             samples_seconds: samples.iter().map(|(s, _)| *s).collect(),
             served,
         });
@@ -237,6 +241,9 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
     };
     let mut json = report.json();
     json["recipe"] = recipe(&commands, trained.as_ref(), &variants);
+    for (row, proof) in json["variants"].as_array_mut().into_iter().flatten().zip(&proofs) {
+        row["proof"] = Json::from(*proof);
+    }
     write("report.json", format!("{:#}\n", json))?;
     write("report.md", report.markdown())?;
     write("report.svg", chart::svg(&report))?;
@@ -328,15 +335,27 @@ fn job_for(variant: &Variant, earlier: &[&Variant]) -> Job {
     job
 }
 
-/// Builds `job` and keeps its binary as `out/bin/<name>/<bin>`.
+/// Builds `job` and keeps its binary as `out/bin/<name>/<bin>`, the compared crate's rustc
+/// command line as `out/rustc/<name>.jsonl`.
 fn build_one(job: &Job, project: &Project, out: &Path, clean: bool, name: &str) -> Result<Built, Failure> {
     let target = clean_target(out, &job.profile, clean)?;
+    let mut job = job.clone();
+    let log = rustc_log(out, name);
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Failure::new(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let _ = std::fs::remove_file(&log);
+    job.rustc_log = Some(log);
     let (exe, seconds) = job.run(project, target.as_deref(), clean)?;
     let kept = keep(&exe, &out.join("bin").join(name), &project.bin)?;
     if let Some(dir) = target {
         let _ = std::fs::remove_dir_all(dir);
     }
     Ok(Built { binary: kept, seconds, note: None })
+}
+
+fn rustc_log(out: &Path, name: &str) -> PathBuf {
+    out.join("rustc").join(format!("{name}.jsonl"))
 }
 
 /// Runs the training workload with `binary`: `--pgo-train`, else `--run`, else one `--load`
@@ -458,29 +477,47 @@ fn build_bolt(built: Built, out: &Path, commands: &Commands) -> Result<Result<Bu
     Ok(Ok(Built { seconds: built.seconds + start.elapsed().as_secs_f64(), note: Some(note), ..built }))
 }
 
-/// Reads the document out of `binary` and checks it says what `variant` asked for, built with
-/// the cargo profile `profile`.
-fn prove(variant: &Variant, profile: &str, binary: &Path) -> Result<Document, Failure> {
-    let doc = Document::from_file(binary).map_err(|e| {
-        Failure::new(format!(
-            "variant {}: {e} (compare proves each row with the document #[profile_info::main] embeds in the binary)",
-            variant.name
-        ))
-    })?;
-    contradiction(variant, profile, &doc.value)
-        .map_or(Ok(doc), |why| Err(Failure::new(format!("variant {}: {why}", variant.name))))
+/// How a row was proven: by the document the attribute embeds in the file.
+pub const BY_DOCUMENT: &str = "document";
+/// How a row was proven: by rustc's command line for the binary crate and the file.
+pub const BY_COMMAND_LINE: &str = "rustc command line";
+
+/// Reads the document out of `binary` (or, for a binary built without the attribute, makes it from
+/// rustc's command line in `rustc_log` and the file) and checks it says what `variant` asked for,
+/// built with the cargo profile `profile`; returns it and which proof it is.
+fn prove(
+    variant: &Variant,
+    profile: &str,
+    binary: &Path,
+    rustc_log: &Path,
+    project: &Project,
+) -> Result<(Json, &'static str), Failure> {
+    let fail = |why: String| Failure::new(format!("variant {}: {why}", variant.name));
+    let (doc, proof) = match Document::from_file(binary) {
+        Ok(doc) => (doc.value, BY_DOCUMENT),
+        Err(e) => {
+            let args = wrapper::recorded(rustc_log)
+                .ok_or_else(|| fail(format!("{e}, and no rustc command line was recorded for it")))?;
+            (wrapper::document(&args, &project.package, binary).map_err(fail)?, BY_COMMAND_LINE)
+        }
+    };
+    let source = if proof == BY_DOCUMENT { "the file's document" } else { "rustc's command line" };
+    match contradiction(variant, profile, &doc, source) {
+        None => Ok((doc, proof)),
+        Some(why) => Err(fail(why)),
+    }
 }
 
 /// The first field in which `document` contradicts `variant` built with the cargo profile
 /// `profile`; a field the document does not have (an older schema without `profile.pgo`) is
 /// unknown, not a contradiction.
-fn contradiction(variant: &Variant, profile: &str, document: &Json) -> Option<String> {
+fn contradiction(variant: &Variant, profile: &str, document: &Json, source: &str) -> Option<String> {
     let mut expected = variant.expectations();
     expected.retain(|(field, _)| *field != "profile.name");
     expected.insert(0, ("profile.name", Json::from(profile)));
     expected.into_iter().find_map(|(field, want)| {
         let got = document.pointer(&format!("/{}", field.replace('.', "/")))?;
-        (*got != want).then(|| format!("asked {field} = {want}, the file's document says {got}"))
+        (*got != want).then(|| format!("asked {field} = {want}, {source} says {got}"))
     })
 }
 
@@ -494,16 +531,16 @@ mod tests {
         let v = ladder::parse_variant("fat:lto=fat,codegen-units=1").unwrap();
         let doc = json!({"profile": {"name": "compare-fat", "lto": "thin", "codegen_units": 1}});
         assert_eq!(
-            contradiction(&v, "compare-fat", &doc).unwrap(),
+            contradiction(&v, "compare-fat", &doc, "the file's document").unwrap(),
             r#"asked profile.lto = "fat", the file's document says "thin""#
         );
         let good = json!({"profile": {"name": "compare-fat", "lto": "fat", "codegen_units": 1}});
-        assert_eq!(contradiction(&v, "compare-fat", &good), None);
+        assert_eq!(contradiction(&v, "compare-fat", &good, "d"), None);
         let mut pgo = v.clone();
         pgo.pgo = true;
-        assert_eq!(contradiction(&pgo, "compare-fat", &good), None, "no pgo field yet: unknown");
+        assert_eq!(contradiction(&pgo, "compare-fat", &good, "d"), None, "no pgo field yet: unknown");
         let off = json!({"profile": {"name": "compare-fat", "lto": "fat", "codegen_units": 1, "pgo": "off"}});
-        assert!(contradiction(&pgo, "compare-fat", &off).unwrap().contains("profile.pgo"));
+        assert!(contradiction(&pgo, "compare-fat", &off, "d").unwrap().contains("profile.pgo"));
     }
 
     #[test]
