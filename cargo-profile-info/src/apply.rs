@@ -7,46 +7,21 @@
 //! without `--force`; a new one goes after the last `[profile.*]` table.
 
 use crate::compare::build::{cargo, tail};
+use crate::compare::ladder::{Key, Value};
 use crate::compare::Failure;
+use crate::keys::in_json_at;
 use crate::read::io_problem;
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use toml_edit::{value, DocumentMut, Item, Table};
 
-/// A profile key and the document field it is read from.
-struct Field {
-    pointer: &'static str,
-    key: &'static str,
-}
-
-/// The document fields a `[profile]` table can hold, in the order they are written.
-const FIELDS: [Field; 9] = [
-    Field { pointer: "/profile/opt_level", key: "opt-level" },
-    Field { pointer: "/profile/debuginfo", key: "debug" },
-    Field { pointer: "/profile/strip", key: "strip" },
-    Field { pointer: "/profile/lto", key: "lto" },
-    Field { pointer: "/profile/codegen_units", key: "codegen-units" },
-    Field { pointer: "/profile/panic", key: "panic" },
-    Field { pointer: "/profile/debug_assertions", key: "debug-assertions" },
-    Field { pointer: "/profile/overflow_checks", key: "overflow-checks" },
-    Field { pointer: "/profile/incremental", key: "incremental" },
-];
-
-/// The TOML value that gives a document's `value` for `key`.
-fn toml_value(key: &str, doc: &Json) -> Option<toml_edit::Value> {
-    Some(match (key, doc) {
-        ("opt-level", Json::String(s)) => match s.parse::<i64>() {
-            Ok(n) => n.into(),
-            Err(_) => s.as_str().into(),
-        },
-        ("debug", Json::String(s)) if s == "none" => false.into(),
-        // rustc's default, thin-local LTO, is what `lto = false` asks for.
-        ("lto", Json::String(s)) if s == "thin-local" => false.into(),
-        (_, Json::String(s)) => s.as_str().into(),
-        (_, Json::Bool(b)) => (*b).into(),
-        (_, Json::Number(n)) => n.as_i64()?.into(),
-        _ => return None,
-    })
+/// The TOML value of a profile key's value.
+fn toml_value(value: &Value) -> toml_edit::Value {
+    match value {
+        Value::Bool(b) => (*b).into(),
+        Value::Int(n) => i64::from(*n).into(),
+        Value::Str(s) => s.as_str().into(),
+    }
 }
 
 /// What `apply` was asked to do.
@@ -131,7 +106,7 @@ pub fn apply(opts: &Options) -> Result<String, Failure> {
     }
     let Chosen { doc, base, binary, recipe } = read_report(&opts.report, &opts.variant)?;
     let (manifest, packages, target_dir) = workspace(opts.manifest_path.as_deref())?;
-    let package = doc.pointer("/package/name").and_then(Json::as_str).unwrap_or_default();
+    let package = in_json_at(&doc, "package.name").and_then(Json::as_str).unwrap_or_default();
     if !packages.iter().any(|p| p == package) {
         return Err(Failure::new(format!(
             "{}: a report from another workspace: its binary is from package `{package}`, which is not in {}",
@@ -246,14 +221,17 @@ fn profile_table(doc: &Json, base: &Json) -> (Table, Vec<String>) {
     let mut table = Table::new();
     table.insert("inherits", value("release"));
     let mut written = Vec::new();
-    for field in &FIELDS {
-        let (Some(want), have) = (doc.pointer(field.pointer), base.pointer(field.pointer)) else { continue };
+    for key in Key::all().into_iter().filter(|k| k.in_profile()) {
+        let field = key.field();
+        let (Some(want), have) = (crate::keys::in_json(doc, field), crate::keys::in_json(base, field)) else {
+            continue;
+        };
         if Some(want) == have {
             continue;
         }
-        if let Some(v) = toml_value(field.key, want) {
-            written.push(format!("{} = {}", field.key, v.to_string().trim()));
-            table.insert(field.key, value(v));
+        if let Some(v) = key.of_document(want).as_ref().map(toml_value) {
+            written.push(format!("{} = {}", key.name(), v.to_string().trim()));
+            table.insert(key.name(), value(v));
         }
     }
     (table, written)
@@ -281,11 +259,12 @@ fn quoted(path: &Path) -> String {
 
 impl Rung<'_> {
     fn cpu(&self) -> Option<&str> {
-        self.doc.pointer("/target/cpu").filter(|c| self.base.pointer("/target/cpu") != Some(*c)).and_then(Json::as_str)
+        let cpu = |doc| in_json_at(doc, "target.cpu");
+        cpu(self.doc).filter(|c| cpu(self.base) != Some(*c)).and_then(Json::as_str)
     }
 
     fn pgo(&self) -> bool {
-        self.doc.pointer("/profile/pgo").and_then(Json::as_str) == Some("use")
+        in_json_at(self.doc, "profile.pgo").and_then(Json::as_str) == Some("use")
     }
 
     /// Whether BOLT rewrote the row: its document is that of the build BOLT rewrote, so the
@@ -299,7 +278,7 @@ impl Rung<'_> {
     }
 
     fn triple(&self) -> &str {
-        self.doc.pointer("/target/triple").and_then(Json::as_str).unwrap_or("<host triple>")
+        in_json_at(self.doc, "target.triple").and_then(Json::as_str).unwrap_or("<host triple>")
     }
 
     /// `cargo build` with the profile and these rustflags (with `--target`, so that build scripts
@@ -471,11 +450,16 @@ mod tests {
 
     #[test]
     fn values_map_back_to_profile_syntax() {
-        assert_eq!(toml_value("opt-level", &json!("z")).unwrap().to_string(), "\"z\"");
-        assert_eq!(toml_value("opt-level", &json!("2")).unwrap().to_string(), "2");
-        assert_eq!(toml_value("debug", &json!("none")).unwrap().to_string(), "false");
-        assert_eq!(toml_value("debug", &json!("limited")).unwrap().to_string(), "\"limited\"");
-        assert_eq!(toml_value("lto", &json!("off")).unwrap().to_string(), "\"off\"");
-        assert!(toml_value("lto", &Json::Null).is_none());
+        let toml = |key: Key, doc: Json| key.of_document(&doc).as_ref().map(|v| toml_value(v).to_string());
+        let opt = Key::all().into_iter().find(|k| k.name() == "opt-level").unwrap();
+        let debug = Key::all().into_iter().find(|k| k.name() == "debug").unwrap();
+        assert_eq!(toml(opt, json!("z")).as_deref(), Some("\"z\""));
+        assert_eq!(toml(opt, json!("2")).as_deref(), Some("2"));
+        assert_eq!(toml(debug, json!("none")).as_deref(), Some("false"));
+        assert_eq!(toml(debug, json!("limited")).as_deref(), Some("\"limited\""));
+        assert_eq!(toml(Key::LTO, json!("off")).as_deref(), Some("\"off\""));
+        assert_eq!(toml(Key::LTO, json!("thin-local")).as_deref(), Some("false"), "rustc's default is lto = false");
+        assert_eq!(toml(Key::CODEGEN_UNITS, json!(16)).as_deref(), Some("16"));
+        assert_eq!(toml(Key::LTO, Json::Null), None);
     }
 }

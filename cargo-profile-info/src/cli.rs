@@ -106,11 +106,11 @@ struct CompareArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Rungs of the ladder to build: release, strip, lto-thin, lto-fat, cgu1, panic-abort,
-    /// x86-64-v3, pgo (each includes the settings of the rungs before it; release is always built)
+    /// x86-64-v3, pgo, bolt (each includes the settings of the rungs before it; release is always built)
     #[arg(long, value_delimiter = ',')]
     variants: Option<Vec<String>>,
     /// A variant of your own on top of release: NAME:KEY=VALUE,… with keys opt-level, lto,
-    /// codegen-units, strip, panic, debug, overflow-checks, incremental, target-cpu
+    /// codegen-units, panic, strip, debug, debug-assertions, overflow-checks, incremental, target-cpu
     #[arg(long = "variant", value_name = "NAME:KEY=VALUE,…")]
     variant: Vec<String>,
     /// The PGO training command, `{bin}` standing for the instrumented binary (default: --run,

@@ -192,7 +192,7 @@ impl Job {
     }
 
     fn rustflags(&self) -> Vec<String> {
-        let cpu = self.settings.iter().filter(|(k, _)| *k == Key::TargetCpu);
+        let cpu = self.settings.iter().filter(|(k, _)| *k == Key::TARGET_CPU);
         let mut flags: Vec<String> = cpu.map(|(_, v)| format!("-Ctarget-cpu={}", v.toml().trim_matches('"'))).collect();
         flags.extend(self.rustflags.iter().cloned());
         flags
@@ -214,7 +214,7 @@ impl Job {
                 "--config".into(),
                 format!("profile.{p}.inherits=\"release\""),
             ]);
-            for (key, value) in self.settings.iter().filter(|(k, _)| *k != Key::TargetCpu) {
+            for (key, value) in self.settings.iter().filter(|(k, _)| *k != Key::TARGET_CPU) {
                 args.extend(["--config".into(), format!("profile.{p}.{}={}", key.name(), value.toml())]);
             }
         }

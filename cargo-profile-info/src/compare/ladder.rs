@@ -3,43 +3,13 @@
 
 pub use super::bolt::BOLT;
 use super::Failure;
-use serde_json::{json, Value as Json};
+use profile_info_core::schema::{self, Cargo, Field, Kind};
+use serde_json::Value as Json;
 
-/// A setting a variant changes on top of the `release` profile.
+/// A setting a variant changes on top of the `release` profile: a field of [`schema::FIELDS`]
+/// with a [`Cargo`] column, named by its document key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
-    /// `opt-level`: 0–3, `s`, `z`.
-    OptLevel,
-    /// `lto`: `true`, `false`, `fat`, `thin`, `off`.
-    Lto,
-    /// `codegen-units`: a positive number.
-    CodegenUnits,
-    /// `strip`: `true`, `false`, `none`, `debuginfo`, `symbols`.
-    Strip,
-    /// `panic`: `unwind`, `abort`.
-    Panic,
-    /// `debug`: `true`, `false`, 0–2, `none`, `line-directives-only`, `line-tables-only`, `limited`, `full`.
-    Debug,
-    /// `overflow-checks`: `true`, `false`.
-    OverflowChecks,
-    /// `incremental`: `true`, `false`.
-    Incremental,
-    /// `-C target-cpu`, which no stable profile can hold: passed as rustflags with `--target`.
-    TargetCpu,
-}
-
-/// Every key, in the order rows and messages list them.
-pub const KEYS: [Key; 9] = [
-    Key::OptLevel,
-    Key::Lto,
-    Key::CodegenUnits,
-    Key::Strip,
-    Key::Panic,
-    Key::Debug,
-    Key::OverflowChecks,
-    Key::Incremental,
-    Key::TargetCpu,
-];
+pub struct Key(&'static str);
 
 /// A value as a profile key holds it in TOML.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +23,15 @@ pub enum Value {
 }
 
 impl Value {
+    /// The value a Cargo.toml spelling (`true`, `3`, `fat`) is in TOML.
+    pub fn of_spelling(spelling: &str) -> Value {
+        match (spelling.parse::<bool>(), spelling.parse::<u32>()) {
+            (Ok(b), _) => Value::Bool(b),
+            (_, Ok(n)) => Value::Int(n),
+            _ => Value::Str(spelling.to_owned()),
+        }
+    }
+
     /// The value in TOML syntax (`true`, `3`, `"fat"`), as `--config` takes it.
     pub fn toml(&self) -> String {
         match self {
@@ -61,100 +40,87 @@ impl Value {
             Value::Str(s) => format!("{s:?}"),
         }
     }
+
+    /// The spelling (`true`, `3`, `fat`).
+    pub fn spelling(&self) -> String {
+        match self {
+            Value::Str(s) => s.clone(),
+            other => other.toml(),
+        }
+    }
+}
+
+/// The document value `text` is as JSON, by what the field holds (`true`, `1`, `"fat"`).
+pub fn document_json(field: &Field, text: &str) -> Json {
+    match field.kind {
+        Kind::Bool => Json::Bool(text == "true"),
+        Kind::Count => text.parse::<u64>().map_or_else(|_| Json::from(text), Json::from),
+        _ => Json::from(text),
+    }
 }
 
 impl Key {
+    /// `lto`.
+    pub const LTO: Key = Key("profile.lto");
+    /// `strip`.
+    pub const STRIP: Key = Key("profile.strip");
+    /// `codegen-units`.
+    pub const CODEGEN_UNITS: Key = Key("profile.codegen_units");
+    /// `panic`.
+    pub const PANIC: Key = Key("profile.panic");
+    /// `target-cpu`, which no stable profile can hold: passed as rustflags with `--target`.
+    pub const TARGET_CPU: Key = Key("target.cpu");
+
+    /// Every key, in table order (the order rows and messages list them).
+    pub fn all() -> Vec<Key> {
+        schema::FIELDS.iter().filter(|f| f.cargo.is_some()).map(|f| Key(f.key)).collect()
+    }
+
+    /// The document field it sets.
+    pub fn field(self) -> &'static Field {
+        schema::field(self.0).expect("a key names a field of the table")
+    }
+
+    fn cargo(self) -> Cargo {
+        self.field().cargo.expect("a key has a Cargo column")
+    }
+
     /// The name as the profile (or `--variant`) spells it.
     pub fn name(self) -> &'static str {
-        match self {
-            Key::OptLevel => "opt-level",
-            Key::Lto => "lto",
-            Key::CodegenUnits => "codegen-units",
-            Key::Strip => "strip",
-            Key::Panic => "panic",
-            Key::Debug => "debug",
-            Key::OverflowChecks => "overflow-checks",
-            Key::Incremental => "incremental",
-            Key::TargetCpu => "target-cpu",
-        }
+        self.cargo().key
+    }
+
+    /// Whether a stable cargo profile holds it (`target-cpu` is a rustflag).
+    pub fn in_profile(self) -> bool {
+        self.cargo().in_profile
     }
 
     fn from_name(name: &str) -> Option<Key> {
-        KEYS.into_iter().find(|k| k.name() == name)
+        Key::all().into_iter().find(|k| k.name() == name)
     }
 
     /// Reads `text` as a value of this key, as cargo would accept it in a profile.
     pub fn parse(self, text: &str) -> Result<Value, String> {
-        let bool = || text.parse::<bool>().ok().map(Value::Bool);
-        let word = |words: &[&str]| words.contains(&text).then(|| Value::Str(text.to_owned()));
-        let parsed = match self {
-            Key::OptLevel => match text {
-                "0" | "1" | "2" | "3" => text.parse().ok().map(Value::Int),
-                _ => word(&["s", "z"]),
-            },
-            Key::Lto => bool().or_else(|| word(&["fat", "thin", "off"])),
-            Key::CodegenUnits => text.parse::<u32>().ok().filter(|n| *n > 0).map(Value::Int),
-            Key::Strip => bool().or_else(|| word(&["none", "debuginfo", "symbols"])),
-            Key::Panic => word(&["unwind", "abort"]),
-            Key::Debug => bool()
-                .or_else(|| matches!(text, "0" | "1" | "2").then(|| Value::Int(text.parse().expect("digit"))))
-                .or_else(|| word(&["none", "line-directives-only", "line-tables-only", "limited", "full"])),
-            Key::OverflowChecks | Key::Incremental => bool(),
-            Key::TargetCpu => (!text.is_empty()
-                && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .then(|| Value::Str(text.to_owned())),
-        };
-        parsed.ok_or_else(|| format!("`{text}` is not a value of {}: {}", self.name(), self.accepts()))
-    }
-
-    fn accepts(self) -> &'static str {
-        match self {
-            Key::OptLevel => "0, 1, 2, 3, s or z",
-            Key::Lto => "true, false, fat, thin or off",
-            Key::CodegenUnits => "a positive number",
-            Key::Strip => "true, false, none, debuginfo or symbols",
-            Key::Panic => "unwind or abort",
-            Key::Debug => "true, false, 0, 1, 2, none, line-directives-only, line-tables-only, limited or full",
-            Key::OverflowChecks | Key::Incremental => "true or false",
-            Key::TargetCpu => "a CPU name as `rustc --print target-cpus` lists it",
-        }
+        self.cargo().document_value(text).map(|_| Value::of_spelling(text))
     }
 
     /// The document field this setting decides and the value it must hold there; `None` when the
     /// setting alone does not decide it (`lto = false` is thin-local or off depending on the
     /// other settings).
     pub fn expected(self, value: &Value) -> Option<(&'static str, Json)> {
-        let text = |s: &str| Some(Json::from(s));
-        let found = match (self, value) {
-            (Key::OptLevel, Value::Int(n)) => text(&n.to_string()),
-            (Key::OptLevel, Value::Str(s)) => text(s),
-            (Key::Lto, Value::Bool(true)) => text("fat"),
-            (Key::Lto, Value::Bool(false)) => None,
-            (Key::Lto | Key::Panic, Value::Str(s)) => text(s),
-            (Key::CodegenUnits, Value::Int(n)) => Some(json!(n)),
-            (Key::Strip, Value::Bool(true)) => text("symbols"),
-            (Key::Strip, Value::Bool(false)) => text("none"),
-            (Key::Strip, Value::Str(s)) => text(s),
-            (Key::Debug, Value::Bool(false) | Value::Int(0)) => text("none"),
-            (Key::Debug, Value::Int(1)) => text("limited"),
-            (Key::Debug, Value::Bool(true) | Value::Int(2)) => text("full"),
-            (Key::Debug, Value::Str(s)) => text(s),
-            (Key::OverflowChecks | Key::Incremental, Value::Bool(b)) => Some(json!(b)),
-            (Key::TargetCpu, Value::Str(s)) => text(s),
-            _ => None,
+        let field = self.field();
+        let text = self.cargo().document_value(&value.spelling()).ok()??;
+        Some((field.key, document_json(field, &text)))
+    }
+
+    /// The spelling that gives the document value `value`, as TOML (`false` for `thin-local`).
+    pub fn of_document(self, value: &Json) -> Option<Value> {
+        let text = match value {
+            Json::String(s) => s.clone(),
+            Json::Bool(_) | Json::Number(_) => value.to_string(),
+            _ => return None,
         };
-        let field = match self {
-            Key::OptLevel => "profile.opt_level",
-            Key::Lto => "profile.lto",
-            Key::CodegenUnits => "profile.codegen_units",
-            Key::Strip => "profile.strip",
-            Key::Panic => "profile.panic",
-            Key::Debug => "profile.debuginfo",
-            Key::OverflowChecks => "profile.overflow_checks",
-            Key::Incremental => "profile.incremental",
-            Key::TargetCpu => "target.cpu",
-        };
-        found.map(|v| (field, v))
+        self.cargo().spelling(&text).map(|s| Value::of_spelling(&s))
     }
 }
 
@@ -163,7 +129,7 @@ impl Key {
 pub struct Variant {
     /// Its name in the table (`lto-fat`, or the user's).
     pub name: String,
-    /// What it changes on top of `release`, one entry per key, in [`KEYS`] order.
+    /// What it changes on top of `release`, one entry per key, in [`Key::all`] order.
     pub settings: Vec<(Key, Value)>,
     /// Built twice: instrumented, trained, then with the merged profile.
     pub pgo: bool,
@@ -189,7 +155,8 @@ impl Variant {
     fn set(&mut self, key: Key, value: Value) {
         self.settings.retain(|(k, _)| *k != key);
         self.settings.push((key, value));
-        self.settings.sort_by_key(|(k, _)| KEYS.iter().position(|x| x == k));
+        let order = Key::all();
+        self.settings.sort_by_key(|(k, _)| order.iter().position(|x| x == k));
     }
 
     /// The settings as `key=value` text (`lto=fat, codegen-units=1`), `release` when none.
@@ -236,12 +203,12 @@ pub const BASELINE: &str = "release";
 /// The ladder: each rung adds its settings to all the rungs before it.
 const LADDER: [(&str, Option<(Key, &str)>); 9] = [
     (BASELINE, None),
-    ("strip", Some((Key::Strip, "true"))),
-    ("lto-thin", Some((Key::Lto, "thin"))),
-    ("lto-fat", Some((Key::Lto, "fat"))),
-    ("cgu1", Some((Key::CodegenUnits, "1"))),
-    ("panic-abort", Some((Key::Panic, "abort"))),
-    ("x86-64-v3", Some((Key::TargetCpu, "x86-64-v3"))),
+    ("strip", Some((Key::STRIP, "true"))),
+    ("lto-thin", Some((Key::LTO, "thin"))),
+    ("lto-fat", Some((Key::LTO, "fat"))),
+    ("cgu1", Some((Key::CODEGEN_UNITS, "1"))),
+    ("panic-abort", Some((Key::PANIC, "abort"))),
+    ("x86-64-v3", Some((Key::TARGET_CPU, "x86-64-v3"))),
     (PGO, None),
     (BOLT, None),
 ];
@@ -304,7 +271,7 @@ pub fn plan(
         if next.bolt {
             // BOLT moves code by the relocations the linker keeps (--emit-relocs), which
             // stripping all symbols (--strip-all) would drop: the linker refuses both.
-            next.settings.retain(|(k, _)| *k != Key::Strip);
+            next.settings.retain(|(k, _)| *k != Key::STRIP);
         }
         if wanted(name) {
             variants.push(next.clone());
@@ -338,7 +305,8 @@ pub fn parse_variant(text: &str) -> Result<Variant, Failure> {
     for pair in pairs.split(',') {
         let (key, value) = pair.split_once('=').ok_or_else(|| fail(format!("`{pair}` is not KEY=VALUE")))?;
         let key = Key::from_name(key.trim()).ok_or_else(|| {
-            fail(format!("unknown key `{}`: the keys are {}", key.trim(), KEYS.map(Key::name).join(", ")))
+            let names: Vec<&str> = Key::all().into_iter().map(Key::name).collect();
+            fail(format!("unknown key `{}`: the keys are {}", key.trim(), names.join(", ")))
         })?;
         if variant.get(key).is_some() {
             return Err(fail(format!("{} is given twice", key.name())));
@@ -351,6 +319,7 @@ pub fn parse_variant(text: &str) -> Result<Variant, Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn names(variants: &[Variant]) -> Vec<&str> {
         variants.iter().map(|v| v.name.as_str()).collect()
@@ -365,7 +334,7 @@ mod tests {
             ["release", "strip", "lto-thin", "lto-fat", "cgu1", "panic-abort", "x86-64-v3", "pgo", "bolt"]
         );
         let pgo = &variants[7];
-        assert_eq!(pgo.describe(), "lto=fat, codegen-units=1, strip=true, panic=abort, target-cpu=x86-64-v3, pgo");
+        assert_eq!(pgo.describe(), "lto=fat, codegen-units=1, panic=abort, strip=true, target-cpu=x86-64-v3, pgo");
         assert_eq!(
             variants[8].describe(),
             "lto=fat, codegen-units=1, panic=abort, target-cpu=x86-64-v3, pgo, bolt",
@@ -383,7 +352,7 @@ mod tests {
         let why = |n: &str| (n == "x86-64-v3").then(|| "this CPU is x86-64-v2".to_owned());
         let (variants, left_out) = plan(&Request::default(), why).unwrap();
         assert_eq!(left_out, [LeftOut { name: "x86-64-v3".into(), reason: "this CPU is x86-64-v2".into() }]);
-        assert_eq!(variants.last().unwrap().get(Key::TargetCpu), None);
+        assert_eq!(variants.last().unwrap().get(Key::TARGET_CPU), None);
         assert!(variants.last().unwrap().pgo);
         let no_pgo = |n: &str| (n == PGO).then(|| "no llvm-profdata".to_owned());
         let (variants, _) = plan(&Request::default(), no_pgo).unwrap();
@@ -397,7 +366,10 @@ mod tests {
         let (variants, _) = plan(&request, |_| None).unwrap();
         assert_eq!(names(&variants), ["release", "cgu1", "small"]);
         assert_eq!(variants[1].describe(), "lto=fat, codegen-units=1, strip=true");
-        assert_eq!(variants[2].settings, [(Key::OptLevel, Value::Str("z".into())), (Key::Strip, Value::Bool(true))]);
+        assert_eq!(
+            variants[2].settings,
+            [(Key("profile.opt_level"), Value::Str("z".into())), (Key::STRIP, Value::Bool(true))]
+        );
     }
 
     #[test]
@@ -411,7 +383,7 @@ mod tests {
         let key = err(Request { pick: None, extra: vec!["x:opt=3".into()] });
         assert!(key.starts_with("--variant x:opt=3: unknown key `opt`: the keys are opt-level, lto,"), "{key}");
         let value = err(Request { pick: None, extra: vec!["x:lto=medium".into()] });
-        assert_eq!(value, "--variant x:lto=medium: `medium` is not a value of lto: true, false, fat, thin or off");
+        assert_eq!(value, "--variant x:lto=medium: `medium` is not a value of lto: fat, thin, off, true or false");
         assert!(err(Request { pick: None, extra: vec!["strip:lto=fat".into()] }).contains("the name `strip` is taken"));
         assert!(err(Request { pick: None, extra: vec!["nocolon".into()] }).contains("expected NAME:KEY=VALUE"));
         assert!(err(Request { pick: None, extra: vec!["9x:lto=fat".into()] }).contains("is not a variant name"));
@@ -435,7 +407,7 @@ mod tests {
                 ("target.cpu", json!("haswell")),
             ]
         );
-        assert_eq!(Key::Lto.expected(&Value::Bool(false)), None);
+        assert_eq!(Key::LTO.expected(&Value::Bool(false)), None);
         assert_eq!(Value::Str("fat".into()).toml(), "\"fat\"");
     }
 }

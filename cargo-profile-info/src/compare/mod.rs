@@ -306,21 +306,21 @@ struct Built {
 /// `strip` (or is that rung's BOLT rewrite), that rung's profile with the difference given to the
 /// compared crate alone, so that its dependencies are not built again.
 fn job_for(variant: &Variant, earlier: &[&Variant]) -> Job {
-    let strip = variant.get(Key::Strip);
+    let strip = variant.get(Key::STRIP);
     let base = earlier.iter().find(|e| {
         !e.bolt
             && e.pgo == variant.pgo
-            && e.settings_but(Key::Strip) == variant.settings_but(Key::Strip)
-            && (e.get(Key::Strip).is_none() || e.get(Key::Strip) == strip || variant.bolt)
+            && e.settings_but(Key::STRIP) == variant.settings_but(Key::STRIP)
+            && (e.get(Key::STRIP).is_none() || e.get(Key::STRIP) == strip || variant.bolt)
     });
     let mut job = match base {
         None => Job::of(variant),
         Some(base) => {
             let mut job = Job::of(base);
             job.variant = variant.name.clone();
-            if base.get(Key::Strip) != strip {
+            if base.get(Key::STRIP) != strip {
                 // BOLT's rung keeps the symbols --emit-relocs needs; the others strip as asked.
-                let rustc = match strip.and_then(|v| Key::Strip.expected(v)) {
+                let rustc = match strip.and_then(|v| Key::STRIP.expected(v)) {
                     Some((_, v)) => v.as_str().map(str::to_owned),
                     None => variant.bolt.then(|| "debuginfo".to_owned()),
                 };
@@ -516,7 +516,7 @@ fn contradiction(variant: &Variant, profile: &str, document: &Json, source: &str
     expected.retain(|(field, _)| *field != "profile.name");
     expected.insert(0, ("profile.name", Json::from(profile)));
     expected.into_iter().find_map(|(field, want)| {
-        let got = document.pointer(&format!("/{}", field.replace('.', "/")))?;
+        let got = crate::keys::in_json_at(document, field)?;
         (*got != want).then(|| format!("asked {field} = {want}, {source} says {got}"))
     })
 }
