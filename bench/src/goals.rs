@@ -113,6 +113,15 @@ pub const EDIT: Goal = Goal {
     line: "≤ +10 ms over plain",
 };
 
+/// compare's ladder's wall time over each rung built from nothing.
+pub const LADDER: Goal = Goal {
+    limit: 0.5,
+    bound: Bound::AtMost,
+    column: "ladder",
+    heading: "≤ 0.5× from nothing",
+    line: "≤ 0.5× each rung from nothing",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +141,8 @@ mod tests {
         assert_eq!(EDIT.judge(Some(-3.2)), Mark::Met);
         assert_eq!(EDIT.judge(Some(10.1)), Mark::Missed);
         assert_eq!(BUILD.judge(None), Mark::NotMeasured);
+        assert_eq!(LADDER.judge(Some(0.5)), Mark::Met);
+        assert_eq!(LADDER.judge(Some(0.51)), Mark::Missed);
         assert_eq!(Mark::NotMeasured.to_string(), "not measured");
     }
 }

@@ -18,11 +18,13 @@ pub enum Kind {
     Edit,
     /// The dirty check's cost in a large repository, under hyperfine ([`crate::vcs`]).
     Vcs,
+    /// compare's ladder built as compare builds it beside each rung from nothing ([`crate::ladder`]).
+    Ladder,
 }
 
 impl Kind {
     /// Every section, in report order.
-    pub const ALL: [Kind; 4] = [Kind::Http, Kind::Guard, Kind::Edit, Kind::Vcs];
+    pub const ALL: [Kind; 5] = [Kind::Http, Kind::Guard, Kind::Edit, Kind::Vcs, Kind::Ladder];
 
     /// The subcommand.
     pub fn name(self) -> &'static str {
@@ -31,6 +33,7 @@ impl Kind {
             Kind::Guard => "guard",
             Kind::Edit => "edit",
             Kind::Vcs => "vcs",
+            Kind::Ladder => "ladder",
         }
     }
 
@@ -46,6 +49,7 @@ impl Kind {
             Kind::Guard => "Guard cost (v3 hello start, with guard over without)",
             Kind::Edit => "Edit-compile cycle (small repository, dev: touch src/main.rs, cargo build; goal judged as from crates.io)",
             Kind::Vcs => "Dirty check cost (git status and an edit-compile cycle in a 60,000-file repository)",
+            Kind::Ladder => "compare's ladder (wall time and peak size beside each rung built from nothing)",
         }
     }
 
@@ -55,6 +59,7 @@ impl Kind {
             Kind::Http => Some((goals::HTTP, Judged::Ratio)),
             Kind::Guard => Some((goals::GUARD, Judged::Ratio)),
             Kind::Edit => Some((goals::EDIT, Judged::OverPlainMs)),
+            Kind::Ladder => Some((goals::LADDER, Judged::Ratio)),
             Kind::Vcs => None,
         }
     }
@@ -70,6 +75,7 @@ impl Kind {
             Kind::Http => &["wrk", "curl"],
             Kind::Guard => &["hyperfine"],
             Kind::Edit | Kind::Vcs => &["hyperfine", "git"],
+            Kind::Ladder => &[],
         }
     }
 }
