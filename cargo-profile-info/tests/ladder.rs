@@ -182,6 +182,8 @@ fn a_binary_without_the_attribute_is_proven_from_rustcs_command_line() {
         (&"fat".into(), &"symbols".into())
     );
     assert!(!sections(&out.join(fat["binary"].as_str().unwrap())).contains(" .symtab "));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("proof: release, lto-fat from rustc's command line and the file"), "{md}");
     // The user's wrapper still ran, and saw what the row says.
     let compiled = std::fs::read_to_string(&log).expect("the user's wrapper's log");
     let line = compiled.lines().find(|l| l.contains("--crate-name ladder_plain") && l.contains("compare-lto-fat"));

@@ -33,23 +33,18 @@ pub struct Tools {
 /// `Err` says where it looked.
 pub fn find() -> Result<Tools, String> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    find_in(&std::env::split_paths(&path).collect::<Vec<_>>())
+}
+
+/// [`find`] in these directories.
+fn find_in(dirs: &[PathBuf]) -> Result<Tools, String> {
     let on_path = |name: &str| dirs.iter().map(|d| d.join(name)).find(|p| p.is_file());
     if let (Some(bolt), Some(merge)) = (on_path("llvm-bolt"), on_path("merge-fdata")) {
         return Ok(Tools { bolt, merge });
     }
-    let mut majors: Vec<u32> = dirs
-        .iter()
-        .filter_map(|d| std::fs::read_dir(d).ok())
-        .flat_map(|entries| entries.filter_map(Result::ok))
-        .filter_map(|e| e.file_name().to_str()?.strip_prefix("llvm-bolt-")?.parse().ok())
-        .collect();
-    majors.sort_unstable_by(|a, b| b.cmp(a));
-    majors
+    super::pgo::versioned(dirs, "llvm-bolt-")
         .into_iter()
-        .find_map(|n| {
-            Some(Tools { bolt: on_path(&format!("llvm-bolt-{n}"))?, merge: on_path(&format!("merge-fdata-{n}"))? })
-        })
+        .find_map(|(n, bolt)| Some(Tools { bolt, merge: on_path(&format!("merge-fdata-{n}"))? }))
         .ok_or_else(|| {
             "BOLT is not installed: no llvm-bolt and merge-fdata (or llvm-bolt-<N> and merge-fdata-<N>) on PATH \
              (Debian: apt-get install bolt-22)"
@@ -135,6 +130,24 @@ pub fn proven(binary: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_newest_complete_pair_is_used_and_a_missing_one_is_explained() {
+        let dir = std::env::temp_dir().join(format!("compare-bolt-tools-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let why = find_in(std::slice::from_ref(&dir)).unwrap_err();
+        assert!(why.starts_with("BOLT is not installed") && why.contains("bolt-22"), "{why}");
+        for name in ["llvm-bolt-23", "llvm-bolt-22", "merge-fdata-22", "llvm-bolt-binary-analysis"] {
+            std::fs::write(dir.join(name), "").unwrap();
+        }
+        let tools = find_in(std::slice::from_ref(&dir)).unwrap();
+        assert_eq!(
+            (tools.bolt, tools.merge),
+            (dir.join("llvm-bolt-22"), dir.join("merge-fdata-22")),
+            "23 has no merge-fdata"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_file_bolt_did_not_rewrite_is_named() {

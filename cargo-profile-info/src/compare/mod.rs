@@ -234,6 +234,14 @@ pub fn compare(opts: &Options) -> Result<Report, Failure> {
             served,
         });
     }
+    let by_command_line: Vec<&str> =
+        rows.iter().zip(&proofs).filter(|(_, p)| **p == BY_COMMAND_LINE).map(|(r, _)| r.name.as_str()).collect();
+    if !by_command_line.is_empty() {
+        notes.push(format!(
+            "proof: {} from rustc's command line and the file (no #[profile_info::main] document in it); the others from their document",
+            by_command_line.join(", ")
+        ));
+    }
     let report = Report { rows, left_out, notes };
     let write = |name: &str, text: String| {
         let path = out.join(name);
