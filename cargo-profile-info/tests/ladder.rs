@@ -65,7 +65,7 @@ fn the_ladder_leaves_the_users_build_alone_relinks_strip_bolts_and_apply_recipes
     let _ = std::fs::remove_dir_all(&out);
     let (wrapper, log) = rustc_logger("ladder");
     let args = ["profile-info", "compare", "--run", "{bin} 30000", "--variants", "strip,pgo,bolt", "--runs", "1"];
-    let args = [&args[..], &["--out", out.to_str().unwrap()]].concat();
+    let args = [&args[..], &["--variant", "twin:strip=true", "--out", out.to_str().unwrap()]].concat();
     let result = tool(&fixture.dir, &args, &[("RUSTC_WRAPPER", wrapper.to_str().unwrap())]);
     let err = text(&result.stderr);
     assert!(result.status.success(), "compare failed:\n{err}");
@@ -77,6 +77,7 @@ fn the_ladder_leaves_the_users_build_alone_relinks_strip_bolts_and_apply_recipes
     // No crate was built for a strip profile; the binary crate alone got -Cstrip.
     let compiled = std::fs::read_to_string(&log).expect("the wrapper's log");
     assert!(!compiled.contains("compare-strip"), "a strip profile was built:\n{compiled}");
+    assert!(!compiled.contains("compare-twin"), "twin, with strip's flags, was built again:\n{compiled}");
     let stripped: Vec<&str> = compiled.lines().filter(|l| l.contains("-Cstrip=symbols")).collect();
     assert!(!stripped.is_empty() && stripped.iter().all(|l| l.contains("--crate-name ladder_app ")), "{compiled}");
 
@@ -90,6 +91,7 @@ fn the_ladder_leaves_the_users_build_alone_relinks_strip_bolts_and_apply_recipes
             .unwrap_or_else(|| panic!("no {name}: {err}"))
     };
     let binary = |name: &str| out.join(row(name)["binary"].as_str().unwrap());
+    assert_eq!(binary("twin"), binary("strip"), "one build for the same flags");
     let strip = binary("strip");
     assert!(!sections(&strip).contains(" .symtab "), "strip row keeps its symbols");
     assert!(sections(&binary("release")).contains(" .symtab "), "release row has symbols");

@@ -1,5 +1,7 @@
-//! The variants `compare` builds: the article's ladder of release-profile settings, each rung on
-//! top of the previous ones, and the variants a user adds with `--variant NAME:KEY=VALUE,…`.
+//! The variants `compare` builds: a ladder of release-profile settings, each rung on top of the
+//! previous ones (then PGO, then BOLT), and the variants a user adds with
+//! `--variant NAME:KEY=VALUE,…`. The keys and the values they take are the `Cargo` column of
+//! `schema::FIELDS`.
 
 pub use super::bolt::BOLT;
 use super::Failure;

@@ -1,6 +1,13 @@
 //! `compare`: the user's binary built under a ladder of release-profile settings, each variant
-//! proven by the document read back out of its file, sized, timed and run (interleaved), written
-//! as a table, `report.json`, `report.md` and `report.svg`.
+//! proven by the document read back out of its file (or, without `#[profile_info::main]`, by
+//! rustc's command line for its crate and the file: see [`wrapper`]), sized, timed and run
+//! (interleaved), written as a table, `report.json`, `report.md` and `report.svg`.
+//!
+//! The user's files are left alone: every build goes to compare's own target dir
+//! (`<target-dir>/profile-info/target`, see [`build`]), never `target/release`. The rungs share
+//! what cargo lets them share: one target dir, a rung that only adds `strip` (or BOLT's link flag)
+//! to an earlier one rebuilds the compared crate alone with that rung's profile, a rung with the
+//! flags of another is not built again, and one PGO training serves the `pgo` and `bolt` rungs.
 
 pub mod bolt;
 pub mod build;
@@ -549,6 +556,27 @@ mod tests {
         assert_eq!(contradiction(&pgo, "compare-fat", &good, "d"), None, "no pgo field yet: unknown");
         let off = json!({"profile": {"name": "compare-fat", "lto": "fat", "codegen_units": 1, "pgo": "off"}});
         assert!(contradiction(&pgo, "compare-fat", &off, "d").unwrap().contains("profile.pgo"));
+    }
+
+    #[test]
+    fn strip_and_bolt_rungs_reuse_the_build_before_them() {
+        let (variants, _) = ladder::plan(&Request::default(), |_| None).unwrap();
+        let by_name = |n: &str| variants.iter().find(|v| v.name == n).unwrap();
+        let strip = job_for(by_name("strip"), &[by_name("release")]);
+        assert_eq!(
+            (strip.profile.as_str(), strip.final_flags.as_slice()),
+            ("release", &["-Cstrip=symbols".to_owned()][..])
+        );
+        let thin = job_for(by_name("lto-thin"), &[by_name("release"), by_name("strip")]);
+        assert_eq!((thin.profile.as_str(), thin.final_flags.len()), ("compare-lto-thin", 0));
+        let bolt = job_for(by_name("bolt"), &[by_name("release"), by_name("pgo")]);
+        assert_eq!(bolt.profile, "compare-pgo");
+        assert_eq!(bolt.final_flags, ["-Cstrip=debuginfo", bolt::EMIT_RELOCS], "symbols kept for --emit-relocs");
+        let alone = job_for(by_name("bolt"), &[by_name("release")]);
+        assert_eq!(
+            (alone.profile.as_str(), alone.final_flags.as_slice()),
+            ("compare-bolt", &[bolt::EMIT_RELOCS.to_owned()][..])
+        );
     }
 
     #[test]
