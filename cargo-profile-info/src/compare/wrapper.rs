@@ -5,7 +5,7 @@
 //! line, read by the flag reader the proc macro uses, and from what the file itself shows.
 
 use super::Failure;
-use profile_info_core::{flags, render, BuildInfo, Panic};
+use profile_info_core::{flags, render, BuildInfo};
 use serde_json::Value as Json;
 use std::borrow::Cow;
 use std::ffi::OsString;
@@ -81,8 +81,9 @@ pub fn recorded(log: &Path) -> Option<Vec<String>> {
 }
 
 /// The document a binary built by `args` would carry, as far as the command line and the file
-/// show it: the profile with rustc's defaults, the panic strategy, the target and its CPU; what
-/// only rustc's answers give (features, level, version) stays `null`. `Err` when the file
+/// show it: the profile with rustc's defaults, the panic strategy when given, the target and its
+/// CPU when given; what only rustc's answers give (a target's defaults, features, level,
+/// version) stays `null`. `Err` when the file
 /// contradicts the command line (symbols left in a file built with `-C strip=symbols`).
 pub fn document(args: &[String], package: &str, binary: &Path) -> Result<Json, String> {
     let f = flags::parse(args);
@@ -91,7 +92,8 @@ pub fn document(args: &[String], package: &str, binary: &Path) -> Result<Json, S
     info.crate_type = Some(owned("bin"));
     info.package.name = Some(owned(package));
     info.profile = f.profile(None, true);
-    info.profile.panic = Some(f.panic.as_deref().and_then(flags::panic).unwrap_or(Panic::Unwind));
+    // Without `-C panic`, the target's default decides, which only rustc's answers give.
+    info.profile.panic = f.panic.as_deref().and_then(flags::panic);
     info.target.triple = f.target.as_deref().map(owned);
     info.target.cpu = f.target_cpu.as_deref().map(owned);
     let data = std::fs::read(binary).map_err(|e| format!("{}: {e}", binary.display()))?;
@@ -124,6 +126,9 @@ mod tests {
         assert_eq!(doc["profile"]["strip"], "none");
         assert_eq!(doc["target"]["cpu"], "x86-64-v3");
         assert_eq!(doc["target"]["features"], Json::Null, "only rustc's answers give them");
+        let unwinding: Vec<String> = args.iter().filter(|a| *a != "panic=abort").cloned().collect();
+        let doc = document(&unwinding, "app", Path::new("/proc/self/exe")).unwrap();
+        assert_eq!(doc["profile"]["panic"], Json::Null, "the target's default: rustc's answer, not ours");
         let stripped = [&args[..], &["-Cstrip=symbols".to_owned()]].concat();
         assert!(document(&stripped, "app", Path::new("/proc/self/exe")).unwrap_err().contains("symbol table"));
     }
