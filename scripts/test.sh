@@ -17,6 +17,8 @@ install_tools qemu-x86_64:qemu-user objdump:binutils hyperfine:hyperfine wrk:wrk
 # (libc6-dev-arm64-cross, named in case recommends are off), and runs under qemu-aarch64.
 install_tools qemu-aarch64:qemu-user aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu
 [ -f /usr/aarch64-linux-gnu/lib/libc.a ] || install_tools /usr/aarch64-linux-gnu/lib/libc.a:libc6-dev-arm64-cross
+# compare's bolt rung: BOLT instruments, merges and rewrites the pgo rung's binary.
+install_tools llvm-bolt-22:bolt-22
 # Debian releases before llvm-22 was packaged have llvm-19, which reads the format too.
 if ! command -v llvm-profdata-22 >/dev/null && ! command -v llvm-profdata-19 >/dev/null; then
   llvm=22

@@ -76,6 +76,8 @@ fn job(dirs: &Dirs, peer: &Peer) -> Result<(Project, Job), Error> {
         profile: PROFILE.to_owned(),
         settings: variant.settings,
         rustflags: vec![],
+        final_flags: vec![],
+        rustc_log: None,
     };
     Ok((project, job))
 }

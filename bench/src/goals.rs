@@ -122,6 +122,15 @@ pub const ISA: Goal = Goal {
     line: "ISA scan of a 25 MB binary ≤ 1 s",
 };
 
+/// compare's ladder's wall time over each rung built from nothing.
+pub const LADDER: Goal = Goal {
+    limit: 0.5,
+    bound: Bound::AtMost,
+    column: "ladder",
+    heading: "≤ 0.5× from nothing",
+    line: "≤ 0.5× each rung from nothing",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +152,8 @@ mod tests {
         assert_eq!(BUILD.judge(None), Mark::NotMeasured);
         assert_eq!(ISA.judge(Some(0.4)), Mark::Met);
         assert_eq!(ISA.judge(Some(1.2)), Mark::Missed);
+        assert_eq!(LADDER.judge(Some(0.5)), Mark::Met);
+        assert_eq!(LADDER.judge(Some(0.51)), Mark::Missed);
         assert_eq!(Mark::NotMeasured.to_string(), "not measured");
     }
 }

@@ -45,6 +45,7 @@ mod hello;
 mod http;
 mod hyperfine;
 mod isa;
+mod ladder;
 mod packages;
 mod peers;
 mod registry;
@@ -104,6 +105,14 @@ enum Command_ {
         /// rounds of every variant, 2 runs each [default: 20, 6 with --quick]
         rounds: Option<u32>,
     },
+    /// compare's ladder on the examples package (over 40 dependencies), as compare builds it and
+    /// with each rung built from nothing (--clean): wall time and peak size; the last line is
+    /// `ratio=` (the ladder's time over from-nothing's). Tens of minutes; not run with --quick.
+    Ladder {
+        /// release, strip and lto-thin only
+        #[arg(long)]
+        quick: bool,
+    },
     /// The dirty check's cost in a large generated repository (kept in target/bench/vcs).
     Vcs {
         /// 5 runs of each build instead of 30
@@ -153,6 +162,11 @@ fn root() -> PathBuf {
 }
 
 fn main() {
+    // compare, run in process by the ladder section, makes this executable cargo's RUSTC_WRAPPER.
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(code) = cargo_profile_info::compare::wrapper::run_if_wrapping(argv.get(1..).unwrap_or_default()) {
+        std::process::exit(code);
+    }
     let args = Args::parse();
     if let Some(command) = &args.command {
         std::process::exit(subcommand(command, args.quick));
@@ -179,6 +193,7 @@ fn subcommand(command: &Command_, quick: bool) -> i32 {
         Command_::Edit { .. } => Kind::Edit,
         Command_::Vcs { .. } => Kind::Vcs,
         Command_::Isa { .. } => Kind::Isa,
+        Command_::Ladder { .. } => Kind::Ladder,
     };
     clean_env();
     if let Err(missing) = tools::require(kind.tools()) {
@@ -194,6 +209,7 @@ fn subcommand(command: &Command_, quick: bool) -> i32 {
         Command_::Edit { quick: own_quick, rounds } => edit::Plan::new(&root, quick || *own_quick, *rounds).run(),
         Command_::Vcs { quick: own_quick, files } => vcs::Plan::new(&root, quick || *own_quick, *files).run(),
         Command_::Isa { quick: own_quick } => isa::run(&root, quick || *own_quick),
+        Command_::Ladder { quick: own_quick } => ladder::Plan::new(&root, quick || *own_quick).run(),
     };
     match figures {
         Ok(text) => {
@@ -237,6 +253,8 @@ fn plan(args: &Args) -> Vec<(Kind, Option<&'static str>)> {
                 Some("skipped (--quick: a 60,000-file repository takes minutes to measure)")
             } else if args.quick && kind == Kind::Isa {
                 Some("skipped (--quick: builds cargo-profile-info --release and disassembles a 40 MB binary; `bash scripts/bench.sh isa --quick` runs it alone)")
+            } else if args.quick && kind == Kind::Ladder {
+                Some("skipped (--quick: the ladder twice on over 40 dependencies takes tens of minutes)")
             } else {
                 None
             };

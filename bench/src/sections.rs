@@ -20,11 +20,13 @@ pub enum Kind {
     Vcs,
     /// `inspect`'s instruction scan of a large binary, beside `objdump -d` ([`crate::isa`]).
     Isa,
+    /// compare's ladder built as compare builds it beside each rung from nothing ([`crate::ladder`]).
+    Ladder,
 }
 
 impl Kind {
     /// Every section, in report order.
-    pub const ALL: [Kind; 5] = [Kind::Http, Kind::Guard, Kind::Edit, Kind::Vcs, Kind::Isa];
+    pub const ALL: [Kind; 6] = [Kind::Http, Kind::Guard, Kind::Edit, Kind::Vcs, Kind::Isa, Kind::Ladder];
 
     /// The subcommand.
     pub fn name(self) -> &'static str {
@@ -34,6 +36,7 @@ impl Kind {
             Kind::Edit => "edit",
             Kind::Vcs => "vcs",
             Kind::Isa => "isa",
+            Kind::Ladder => "ladder",
         }
     }
 
@@ -50,6 +53,7 @@ impl Kind {
             Kind::Edit => "Edit-compile cycle (small repository, dev: touch src/main.rs, cargo build; goal judged as from crates.io)",
             Kind::Vcs => "Dirty check cost (git status and an edit-compile cycle in a 60,000-file repository)",
             Kind::Isa => "ISA scan (inspect on the toolchain's cargo binary, beside objdump -d)",
+            Kind::Ladder => "compare's ladder (wall time and peak size beside each rung built from nothing)",
         }
     }
 
@@ -59,6 +63,7 @@ impl Kind {
             Kind::Http => Some((goals::HTTP, Judged::Ratio)),
             Kind::Guard => Some((goals::GUARD, Judged::Ratio)),
             Kind::Edit => Some((goals::EDIT, Judged::OverPlainMs)),
+            Kind::Ladder => Some((goals::LADDER, Judged::Ratio)),
             Kind::Vcs => None,
             Kind::Isa => Some((goals::ISA, Judged::Seconds)),
         }
@@ -77,6 +82,7 @@ impl Kind {
             Kind::Edit | Kind::Vcs => &["hyperfine", "git"],
             // objdump comes with binutils, which the test suite installs.
             Kind::Isa => &[],
+            Kind::Ladder => &[],
         }
     }
 }

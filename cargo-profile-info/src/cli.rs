@@ -84,6 +84,9 @@ enum Command {
         /// The workspace's Cargo.toml (default: found from the current directory)
         #[arg(long)]
         manifest_path: Option<PathBuf>,
+        /// Replace the profile if the manifest already has one of that name
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -138,8 +141,8 @@ fn execute(command: Command) -> Result<Outcome, Error> {
             as_json(outcome, json)
         }
         Command::Compare(opts) => Outcome::text(compare::compare(&opts)?.terminal(), true),
-        Command::Apply { report, variant, profile_name, manifest_path } => {
-            Outcome::text(apply::apply(&apply::Options { report, variant, profile_name, manifest_path })?, true)
+        Command::Apply { report, variant, profile_name, manifest_path, force } => {
+            Outcome::text(apply::apply(&apply::Options { report, variant, profile_name, manifest_path, force })?, true)
         }
     })
 }

@@ -54,6 +54,16 @@ pub fn json(value: Value<'_>) -> serde_json::Value {
     serde_json::from_str(&text).expect("the renderer writes JSON")
 }
 
+/// `field`'s value in a document held as JSON (a compare report's row); `None` when it has none.
+pub fn in_json<'a>(doc: &'a serde_json::Value, field: &Field) -> Option<&'a serde_json::Value> {
+    field.key.split('.').try_fold(doc, |v, name| v.get(name))
+}
+
+/// [`in_json`] by the field's dotted key.
+pub fn in_json_at<'a>(doc: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
+    in_json(doc, schema::field(key)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

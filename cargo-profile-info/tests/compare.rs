@@ -357,13 +357,6 @@ fn bad_input_gets_one_line_and_a_failure() {
     let line = one_line_failure(&tool_with(dir, &args, &[("RUSTFLAGS", "-Ccodegen-units=4")]));
     assert_eq!(line, "variant one: asked profile.codegen_units = 1, the file's document says 4");
 
-    let plain = Fixture::new("compare-plain", "fn main() {}\n", "");
-    let out = out_dir("plain");
-    let line = one_line_failure(&tool(
-        &plain.dir,
-        &["profile-info", "compare", "--run", "{bin}", "--variants", "release", "--out", out.to_str().unwrap()],
-    ));
-    assert!(line.contains("no profile-info section") && line.contains("#[profile_info::main]"), "{line}");
     assert!(workspace().join("Cargo.toml").exists());
 }
 

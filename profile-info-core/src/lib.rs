@@ -10,6 +10,8 @@
 #![deny(missing_docs)]
 
 pub mod aarch64;
+#[doc(hidden)]
+pub mod flags;
 pub mod fnv;
 pub mod model;
 #[doc(hidden)]

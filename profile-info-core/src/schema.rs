@@ -1,7 +1,8 @@
 //! The document's fields, listed once. The JSON rendering, the text summary, the proc macro's
-//! expansion, the Prometheus/OpenTelemetry/tracing labels and `cargo profile-info`'s keys and
-//! value checks all walk [`FIELDS`]: a new fact is one entry here, its field in
-//! [`crate::model`], and its capture in the macro.
+//! expansion, the Prometheus/OpenTelemetry/tracing labels, `cargo profile-info`'s keys and
+//! value checks, and the Cargo.toml profile keys `compare` builds with and `apply` writes all
+//! walk [`FIELDS`]: a new fact is one entry here, its field in [`crate::model`], and its capture
+//! in the macro; a new profile key is its [`Cargo`] column.
 
 use crate::model::*;
 
@@ -81,11 +82,81 @@ pub struct Field {
     /// Its name as a Prometheus label, tracing field and (after [`LABEL_PREFIX`]) OpenTelemetry
     /// attribute; `None` when it is not a label.
     pub label: Option<&'static str>,
-    /// Cargo.toml settings (`lto = true`) whose value is not how the document writes it, and the
-    /// document value each gives, for hints.
-    pub cargo: &'static [(&'static str, &'static str)],
+    /// The Cargo.toml profile key that sets it, when one does.
+    pub cargo: Option<Cargo>,
     /// Reads it from a document.
     pub get: fn(&BuildInfo) -> Value<'_>,
+}
+
+/// How a build setting sets a field: its key in a `[profile]` table (or, for what no stable
+/// profile holds, the name `compare --variant` takes it by) and the values it accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cargo {
+    /// The key (`codegen-units`).
+    pub key: &'static str,
+    /// Whether a stable cargo profile holds it; `target-cpu` is a rustflag.
+    pub in_profile: bool,
+    /// The values it takes.
+    pub accepts: Accepts,
+}
+
+/// The values a build setting takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accepts {
+    /// These spellings, as Cargo.toml writes them (`true`, `3`, `fat`), each with the document
+    /// values it can give: one, or several when other settings decide (`lto = false` is
+    /// `thin-local` or `off`). Where several spellings give a value, the first is the one written.
+    Spellings(&'static [(&'static str, &'static [&'static str])]),
+    /// A positive number, which the document holds as is.
+    Positive,
+    /// A name of letters, digits, `-` and `_` (a CPU), which the document holds as is.
+    Name,
+}
+
+impl Cargo {
+    /// The document value `spelling` gives: `Ok(None)` when other settings decide it, `Err` with
+    /// what it accepts when it is not a value of this key.
+    pub fn document_value(&self, spelling: &str) -> Result<Option<String>, String> {
+        let found = match self.accepts {
+            Accepts::Spellings(all) => all.iter().find(|(s, _)| *s == spelling).map(|(_, v)| match v {
+                [one] => Some((*one).to_owned()),
+                _ => None,
+            }),
+            Accepts::Positive => spelling.parse::<u32>().ok().filter(|n| *n > 0).map(|_| Some(spelling.to_owned())),
+            Accepts::Name => (!spelling.is_empty()
+                && spelling.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .then(|| Some(spelling.to_owned())),
+        };
+        found.ok_or_else(|| format!("`{spelling}` is not a value of {}: {}", self.key, self.describe()))
+    }
+
+    /// The spelling that gives the document value `value` (the first listed; one that may give it
+    /// when nothing gives it alone: `thin-local` is `lto = false`).
+    pub fn spelling(&self, value: &str) -> Option<String> {
+        match self.accepts {
+            Accepts::Spellings(all) => {
+                let alone = all.iter().find(|(_, v)| *v == [value]);
+                alone.or_else(|| all.iter().find(|(_, v)| v.contains(&value))).map(|(s, _)| (*s).to_owned())
+            }
+            Accepts::Positive | Accepts::Name => self.document_value(value).ok().map(|_| value.to_owned()),
+        }
+    }
+
+    /// What it accepts, for a message: `fat, thin, off, true or false`.
+    pub fn describe(&self) -> String {
+        match self.accepts {
+            Accepts::Spellings(all) => {
+                let names: Vec<&str> = all.iter().map(|(s, _)| *s).collect();
+                match names.split_last() {
+                    Some((last, [])) => (*last).to_owned(),
+                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                    None => String::new(),
+                }
+            }
+            Accepts::Positive => "a positive number".into(),
+            Accepts::Name => "a CPU name as `rustc --print target-cpus` lists it".into(),
+        }
+    }
 }
 
 /// A group of fields (`profile`), a struct of the model.
@@ -133,8 +204,6 @@ const fn name(ty: &'static str, names: &'static [&'static str]) -> Kind {
     Kind::Name { ty, names }
 }
 
-const NO_CARGO: &[(&str, &str)] = &[];
-
 /// A field of schema 1.
 const fn f(
     key: &'static str,
@@ -144,7 +213,7 @@ const fn f(
     label: Option<&'static str>,
     get: fn(&BuildInfo) -> Value<'_>,
 ) -> Field {
-    Field { key, kind, since: 1, line, text, label, cargo: NO_CARGO, get }
+    Field { key, kind, since: 1, line, text, label, cargo: None, get }
 }
 
 /// A field added in schema 2.
@@ -152,9 +221,17 @@ const fn v2(field: Field) -> Field {
     Field { since: 2, ..field }
 }
 
-const fn cargo(field: Field, cargo: &'static [(&'static str, &'static str)]) -> Field {
-    Field { cargo, ..field }
+/// A field a `[profile]` key sets.
+const fn profile(field: Field, key: &'static str, accepts: Accepts) -> Field {
+    Field { cargo: Some(Cargo { key, in_profile: true, accepts }), ..field }
 }
+
+/// A field a rustflag sets, which `compare --variant` takes as `key`.
+const fn rustflag(field: Field, key: &'static str, accepts: Accepts) -> Field {
+    Field { cargo: Some(Cargo { key, in_profile: false, accepts }), ..field }
+}
+
+const BOOL: Accepts = Accepts::Spellings(&[("true", &["true"]), ("false", &["false"])]);
 
 use Kind::{Bool, Count, List};
 use Text::{Head, Part};
@@ -167,31 +244,62 @@ pub const FIELDS: &[Field] = &[
     f("package.version", Kind::Str, "", Head, Some("version"), |i| s(i.package.version.as_deref())),
     v2(f("package.features", List, "crate", Part("features"), Some("features"), |i| l(&i.package.features))),
     f("profile.name", Kind::Str, "profile", Head, Some("profile"), |i| s(i.profile.name.as_deref())),
-    f("profile.opt_level", name("OptLevel", OptLevel::NAMES), "profile", Part("opt-level"), Some("opt_level"), |i| {
-        s(i.profile.opt_level.map(OptLevel::as_str))
-    }),
-    cargo(
+    profile(
+        f(
+            "profile.opt_level",
+            name("OptLevel", OptLevel::NAMES),
+            "profile",
+            Part("opt-level"),
+            Some("opt_level"),
+            |i| s(i.profile.opt_level.map(OptLevel::as_str)),
+        ),
+        "opt-level",
+        Accepts::Spellings(&[("0", &["0"]), ("1", &["1"]), ("2", &["2"]), ("3", &["3"]), ("s", &["s"]), ("z", &["z"])]),
+    ),
+    profile(
         f("profile.lto", name("Lto", Lto::NAMES), "profile", Part("lto"), Some("lto"), |i| {
             s(i.profile.lto.map(Lto::as_str))
         }),
-        &[("lto = true", "fat"), ("lto = false", "thin-local or off")],
+        "lto",
+        Accepts::Spellings(&[
+            ("fat", &["fat"]),
+            ("thin", &["thin"]),
+            ("off", &["off"]),
+            ("true", &["fat"]),
+            ("false", &["thin-local", "off"]),
+        ]),
     ),
-    f("profile.codegen_units", Count, "profile", Part("codegen-units"), Some("codegen_units"), |i| {
-        i.profile.codegen_units.map_or(Value::Null, Value::Count)
-    }),
-    f("profile.panic", name("Panic", Panic::NAMES), "profile", Part("panic"), Some("panic"), |i| {
-        s(i.profile.panic.map(Panic::as_str))
-    }),
+    profile(
+        f("profile.codegen_units", Count, "profile", Part("codegen-units"), Some("codegen_units"), |i| {
+            i.profile.codegen_units.map_or(Value::Null, Value::Count)
+        }),
+        "codegen-units",
+        Accepts::Positive,
+    ),
+    profile(
+        f("profile.panic", name("Panic", Panic::NAMES), "profile", Part("panic"), Some("panic"), |i| {
+            s(i.profile.panic.map(Panic::as_str))
+        }),
+        "panic",
+        Accepts::Spellings(&[("unwind", &["unwind"]), ("abort", &["abort"])]),
+    ),
     v2(f("profile.pgo", name("Pgo", Pgo::NAMES), "profile", Part("pgo"), Some("pgo"), |i| {
         s(i.profile.pgo.map(Pgo::as_str))
     })),
-    cargo(
+    profile(
         f("profile.strip", name("Strip", Strip::NAMES), "profile", Part("strip"), Some("strip"), |i| {
             s(i.profile.strip.map(Strip::as_str))
         }),
-        &[("strip = true", "symbols"), ("strip = false", "none")],
+        "strip",
+        Accepts::Spellings(&[
+            ("none", &["none"]),
+            ("debuginfo", &["debuginfo"]),
+            ("symbols", &["symbols"]),
+            ("true", &["symbols"]),
+            ("false", &["none"]),
+        ]),
     ),
-    cargo(
+    profile(
         f(
             "profile.debuginfo",
             name("DebugInfo", DebugInfo::NAMES),
@@ -200,22 +308,47 @@ pub const FIELDS: &[Field] = &[
             Some("debuginfo"),
             |i| s(i.profile.debuginfo.map(DebugInfo::as_str)),
         ),
-        &[
-            ("debug = 0", "none"),
-            ("debug = false", "none"),
-            ("debug = 1", "limited"),
-            ("debug = 2", "full"),
-            ("debug = true", "full"),
-        ],
+        "debug",
+        // `false` is how a profile says none; the names are clearer than 1 and 2.
+        Accepts::Spellings(&[
+            ("false", &["none"]),
+            ("line-directives-only", &["line-directives-only"]),
+            ("line-tables-only", &["line-tables-only"]),
+            ("limited", &["limited"]),
+            ("full", &["full"]),
+            ("none", &["none"]),
+            ("true", &["full"]),
+            ("0", &["none"]),
+            ("1", &["limited"]),
+            ("2", &["full"]),
+        ]),
     ),
-    f("profile.debug_assertions", Bool, "checks", Part("debug-assertions"), None, |i| b(i.profile.debug_assertions)),
-    f("profile.overflow_checks", Bool, "checks", Part("overflow-checks"), None, |i| b(i.profile.overflow_checks)),
-    f("profile.incremental", Bool, "checks", Part("incremental"), None, |i| b(i.profile.incremental)),
+    profile(
+        f("profile.debug_assertions", Bool, "checks", Part("debug-assertions"), None, |i| {
+            b(i.profile.debug_assertions)
+        }),
+        "debug-assertions",
+        BOOL,
+    ),
+    profile(
+        f("profile.overflow_checks", Bool, "checks", Part("overflow-checks"), None, |i| b(i.profile.overflow_checks)),
+        "overflow-checks",
+        BOOL,
+    ),
+    profile(
+        f("profile.incremental", Bool, "checks", Part("incremental"), None, |i| b(i.profile.incremental)),
+        "incremental",
+        BOOL,
+    ),
     f("target.triple", Kind::Str, "target", Head, Some("target"), |i| s(i.target.triple.as_deref())),
     v2(f("target.arch", Kind::Str, "target", Part("arch"), Some("target_arch"), |i| s(i.target.arch.as_deref()))),
     v2(f("target.os", Kind::Str, "target", Part("os"), Some("target_os"), |i| s(i.target.os.as_deref()))),
     v2(f("target.env", Kind::Str, "target", Part("env"), Some("target_env"), |i| s(i.target.env.as_deref()))),
-    f("target.cpu", Kind::Str, "target", Part("cpu"), Some("target_cpu"), |i| s(i.target.cpu.as_deref())),
+    rustflag(
+        f("target.cpu", Kind::Str, "target", Part("cpu"), Some("target_cpu"), |i| s(i.target.cpu.as_deref())),
+        "target-cpu",
+        Accepts::Name,
+    ),
     v2(f("target.cpu_native", Bool, "target", Part("cpu-native"), Some("target_cpu_native"), |i| {
         b(i.target.cpu_native)
     })),
@@ -277,12 +410,15 @@ impl Field {
     }
 
     /// The Cargo.toml setting `value` is the Cargo.toml spelling of, when it is not one the
-    /// document holds: `strip = true` is `"symbols"`.
-    pub fn cargo_spelling(&self, value: &str) -> Option<(&'static str, &'static str)> {
+    /// document holds, and what it gives there: `strip = true` gives `symbols`.
+    pub fn cargo_spelling(&self, value: &str) -> Option<(String, String)> {
         if self.can_hold(value) {
             return None;
         }
-        self.cargo.iter().copied().find(|(setting, _)| setting.rsplit(" = ").next() == Some(value))
+        let cargo = self.cargo?;
+        let Accepts::Spellings(all) = cargo.accepts else { return None };
+        let (spelling, gives) = all.iter().find(|(s, _)| *s == value)?;
+        Some((format!("{} = {spelling}", cargo.key), gives.join(" or ")))
     }
 
     /// The values it can hold, for a message: `"off", "thin-local", "thin", "fat" or null`.
@@ -354,8 +490,42 @@ mod tests {
         assert!(field("profile.codegen_units").unwrap().can_hold("16"));
         assert!(!field("vcs.dirty").unwrap().can_hold("yes"));
         let strip = field("profile.strip").unwrap();
-        assert_eq!(strip.cargo_spelling("true"), Some(("strip = true", "symbols")));
+        let pair = |a: &str, b: &str| Some((a.to_owned(), b.to_owned()));
+        assert_eq!(strip.cargo_spelling("true"), pair("strip = true", "symbols"));
         assert_eq!(field("profile.opt_level").unwrap().cargo_spelling("3"), None, "3 is a document value");
-        assert_eq!(field("profile.lto").unwrap().cargo_spelling("true"), Some(("lto = true", "fat")));
+        assert_eq!(field("profile.lto").unwrap().cargo_spelling("true"), pair("lto = true", "fat"));
+        assert_eq!(field("profile.lto").unwrap().cargo_spelling("false"), pair("lto = false", "thin-local or off"));
+    }
+
+    #[test]
+    fn profile_keys_map_spellings_both_ways() {
+        let cargo = |key: &str| field(key).unwrap().cargo.unwrap();
+        let lto = cargo("profile.lto");
+        assert_eq!(lto.document_value("true"), Ok(Some("fat".into())));
+        assert_eq!(lto.document_value("false"), Ok(None), "thin-local or off: other settings decide");
+        assert_eq!(
+            lto.document_value("medium").unwrap_err(),
+            "`medium` is not a value of lto: fat, thin, off, true or false"
+        );
+        assert_eq!(lto.spelling("fat").as_deref(), Some("fat"));
+        assert_eq!(lto.spelling("thin-local").as_deref(), Some("false"));
+        let debug = cargo("profile.debuginfo");
+        assert_eq!(
+            (debug.key, debug.spelling("none").as_deref(), debug.spelling("limited").as_deref()),
+            ("debug", Some("false"), Some("limited"))
+        );
+        assert_eq!(debug.document_value("1"), Ok(Some("limited".into())));
+        let cgu = cargo("profile.codegen_units");
+        assert_eq!((cgu.document_value("16"), cgu.document_value("0").is_err()), (Ok(Some("16".into())), true));
+        let cpu = cargo("target.cpu");
+        assert!(!cpu.in_profile && cpu.document_value("x86-64-v3").is_ok() && cpu.document_value("a b").is_err());
+        // Every spelling's values are values the field can hold.
+        for field in FIELDS {
+            if let Some(Cargo { accepts: Accepts::Spellings(all), .. }) = field.cargo {
+                for value in all.iter().flat_map(|(_, v)| v.iter()) {
+                    assert!(field.can_hold(value), "{}: {value}", field.key);
+                }
+            }
+        }
     }
 }

@@ -5,10 +5,10 @@
 //! Cost matters: every rebuild of the binary crate runs this. rustc's answers come from `rustc`
 //! (asked once per toolchain and flags), concurrently with reading the revision (`vcs`).
 
-use crate::flags::{self, Flags};
 use crate::invocation::Invocation;
 use crate::vcs;
-use profile_info_core::{aarch64, x86, BuildInfo, Lto, OptLevel, Pgo, Str, Vcs};
+use profile_info_core::flags::{self, Flags};
+use profile_info_core::{aarch64, x86, BuildInfo, Str, Vcs};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -79,7 +79,7 @@ fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
     features.sort();
     features.dedup();
     info.package.features = list(features);
-    profile(info, f, meta.as_ref().and_then(|m| m.major_minor), final_link);
+    info.profile = f.profile(meta.as_ref().and_then(|m| m.major_minor), final_link);
     info.profile.panic = prints.as_ref().and_then(|p| p.cfg("panic")).and_then(flags::panic);
     target(info, f, prints.as_ref(), meta.as_ref().map(|m| m.host));
     if let Some(m) = meta {
@@ -90,50 +90,6 @@ fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
         r.commit_date = m.commit_date.map(s);
         r.llvm_version = m.llvm.map(s);
         r.host = Some(s(m.host));
-    }
-}
-
-/// Applies rustc's own defaults for every flag cargo leaves out (cargo passes none for a setting
-/// at rustc's default: no `-C opt-level` at 0, no `-C codegen-units` unless set, …).
-fn profile(info: &mut BuildInfo, f: &Flags, rustc: Option<(u32, u32)>, final_link: bool) {
-    let p = &mut info.profile;
-    p.name = f.out_dir.as_deref().and_then(flags::profile_name).map(s);
-    p.opt_level = match f.opt_level.as_deref().unwrap_or("0") {
-        flags::O_FLAG => rustc.map(flags::o_flag_level),
-        level => flags::opt_level(level),
-    };
-    // rustc's defaults: debug-assertions on at opt-level 0, overflow-checks as debug-assertions.
-    p.debug_assertions = match &f.debug_assertions {
-        Some(v) => flags::boolean(v),
-        None => p.opt_level.map(|o| o == OptLevel::O0),
-    };
-    p.overflow_checks = match &f.overflow_checks {
-        Some(v) => flags::boolean(v),
-        None => p.debug_assertions,
-    };
-    // A target's own default number (none of the tier-1 targets has one) is not visible here.
-    p.codegen_units = match &f.codegen_units {
-        Some(n) => n.parse().ok(),
-        None => Some(if f.incremental { 256 } else { 16 }),
-    };
-    // In a library, LTO is decided at the final link; cargo passes `-C linker-plugin-lto`.
-    p.lto = if final_link { lto(f.lto.as_deref(), p.opt_level, p.codegen_units) } else { None };
-    p.pgo = Some(f.pgo.unwrap_or(Pgo::Off));
-    p.debuginfo = flags::debuginfo(f.debuginfo.as_deref().unwrap_or("0"));
-    p.strip = flags::strip(f.strip.as_deref().unwrap_or("none"));
-    p.incremental = Some(f.incremental);
-}
-
-/// rustc's `Session::lto()` (compiler/rustc_session/src/session.rs): `-C lto` decides when given;
-/// without it there is no LTO for one codegen unit or at opt-level 0, and ThinLTO across the
-/// crate's own codegen units otherwise. (Targets that require LTO, such as nvptx, and the
-/// nightly-only `-Z thinlto` are not modelled.)
-fn lto(flag: Option<&str>, opt_level: Option<OptLevel>, codegen_units: Option<u32>) -> Option<Lto> {
-    match (flag, codegen_units, opt_level) {
-        (Some(v), _, _) => flags::lto(v),
-        (None, Some(1), _) | (None, _, Some(OptLevel::O0)) => Some(Lto::Off),
-        (None, Some(_), Some(_)) => Some(Lto::ThinLocal),
-        (None, None, _) | (None, _, None) => None,
     }
 }
 
@@ -247,19 +203,6 @@ impl Prints {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lto_follows_rustc_session_rules() {
-        use OptLevel::{O0, O3, S};
-        assert_eq!(lto(None, Some(O0), Some(256)), Some(Lto::Off));
-        assert_eq!(lto(None, Some(O3), Some(16)), Some(Lto::ThinLocal));
-        assert_eq!(lto(None, Some(S), Some(256)), Some(Lto::ThinLocal));
-        assert_eq!(lto(None, Some(O3), Some(1)), Some(Lto::Off));
-        assert_eq!(lto(Some("thin"), Some(O0), Some(256)), Some(Lto::Thin));
-        assert_eq!(lto(Some("yes"), Some(O3), Some(1)), Some(Lto::Fat));
-        assert_eq!(lto(Some("off"), Some(O3), Some(16)), Some(Lto::Off));
-        assert_eq!(lto(None, None, Some(16)), None);
-    }
 
     /// Recorded from rustc 1.95 on an AMD EPYC, lines shortened.
     #[test]

@@ -1,7 +1,7 @@
 //! Proc macros of [profile-info](https://docs.rs/profile-info); use them through that crate.
 //!
 //! Each macro reads the command line of the rustc process it runs in once (see `invocation` and
-//! `flags`) and hands it to every phase; it completes it with rustc's defaults, the compiler's own answers and the revision
+//! `profile_info_core::flags`) and hands it to every phase; it completes it with rustc's defaults, the compiler's own answers and the revision
 //! (`capture`, asking `rustc`; `vcs` and `index` for git), and emits the document (`expand`, as
 //! source text that `code` writes and parses; the attribute's arguments are read by `options`).
 
@@ -10,7 +10,6 @@ use proc_macro::TokenStream;
 mod capture;
 mod code;
 mod expand;
-mod flags;
 mod guard;
 mod index;
 mod invocation;

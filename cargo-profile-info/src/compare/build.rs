@@ -1,5 +1,7 @@
 //! Building one variant with cargo: a custom profile given through `--config` (no file of the
-//! user's is edited), timed, and its executable copied out of the target dir.
+//! user's is edited), timed, and its executable copied out of the target dir. Every build goes to
+//! a target dir of compare's own, `<target-dir>/profile-info/target`, so that no binary the user
+//! built (`target/release/…`) is replaced or cleaned.
 
 use super::ladder::{Key, Variant, BASELINE};
 use crate::Error;
@@ -15,8 +17,10 @@ pub struct Project {
     pub manifest_path: Option<PathBuf>,
     /// The workspace's root `Cargo.toml`, the one whose profiles cargo reads.
     pub root_manifest: PathBuf,
-    /// The target dir cargo builds into.
+    /// The user's target dir (`cargo metadata`'s `target_directory`), which compare builds nothing in.
     pub target_dir: PathBuf,
+    /// compare's own target dir, `<target_dir>/profile-info/target`: every rung shares it.
+    pub build_dir: PathBuf,
     /// The package whose binary is compared.
     pub package: String,
     /// That binary's name.
@@ -144,6 +148,7 @@ impl Project {
         Ok(Project {
             manifest_path: manifest_path.map(Path::to_owned),
             root_manifest: root.join("Cargo.toml"),
+            build_dir: target_dir.join("profile-info").join("target"),
             target_dir,
             package: name(chosen),
             bin,
@@ -165,6 +170,12 @@ pub struct Job {
     pub settings: Vec<(Key, super::ladder::Value)>,
     /// Extra rustflags (PGO).
     pub rustflags: Vec<String>,
+    /// rustc flags for the compared binary's crate alone (`cargo rustc -- …`): its dependencies
+    /// stay as another build of the same profile left them, so a strip-only or relink-only rung
+    /// compiles one crate.
+    pub final_flags: Vec<String>,
+    /// Where the compared crate's rustc command lines are logged (see [`super::wrapper`]).
+    pub rustc_log: Option<PathBuf>,
 }
 
 impl Job {
@@ -175,11 +186,13 @@ impl Job {
             profile: variant.profile(),
             settings: variant.settings.clone(),
             rustflags: Vec::new(),
+            final_flags: Vec::new(),
+            rustc_log: None,
         }
     }
 
     fn rustflags(&self) -> Vec<String> {
-        let cpu = self.settings.iter().filter(|(k, _)| *k == Key::TargetCpu);
+        let cpu = self.settings.iter().filter(|(k, _)| *k == Key::TARGET_CPU);
         let mut flags: Vec<String> = cpu.map(|(_, v)| format!("-Ctarget-cpu={}", v.toml().trim_matches('"'))).collect();
         flags.extend(self.rustflags.iter().cloned());
         flags
@@ -201,7 +214,7 @@ impl Job {
                 "--config".into(),
                 format!("profile.{p}.inherits=\"release\""),
             ]);
-            for (key, value) in self.settings.iter().filter(|(k, _)| *k != Key::TargetCpu) {
+            for (key, value) in self.settings.iter().filter(|(k, _)| *k != Key::TARGET_CPU) {
                 args.extend(["--config".into(), format!("profile.{p}.{}={}", key.name(), value.toml())]);
             }
         }
@@ -231,24 +244,29 @@ impl Job {
         Ok((finished.executable, finished.seconds))
     }
 
-    fn command(&self, project: &Project, target_dir: Option<&Path>, args: &[&str]) -> Command {
+    fn command(&self, project: &Project, target_dir: Option<&Path>, args: &[&str]) -> Result<Command, Error> {
         let mut cmd = cargo();
         cmd.args(args).args(self.profile_args(project));
-        if let Some(dir) = target_dir {
-            cmd.env("CARGO_TARGET_DIR", dir);
+        cmd.env("CARGO_TARGET_DIR", target_dir.unwrap_or(&project.build_dir));
+        if let Some(log) = &self.rustc_log {
+            cmd.envs(super::wrapper::env(log, &project.bin)?);
         }
-        cmd
+        Ok(cmd)
     }
 
     /// One timed `cargo build` (`-v` when `verbose`: cargo then says which units it ran).
     pub fn build(&self, project: &Project, target_dir: Option<&Path>, verbose: bool) -> Result<Finished, Error> {
         let target = if project.example { "--example" } else { "--bin" };
-        let mut args = vec!["build", "--message-format=json-render-diagnostics", "-p", &project.package, target];
+        let subcommand = if self.final_flags.is_empty() { "build" } else { "rustc" };
+        let mut args = vec![subcommand, "--message-format=json-render-diagnostics", "-p", &project.package, target];
         args.push(&project.bin);
         if verbose {
             args.push("-v");
         }
-        let mut cmd = self.command(project, target_dir, &args);
+        let mut cmd = self.command(project, target_dir, &args)?;
+        if !self.final_flags.is_empty() {
+            cmd.arg("--").args(&self.final_flags);
+        }
         let start = Instant::now();
         let out = output(&mut cmd, "cargo build")?;
         let seconds = start.elapsed().as_secs_f64();
@@ -277,7 +295,7 @@ impl Job {
         for member in &project.members {
             args.extend(["-p", member]);
         }
-        let out = output(&mut self.command(project, target_dir, &args), "cargo clean")?;
+        let out = output(&mut self.command(project, target_dir, &args)?, "cargo clean")?;
         if !out.status.success() {
             return Err(Error::new(format!("variant {}: cargo clean -p failed: {}", self.variant, tail(&out.stderr))));
         }
@@ -316,6 +334,7 @@ mod tests {
             manifest_path: None,
             root_manifest: "/w/Cargo.toml".into(),
             target_dir: "/w/target".into(),
+            build_dir: "/w/target/profile-info/target".into(),
             package: "app".into(),
             bin: "app".into(),
             example: false,
@@ -344,7 +363,7 @@ mod tests {
                 "build.rustflags=[\"-Ctarget-cpu=x86-64-v3\"]",
             ]
         );
-        let release = Variant { name: "release".into(), settings: vec![], pgo: false };
+        let release = Variant { name: "release".into(), settings: vec![], pgo: false, bolt: false };
         assert_eq!(Job::of(&release).profile_args(&project()), ["--release"]);
     }
 

@@ -1,44 +1,17 @@
-//! The variants `compare` builds: a ladder of the usual release-profile settings, each rung on
-//! top of the previous ones, and the variants a user adds with `--variant NAME:KEY=VALUE,…`.
+//! The variants `compare` builds: a ladder of release-profile settings, each rung on top of the
+//! previous ones (then PGO, then BOLT), and the variants a user adds with
+//! `--variant NAME:KEY=VALUE,…`. The keys and the values they take are the `Cargo` column of
+//! `schema::FIELDS`.
 
+pub use super::bolt::BOLT;
 use crate::Error;
-use serde_json::{json, Value as Json};
+use profile_info_core::schema::{self, Cargo, Field, Kind};
+use serde_json::Value as Json;
 
-/// A setting a variant changes on top of the `release` profile.
+/// A setting a variant changes on top of the `release` profile: a field of [`schema::FIELDS`]
+/// with a [`Cargo`] column, named by its document key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
-    /// `opt-level`: 0–3, `s`, `z`.
-    OptLevel,
-    /// `lto`: `true`, `false`, `fat`, `thin`, `off`.
-    Lto,
-    /// `codegen-units`: a positive number.
-    CodegenUnits,
-    /// `strip`: `true`, `false`, `none`, `debuginfo`, `symbols`.
-    Strip,
-    /// `panic`: `unwind`, `abort`.
-    Panic,
-    /// `debug`: `true`, `false`, 0–2, `none`, `line-directives-only`, `line-tables-only`, `limited`, `full`.
-    Debug,
-    /// `overflow-checks`: `true`, `false`.
-    OverflowChecks,
-    /// `incremental`: `true`, `false`.
-    Incremental,
-    /// `-C target-cpu`, which no stable profile can hold: passed as rustflags with `--target`.
-    TargetCpu,
-}
-
-/// Every key, in the order rows and messages list them.
-pub const KEYS: [Key; 9] = [
-    Key::OptLevel,
-    Key::Lto,
-    Key::CodegenUnits,
-    Key::Strip,
-    Key::Panic,
-    Key::Debug,
-    Key::OverflowChecks,
-    Key::Incremental,
-    Key::TargetCpu,
-];
+pub struct Key(&'static str);
 
 /// A value as a profile key holds it in TOML.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +25,15 @@ pub enum Value {
 }
 
 impl Value {
+    /// The value a Cargo.toml spelling (`true`, `3`, `fat`) is in TOML.
+    pub fn of_spelling(spelling: &str) -> Value {
+        match (spelling.parse::<bool>(), spelling.parse::<u32>()) {
+            (Ok(b), _) => Value::Bool(b),
+            (_, Ok(n)) => Value::Int(n),
+            _ => Value::Str(spelling.to_owned()),
+        }
+    }
+
     /// The value in TOML syntax (`true`, `3`, `"fat"`), as `--config` takes it.
     pub fn toml(&self) -> String {
         match self {
@@ -60,100 +42,87 @@ impl Value {
             Value::Str(s) => format!("{s:?}"),
         }
     }
+
+    /// The spelling (`true`, `3`, `fat`).
+    pub fn spelling(&self) -> String {
+        match self {
+            Value::Str(s) => s.clone(),
+            other => other.toml(),
+        }
+    }
+}
+
+/// The document value `text` is as JSON, by what the field holds (`true`, `1`, `"fat"`).
+pub fn document_json(field: &Field, text: &str) -> Json {
+    match field.kind {
+        Kind::Bool => Json::Bool(text == "true"),
+        Kind::Count => text.parse::<u64>().map_or_else(|_| Json::from(text), Json::from),
+        _ => Json::from(text),
+    }
 }
 
 impl Key {
+    /// `lto`.
+    pub const LTO: Key = Key("profile.lto");
+    /// `strip`.
+    pub const STRIP: Key = Key("profile.strip");
+    /// `codegen-units`.
+    pub const CODEGEN_UNITS: Key = Key("profile.codegen_units");
+    /// `panic`.
+    pub const PANIC: Key = Key("profile.panic");
+    /// `target-cpu`, which no stable profile can hold: passed as rustflags with `--target`.
+    pub const TARGET_CPU: Key = Key("target.cpu");
+
+    /// Every key, in table order (the order rows and messages list them).
+    pub fn all() -> Vec<Key> {
+        schema::FIELDS.iter().filter(|f| f.cargo.is_some()).map(|f| Key(f.key)).collect()
+    }
+
+    /// The document field it sets.
+    pub fn field(self) -> &'static Field {
+        schema::field(self.0).expect("a key names a field of the table")
+    }
+
+    fn cargo(self) -> Cargo {
+        self.field().cargo.expect("a key has a Cargo column")
+    }
+
     /// The name as the profile (or `--variant`) spells it.
     pub fn name(self) -> &'static str {
-        match self {
-            Key::OptLevel => "opt-level",
-            Key::Lto => "lto",
-            Key::CodegenUnits => "codegen-units",
-            Key::Strip => "strip",
-            Key::Panic => "panic",
-            Key::Debug => "debug",
-            Key::OverflowChecks => "overflow-checks",
-            Key::Incremental => "incremental",
-            Key::TargetCpu => "target-cpu",
-        }
+        self.cargo().key
+    }
+
+    /// Whether a stable cargo profile holds it (`target-cpu` is a rustflag).
+    pub fn in_profile(self) -> bool {
+        self.cargo().in_profile
     }
 
     fn from_name(name: &str) -> Option<Key> {
-        KEYS.into_iter().find(|k| k.name() == name)
+        Key::all().into_iter().find(|k| k.name() == name)
     }
 
     /// Reads `text` as a value of this key, as cargo would accept it in a profile.
     pub fn parse(self, text: &str) -> Result<Value, String> {
-        let bool = || text.parse::<bool>().ok().map(Value::Bool);
-        let word = |words: &[&str]| words.contains(&text).then(|| Value::Str(text.to_owned()));
-        let parsed = match self {
-            Key::OptLevel => match text {
-                "0" | "1" | "2" | "3" => text.parse().ok().map(Value::Int),
-                _ => word(&["s", "z"]),
-            },
-            Key::Lto => bool().or_else(|| word(&["fat", "thin", "off"])),
-            Key::CodegenUnits => text.parse::<u32>().ok().filter(|n| *n > 0).map(Value::Int),
-            Key::Strip => bool().or_else(|| word(&["none", "debuginfo", "symbols"])),
-            Key::Panic => word(&["unwind", "abort"]),
-            Key::Debug => bool()
-                .or_else(|| matches!(text, "0" | "1" | "2").then(|| Value::Int(text.parse().expect("digit"))))
-                .or_else(|| word(&["none", "line-directives-only", "line-tables-only", "limited", "full"])),
-            Key::OverflowChecks | Key::Incremental => bool(),
-            Key::TargetCpu => (!text.is_empty()
-                && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .then(|| Value::Str(text.to_owned())),
-        };
-        parsed.ok_or_else(|| format!("`{text}` is not a value of {}: {}", self.name(), self.accepts()))
-    }
-
-    fn accepts(self) -> &'static str {
-        match self {
-            Key::OptLevel => "0, 1, 2, 3, s or z",
-            Key::Lto => "true, false, fat, thin or off",
-            Key::CodegenUnits => "a positive number",
-            Key::Strip => "true, false, none, debuginfo or symbols",
-            Key::Panic => "unwind or abort",
-            Key::Debug => "true, false, 0, 1, 2, none, line-directives-only, line-tables-only, limited or full",
-            Key::OverflowChecks | Key::Incremental => "true or false",
-            Key::TargetCpu => "a CPU name as `rustc --print target-cpus` lists it",
-        }
+        self.cargo().document_value(text).map(|_| Value::of_spelling(text))
     }
 
     /// The document field this setting decides and the value it must hold there; `None` when the
     /// setting alone does not decide it (`lto = false` is thin-local or off depending on the
     /// other settings).
     pub fn expected(self, value: &Value) -> Option<(&'static str, Json)> {
-        let text = |s: &str| Some(Json::from(s));
-        let found = match (self, value) {
-            (Key::OptLevel, Value::Int(n)) => text(&n.to_string()),
-            (Key::OptLevel, Value::Str(s)) => text(s),
-            (Key::Lto, Value::Bool(true)) => text("fat"),
-            (Key::Lto, Value::Bool(false)) => None,
-            (Key::Lto | Key::Panic, Value::Str(s)) => text(s),
-            (Key::CodegenUnits, Value::Int(n)) => Some(json!(n)),
-            (Key::Strip, Value::Bool(true)) => text("symbols"),
-            (Key::Strip, Value::Bool(false)) => text("none"),
-            (Key::Strip, Value::Str(s)) => text(s),
-            (Key::Debug, Value::Bool(false) | Value::Int(0)) => text("none"),
-            (Key::Debug, Value::Int(1)) => text("limited"),
-            (Key::Debug, Value::Bool(true) | Value::Int(2)) => text("full"),
-            (Key::Debug, Value::Str(s)) => text(s),
-            (Key::OverflowChecks | Key::Incremental, Value::Bool(b)) => Some(json!(b)),
-            (Key::TargetCpu, Value::Str(s)) => text(s),
-            _ => None,
+        let field = self.field();
+        let text = self.cargo().document_value(&value.spelling()).ok()??;
+        Some((field.key, document_json(field, &text)))
+    }
+
+    /// The spelling that gives the document value `value`, as TOML (`false` for `thin-local`).
+    pub fn of_document(self, value: &Json) -> Option<Value> {
+        let text = match value {
+            Json::String(s) => s.clone(),
+            Json::Bool(_) | Json::Number(_) => value.to_string(),
+            _ => return None,
         };
-        let field = match self {
-            Key::OptLevel => "profile.opt_level",
-            Key::Lto => "profile.lto",
-            Key::CodegenUnits => "profile.codegen_units",
-            Key::Strip => "profile.strip",
-            Key::Panic => "profile.panic",
-            Key::Debug => "profile.debuginfo",
-            Key::OverflowChecks => "profile.overflow_checks",
-            Key::Incremental => "profile.incremental",
-            Key::TargetCpu => "target.cpu",
-        };
-        found.map(|v| (field, v))
+        self.cargo().spelling(&text).map(|s| Value::of_spelling(&s))
     }
 }
 
@@ -162,10 +131,12 @@ impl Key {
 pub struct Variant {
     /// Its name in the table (`lto-fat`, or the user's).
     pub name: String,
-    /// What it changes on top of `release`, one entry per key, in [`KEYS`] order.
+    /// What it changes on top of `release`, one entry per key, in [`Key::all`] order.
     pub settings: Vec<(Key, Value)>,
     /// Built twice: instrumented, trained, then with the merged profile.
     pub pgo: bool,
+    /// Rewritten by BOLT after it is built: instrumented, trained, laid out by the profile.
+    pub bolt: bool,
 }
 
 impl Variant {
@@ -186,7 +157,8 @@ impl Variant {
     fn set(&mut self, key: Key, value: Value) {
         self.settings.retain(|(k, _)| *k != key);
         self.settings.push((key, value));
-        self.settings.sort_by_key(|(k, _)| KEYS.iter().position(|x| x == k));
+        let order = Key::all();
+        self.settings.sort_by_key(|(k, _)| order.iter().position(|x| x == k));
     }
 
     /// The settings as `key=value` text (`lto=fat, codegen-units=1`), `release` when none.
@@ -196,11 +168,24 @@ impl Variant {
         if self.pgo {
             parts.push("pgo".into());
         }
+        if self.bolt {
+            parts.push(BOLT.into());
+        }
         if parts.is_empty() {
             BASELINE.into()
         } else {
             parts.join(", ")
         }
+    }
+
+    /// Whether building `other` gives what building this gives: the same settings, PGO and BOLT.
+    pub fn same_build(&self, other: &Variant) -> bool {
+        self.settings == other.settings && self.pgo == other.pgo && self.bolt == other.bolt
+    }
+
+    /// The settings but `key`.
+    pub fn settings_but(&self, key: Key) -> Vec<(Key, Value)> {
+        self.settings.iter().filter(|(k, _)| *k != key).cloned().collect()
     }
 
     /// Every document field this variant decides, with the value the file must hold there.
@@ -218,15 +203,16 @@ impl Variant {
 pub const BASELINE: &str = "release";
 
 /// The ladder: each rung adds its settings to all the rungs before it.
-const LADDER: [(&str, Option<(Key, &str)>); 8] = [
+const LADDER: [(&str, Option<(Key, &str)>); 9] = [
     (BASELINE, None),
-    ("strip", Some((Key::Strip, "true"))),
-    ("lto-thin", Some((Key::Lto, "thin"))),
-    ("lto-fat", Some((Key::Lto, "fat"))),
-    ("cgu1", Some((Key::CodegenUnits, "1"))),
-    ("panic-abort", Some((Key::Panic, "abort"))),
-    ("x86-64-v3", Some((Key::TargetCpu, "x86-64-v3"))),
+    ("strip", Some((Key::STRIP, "true"))),
+    ("lto-thin", Some((Key::LTO, "thin"))),
+    ("lto-fat", Some((Key::LTO, "fat"))),
+    ("cgu1", Some((Key::CODEGEN_UNITS, "1"))),
+    ("panic-abort", Some((Key::PANIC, "abort"))),
+    ("x86-64-v3", Some((Key::TARGET_CPU, "x86-64-v3"))),
     (PGO, None),
+    (BOLT, None),
 ];
 
 /// The rung built with profile-guided optimisation.
@@ -251,7 +237,8 @@ pub struct Request {
 }
 
 /// The variants to build, in order, `release` first, and the rungs left out. `unavailable` says
-/// why a rung cannot be built here (`x86-64-v3` on an older CPU, `pgo` without llvm-profdata);
+/// why a rung cannot be built here (`x86-64-v3` on an older CPU, `pgo` without llvm-profdata,
+/// `bolt` without BOLT);
 /// later rungs are then built without its settings.
 pub fn plan(
     request: &Request,
@@ -268,7 +255,7 @@ pub fn plan(
     }
     let wanted = |name: &str| name == BASELINE || request.pick.as_ref().is_none_or(|p| p.iter().any(|n| n == name));
     let (mut variants, mut left_out) = (Vec::new(), Vec::new());
-    let mut rung = Variant { name: String::new(), settings: Vec::new(), pgo: false };
+    let mut rung = Variant { name: String::new(), settings: Vec::new(), pgo: false, bolt: false };
     for (name, setting) in LADDER {
         if let Some(reason) = unavailable(name) {
             if wanted(name) {
@@ -281,7 +268,13 @@ pub fn plan(
         if let Some((key, text)) = setting {
             next.set(key, key.parse(text).expect("the ladder's values are valid"));
         }
-        next.pgo = name == PGO;
+        next.pgo = rung.pgo || name == PGO;
+        next.bolt = name == BOLT;
+        if next.bolt {
+            // BOLT moves code by the relocations the linker keeps (--emit-relocs), which
+            // stripping all symbols (--strip-all) would drop: the linker refuses both.
+            next.settings.retain(|(k, _)| *k != Key::STRIP);
+        }
         if wanted(name) {
             variants.push(next.clone());
         }
@@ -310,11 +303,12 @@ pub fn parse_variant(text: &str) -> Result<Variant, Error> {
     if !name_ok {
         return Err(fail(format!("`{name}` is not a variant name (a letter, then letters, digits, - or _)")));
     }
-    let mut variant = Variant { name: name.to_owned(), settings: Vec::new(), pgo: false };
+    let mut variant = Variant { name: name.to_owned(), settings: Vec::new(), pgo: false, bolt: false };
     for pair in pairs.split(',') {
         let (key, value) = pair.split_once('=').ok_or_else(|| fail(format!("`{pair}` is not KEY=VALUE")))?;
         let key = Key::from_name(key.trim()).ok_or_else(|| {
-            fail(format!("unknown key `{}`: the keys are {}", key.trim(), KEYS.map(Key::name).join(", ")))
+            let names: Vec<&str> = Key::all().into_iter().map(Key::name).collect();
+            fail(format!("unknown key `{}`: the keys are {}", key.trim(), names.join(", ")))
         })?;
         if variant.get(key).is_some() {
             return Err(fail(format!("{} is given twice", key.name())));
@@ -327,6 +321,7 @@ pub fn parse_variant(text: &str) -> Result<Variant, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn names(variants: &[Variant]) -> Vec<&str> {
         variants.iter().map(|v| v.name.as_str()).collect()
@@ -338,10 +333,16 @@ mod tests {
         assert!(left_out.is_empty());
         assert_eq!(
             names(&variants),
-            ["release", "strip", "lto-thin", "lto-fat", "cgu1", "panic-abort", "x86-64-v3", "pgo"]
+            ["release", "strip", "lto-thin", "lto-fat", "cgu1", "panic-abort", "x86-64-v3", "pgo", "bolt"]
         );
         let pgo = &variants[7];
-        assert_eq!(pgo.describe(), "lto=fat, codegen-units=1, strip=true, panic=abort, target-cpu=x86-64-v3, pgo");
+        assert_eq!(pgo.describe(), "lto=fat, codegen-units=1, panic=abort, strip=true, target-cpu=x86-64-v3, pgo");
+        assert_eq!(
+            variants[8].describe(),
+            "lto=fat, codegen-units=1, panic=abort, target-cpu=x86-64-v3, pgo, bolt",
+            "strip=true cannot be linked with --emit-relocs"
+        );
+        assert!(variants[8].pgo && variants[8].bolt && !pgo.bolt);
         assert_eq!(variants[2].describe(), "lto=thin, strip=true");
         assert_eq!(variants[0].describe(), "release");
         assert_eq!(variants[0].profile(), "release");
@@ -353,8 +354,12 @@ mod tests {
         let why = |n: &str| (n == "x86-64-v3").then(|| "this CPU is x86-64-v2".to_owned());
         let (variants, left_out) = plan(&Request::default(), why).unwrap();
         assert_eq!(left_out, [LeftOut { name: "x86-64-v3".into(), reason: "this CPU is x86-64-v2".into() }]);
-        assert_eq!(variants.last().unwrap().get(Key::TargetCpu), None);
+        assert_eq!(variants.last().unwrap().get(Key::TARGET_CPU), None);
         assert!(variants.last().unwrap().pgo);
+        let no_pgo = |n: &str| (n == PGO).then(|| "no llvm-profdata".to_owned());
+        let (variants, _) = plan(&Request::default(), no_pgo).unwrap();
+        let bolt = variants.last().unwrap();
+        assert!(bolt.bolt && !bolt.pgo, "BOLT on the rung before pgo when pgo is left out");
     }
 
     #[test]
@@ -363,7 +368,10 @@ mod tests {
         let (variants, _) = plan(&request, |_| None).unwrap();
         assert_eq!(names(&variants), ["release", "cgu1", "small"]);
         assert_eq!(variants[1].describe(), "lto=fat, codegen-units=1, strip=true");
-        assert_eq!(variants[2].settings, [(Key::OptLevel, Value::Str("z".into())), (Key::Strip, Value::Bool(true))]);
+        assert_eq!(
+            variants[2].settings,
+            [(Key("profile.opt_level"), Value::Str("z".into())), (Key::STRIP, Value::Bool(true))]
+        );
     }
 
     #[test]
@@ -377,7 +385,7 @@ mod tests {
         let key = err(Request { pick: None, extra: vec!["x:opt=3".into()] });
         assert!(key.starts_with("--variant x:opt=3: unknown key `opt`: the keys are opt-level, lto,"), "{key}");
         let value = err(Request { pick: None, extra: vec!["x:lto=medium".into()] });
-        assert_eq!(value, "--variant x:lto=medium: `medium` is not a value of lto: true, false, fat, thin or off");
+        assert_eq!(value, "--variant x:lto=medium: `medium` is not a value of lto: fat, thin, off, true or false");
         assert!(err(Request { pick: None, extra: vec!["strip:lto=fat".into()] }).contains("the name `strip` is taken"));
         assert!(err(Request { pick: None, extra: vec!["nocolon".into()] }).contains("expected NAME:KEY=VALUE"));
         assert!(err(Request { pick: None, extra: vec!["9x:lto=fat".into()] }).contains("is not a variant name"));
@@ -401,7 +409,7 @@ mod tests {
                 ("target.cpu", json!("haswell")),
             ]
         );
-        assert_eq!(Key::Lto.expected(&Value::Bool(false)), None);
+        assert_eq!(Key::LTO.expected(&Value::Bool(false)), None);
         assert_eq!(Value::Str("fat".into()).toml(), "\"fat\"");
     }
 }

@@ -1,8 +1,17 @@
 //! `compare`: the user's binary built under a ladder of release-profile settings, each variant
-//! proven by the document read back out of its file, sized, and run in interleaved rounds (timed,
-//! or its instructions counted); each variant is judged against release from its per-round ratios
-//! (see [`measure`]), and the whole written as a table, `report.json`, `report.md` and `report.svg`.
+//! proven by the document read back out of its file (or, without `#[profile_info::main]`, by
+//! rustc's command line for its crate and the file: see [`wrapper`]), sized, and run in
+//! interleaved rounds (timed, or its instructions counted); each variant is judged against
+//! release from its per-round ratios (see [`measure`]), and the whole written as a table,
+//! `report.json`, `report.md` and `report.svg`.
+//!
+//! The user's files are left alone: every build goes to compare's own target dir
+//! (`<target-dir>/profile-info/target`, see [`build`]), never `target/release`. The rungs share
+//! what cargo lets them share: one target dir, a rung that only adds `strip` (or BOLT's link flag)
+//! to an earlier one rebuilds the compared crate alone with that rung's profile, a rung with the
+//! flags of another is not built again, and one PGO training serves the `pgo` and `bolt` rungs.
 
+pub mod bolt;
 pub mod build;
 pub mod chart;
 pub mod ladder;
@@ -10,16 +19,17 @@ pub mod measure;
 pub mod pgo;
 pub mod report;
 pub mod serve;
+pub mod wrapper;
 
 use crate::{Document, Error};
 use build::{keep, Job, Project};
-use ladder::{Request, Variant, PGO};
+use ladder::{Key, Request, Variant, BOLT, PGO};
 use report::{Report, Row, Served};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 
 /// What `compare` was asked to do: its command line.
-#[derive(Clone, Debug, Default, clap::Args)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Options {
     /// The workspace's Cargo.toml (default: found from the current directory)
     #[arg(long)]
@@ -52,11 +62,11 @@ pub struct Options {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Rungs of the ladder to build: release, strip, lto-thin, lto-fat, cgu1, panic-abort,
-    /// x86-64-v3, pgo (each includes the settings of the rungs before it; release is always built)
+    /// x86-64-v3, pgo, bolt (each includes the settings of the rungs before it; release is always built)
     #[arg(long, value_delimiter = ',')]
     pub variants: Option<Vec<String>>,
     /// A variant of your own on top of release: NAME:KEY=VALUE,… with keys opt-level, lto,
-    /// codegen-units, strip, panic, debug, overflow-checks, incremental, target-cpu
+    /// codegen-units, panic, strip, debug, debug-assertions, overflow-checks, incremental, target-cpu
     #[arg(long = "variant", value_name = "NAME:KEY=VALUE,…")]
     pub variant: Vec<String>,
     /// The PGO training command, `{bin}` standing for the instrumented binary (default: --run,
@@ -73,6 +83,29 @@ pub struct Options {
     /// The load command with --serve, read as wrk's report: 'wrk -t2 -c64 -d10s http://127.0.0.1:{port}/'
     #[arg(long)]
     pub load: Option<String>,
+}
+
+impl Default for Options {
+    /// The command line's defaults, with an empty `--run`.
+    fn default() -> Options {
+        Options {
+            manifest_path: None,
+            package: None,
+            bin: None,
+            example: None,
+            run: String::new(),
+            runs: 5,
+            metric: measure::Asked::Seconds,
+            build_runs: 1,
+            out: None,
+            variants: None,
+            variant: Vec::new(),
+            pgo_train: None,
+            clean: false,
+            serve: false,
+            load: None,
+        }
+    }
 }
 
 impl Options {
@@ -100,6 +133,7 @@ fn unavailable(name: &str, llvm_profdata: &[pgo::Candidate]) -> Option<String> {
             Some("not an x86_64 host".to_owned())
         }
         PGO => pgo::unavailable(llvm_profdata),
+        BOLT => bolt::find().err(),
         _ => None,
     }
 }
@@ -164,13 +198,31 @@ pub fn compare(opts: &Options) -> Result<Report, Error> {
         notes.push("compile: a single timed build per variant (--build-runs N repeats it)".to_owned());
     }
 
-    let mut built: Vec<(Variant, PathBuf, Vec<f64>, Document)> = Vec::new();
+    let mut built: Vec<(Variant, PathBuf, Vec<f64>, Json)> = Vec::new();
+    let mut proofs: Vec<&str> = Vec::new();
+    let mut trained = None;
     for (i, variant) in variants.iter().enumerate() {
         progress(&format!("[{}/{}] building {} ({})", i + 1, variants.len(), variant.name, variant.describe()));
+        if let Some((same, binary, seconds, doc)) = built.iter().find(|(v, ..)| v.same_build(variant)).cloned() {
+            progress(&format!("{}: the flags of {}, its build kept", variant.name, same.name));
+            notes.push(format!("{}: the flags of {}, not built again", variant.name, same.name));
+            built.push((variant.clone(), binary, seconds, doc));
+            proofs.push(proofs[built.iter().position(|(v, ..)| v.name == same.name).expect("built")]);
+            continue;
+        }
+        let earlier: Vec<&Variant> = built.iter().map(|(v, ..)| v).collect();
+        let job = job_for(variant, &earlier);
         let result = if variant.pgo {
-            build_pgo(variant, &project, &out, opts, &commands, &llvm_profdata)?
+            build_pgo(variant, job.clone(), &project, &out, opts, &commands, &llvm_profdata, &mut trained)?
         } else {
-            Ok(build_one(&Job::of(variant), &project, &out, opts)?)
+            Ok(build_one(&job, &project, &out, opts, &variant.name)?)
+        };
+        let result = match result {
+            Ok(mut built) if variant.bolt => {
+                notes.extend(built.note.take().filter(|n| !notes.contains(n)));
+                build_bolt(built, &out, &commands)?
+            }
+            other => other,
         };
         let Built { binary, seconds, note } = match result {
             Ok(built) => built,
@@ -180,8 +232,9 @@ pub fn compare(opts: &Options) -> Result<Report, Error> {
                 continue;
             }
         };
-        notes.extend(note);
-        let doc = prove(variant, &binary)?;
+        notes.extend(note.filter(|n| !notes.contains(n)));
+        let (doc, proof) = prove(variant, &job.profile, &binary, &rustc_log(&out, &variant.name), &project)?;
+        proofs.push(proof);
         let median = measure::Spread::of(&seconds).median;
         progress(&format!("built {} in {median:.1} s: {}", variant.name, report::size(file_size(&binary)?)));
         built.push((variant.clone(), binary, seconds, doc));
@@ -234,21 +287,54 @@ pub fn compare(opts: &Options) -> Result<Report, Error> {
             debuginfo_bytes: debuginfo_bytes(&binary)?,
             binary: binary.strip_prefix(&out).map(Path::to_owned).unwrap_or(binary),
             build_seconds: seconds,
-            document: doc.value,
+            document: doc,
             samples: samples.iter().map(|(s, _)| *s).collect(),
             served,
         });
+    }
+    let by_command_line: Vec<&str> =
+        rows.iter().zip(&proofs).filter(|(_, p)| **p == BY_COMMAND_LINE).map(|(r, _)| r.name.as_str()).collect();
+    if !by_command_line.is_empty() {
+        notes.push(format!(
+            "proof: {} from rustc's command line and the file (no #[profile_info::main] document in it); the others from their document",
+            by_command_line.join(", ")
+        ));
     }
     let report = Report { metric, rows, left_out, notes };
     let write = |name: &str, text: String| {
         let path = out.join(name);
         std::fs::write(&path, text).map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))
     };
-    write("report.json", format!("{:#}\n", report.json()))?;
+    let mut json = report.json();
+    json["recipe"] = recipe(&commands, trained.as_ref(), &variants);
+    for (row, proof) in json["variants"].as_array_mut().into_iter().flatten().zip(&proofs) {
+        row["proof"] = Json::from(*proof);
+    }
+    write("report.json", format!("{:#}\n", json))?;
     write("report.md", report.markdown())?;
     write("report.svg", chart::svg(&report))?;
     progress(&format!("wrote report.json, report.md and report.svg in {}", out.display()));
     Ok(report)
+}
+
+/// What `apply` needs to print a rung's commands as this run ran them: the tools by full path, the
+/// training command (`{bin}` for the binary; `null` when a served workload trained) and the rows
+/// BOLT rewrote.
+fn recipe(commands: &Commands, trained: Option<&Trained>, variants: &[Variant]) -> Json {
+    let bolt = bolt::find().ok();
+    let path = |p: Option<&Path>| p.map_or(Json::Null, |p| Json::from(p.display().to_string()));
+    let train = match (&commands.train, &commands.load) {
+        (Some(train), _) => Json::from(train.clone()),
+        (None, None) => Json::from(commands.run.clone()),
+        (None, Some(_)) => Json::Null,
+    };
+    serde_json::json!({
+        "llvm_profdata": path(trained.map(|t| t.llvm_profdata.as_path())),
+        "llvm_bolt": path(bolt.as_ref().map(|t| t.bolt.as_path())),
+        "merge_fdata": path(bolt.as_ref().map(|t| t.merge.as_path())),
+        "train": train,
+        "bolt_variants": variants.iter().filter(|v| v.bolt).map(|v| v.name.clone()).collect::<Vec<_>>(),
+    })
 }
 
 fn round_label(round: usize, runs: usize) -> String {
@@ -292,34 +378,105 @@ struct Built {
     note: Option<String>,
 }
 
-/// Builds `job` `--build-runs` times and keeps its binary as `out/bin/<variant>/<bin>`.
-fn build_one(job: &Job, project: &Project, out: &Path, opts: &Options) -> Result<Built, Error> {
+/// The build of `variant`: its own profile, or, when it differs from a rung built before only by
+/// `strip` (or is that rung's BOLT rewrite), that rung's profile with the difference given to the
+/// compared crate alone, so that its dependencies are not built again.
+fn job_for(variant: &Variant, earlier: &[&Variant]) -> Job {
+    let strip = variant.get(Key::STRIP);
+    let base = earlier.iter().find(|e| {
+        !e.bolt
+            && e.pgo == variant.pgo
+            && e.settings_but(Key::STRIP) == variant.settings_but(Key::STRIP)
+            && (e.get(Key::STRIP).is_none() || e.get(Key::STRIP) == strip || variant.bolt)
+    });
+    let mut job = match base {
+        None => Job::of(variant),
+        Some(base) => {
+            let mut job = Job::of(base);
+            job.variant = variant.name.clone();
+            if base.get(Key::STRIP) != strip {
+                // BOLT's rung keeps the symbols --emit-relocs needs; the others strip as asked.
+                let rustc = match strip.and_then(|v| Key::STRIP.expected(v)) {
+                    Some((_, v)) => v.as_str().map(str::to_owned),
+                    None => variant.bolt.then(|| "debuginfo".to_owned()),
+                };
+                job.final_flags.extend(rustc.map(|v| format!("-Cstrip={v}")));
+            }
+            job
+        }
+    };
+    if variant.bolt {
+        job.final_flags.push(bolt::EMIT_RELOCS.to_owned());
+    }
+    job
+}
+
+/// Builds `job` `--build-runs` times and keeps its binary as `out/bin/<name>/<bin>`, the
+/// compared crate's rustc command line as `out/rustc/<name>.jsonl`.
+fn build_one(job: &Job, project: &Project, out: &Path, opts: &Options, name: &str) -> Result<Built, Error> {
+    let mut job = job.clone();
+    let log = rustc_log(out, name);
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::new(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let _ = std::fs::remove_file(&log);
+    job.rustc_log = Some(log);
     let mut seconds = Vec::with_capacity(opts.build_runs);
-    let mut exe = PathBuf::new();
+    let mut kept = PathBuf::new();
     for _ in 0..opts.build_runs {
         let target = clean_target(out, &job.profile, opts.clean)?;
-        let (built, s) = job.run(project, target.as_deref(), opts.clean)?;
+        let (exe, s) = job.run(project, target.as_deref(), opts.clean)?;
         seconds.push(s);
-        let name = job.profile.strip_prefix("compare-").unwrap_or(&job.profile);
-        exe = keep(&built, &out.join("bin").join(name), &project.bin)?;
+        kept = keep(&exe, &out.join("bin").join(name), &project.bin)?;
         if let Some(dir) = target {
             let _ = std::fs::remove_dir_all(dir);
         }
     }
-    Ok(Built { binary: exe, seconds, note: None })
+    Ok(Built { binary: kept, seconds, note: None })
 }
 
-/// The `pgo` rung: an instrumented build of the previous rung, a training run, `llvm-profdata
-/// merge`, and the build with `-Cprofile-use`; its compile time is both builds. `Ok(Err(why))`
+fn rustc_log(out: &Path, name: &str) -> PathBuf {
+    out.join("rustc").join(format!("{name}.jsonl"))
+}
+
+/// Runs the training workload with `binary`: `--pgo-train`, else `--run`, else one `--load`
+/// against it served.
+fn train(rung: &str, binary: &Path, dir: &Path, commands: &Commands) -> Result<(), Error> {
+    match (&commands.train, &commands.load) {
+        (None, Some(load)) => {
+            let port = serve::free_port()?;
+            let server = serve::Server::start(rung, &commands.run, binary, port, &dir.join("train.log"))?;
+            let loaded = server.load(load, port);
+            server.stop();
+            loaded.map(drop)
+        }
+        (train, _) => {
+            let argv = measure::fill(train.as_ref().unwrap_or(&commands.run), binary, None);
+            let flag = if train.is_some() { "--pgo-train" } else { "--run (training)" };
+            measure::time_command(rung, flag, &argv).map(drop)
+        }
+    }
+}
+
+/// A merged PGO profile, the seconds its instrumented build took, and which llvm-profdata merged it.
+#[derive(Clone)]
+struct Trained {
+    profile: PathBuf,
+    seconds: Vec<f64>,
+    note: String,
+    llvm_profdata: PathBuf,
+}
+
+/// An instrumented build of `variant`, a training run and `llvm-profdata merge`; `Ok(Err(why))`
 /// when no llvm-profdata could merge.
-fn build_pgo(
+fn train_pgo(
     variant: &Variant,
     project: &Project,
     out: &Path,
     opts: &Options,
     commands: &Commands,
     llvm_profdata: &[pgo::Candidate],
-) -> Result<Result<Built, String>, Error> {
+) -> Result<Result<Trained, String>, Error> {
     let dir = out.join("pgo");
     let raw = dir.join("raw");
     if raw.exists() {
@@ -329,73 +486,180 @@ fn build_pgo(
     let mut generate = Job::of(variant);
     generate.profile = format!("{}-generate", variant.profile());
     generate.rustflags = vec![format!("-Cprofile-generate={}", raw.display())];
-    let Built { binary: instrumented, seconds: first, .. } = build_one(&generate, project, out, opts)?;
-    progress(&format!("pgo: training the instrumented build ({:.1} s to build)", measure::Spread::of(&first).median));
-    match (&commands.train, &commands.load) {
-        (None, Some(load)) => {
-            let port = serve::free_port()?;
-            let server = serve::Server::start(PGO, &commands.run, &instrumented, port, &dir.join("train.log"))?;
-            let loaded = server.load(load, port);
-            server.stop();
-            loaded?;
-        }
-        (train, _) => {
-            let argv = measure::fill(train.as_ref().unwrap_or(&commands.run), &instrumented, None);
-            let flag = if train.is_some() { "--pgo-train" } else { "--run (training)" };
-            measure::time_command(PGO, flag, &argv)?;
-        }
-    }
+    let instrumented = build_one(&generate, project, out, opts, "pgo-generate")?;
+    progress(&format!(
+        "pgo: training the instrumented build ({:.1} s to build)",
+        measure::Spread::of(&instrumented.seconds).median
+    ));
+    train(PGO, &instrumented.binary, &dir, commands)?;
     let merged = dir.join("merged.profdata");
     let used = match pgo::merge(llvm_profdata, &raw, &merged)? {
         Ok(used) => used,
         Err(why) => return Ok(Err(why)),
     };
     progress(&used.describe());
-    let mut apply = Job::of(variant);
-    apply.rustflags = vec![format!("-Cprofile-use={}", merged.display())];
-    let built = build_one(&apply, project, out, opts)?;
-    let seconds = first.iter().zip(&built.seconds).map(|(a, b)| a + b).collect();
-    Ok(Ok(Built { seconds, note: Some(used.describe()), ..built }))
+    Ok(Ok(Trained {
+        profile: merged,
+        seconds: instrumented.seconds,
+        note: used.describe(),
+        llvm_profdata: used.used.path.clone(),
+    }))
 }
 
-/// Reads the document out of `binary` and checks it says what `variant` asked for.
-fn prove(variant: &Variant, binary: &Path) -> Result<Document, Error> {
-    let doc = Document::from_file(binary).map_err(|e| {
-        Error::new(format!(
-            "variant {}: {e} (compare proves each row with the document #[profile_info::main] embeds in the binary)",
-            variant.name
-        ))
-    })?;
-    contradiction(variant, &doc.value)
-        .map_or(Ok(doc), |why| Err(Error::new(format!("variant {}: {why}", variant.name))))
+/// A PGO rung: `job` built with `-Cprofile-use` of the profile trained for this run (trained
+/// once, shared by the `pgo` and `bolt` rungs); its compile time is both builds.
+#[allow(clippy::too_many_arguments)]
+fn build_pgo(
+    variant: &Variant,
+    mut job: Job,
+    project: &Project,
+    out: &Path,
+    opts: &Options,
+    commands: &Commands,
+    llvm_profdata: &[pgo::Candidate],
+    trained: &mut Option<Trained>,
+) -> Result<Result<Built, String>, Error> {
+    let profile = match trained.clone() {
+        Some(t) => t,
+        None => match train_pgo(variant, project, out, opts, commands, llvm_profdata)? {
+            Ok(t) => trained.insert(t).clone(),
+            Err(why) => return Ok(Err(why)),
+        },
+    };
+    job.rustflags = vec![format!("-Cprofile-use={}", profile.profile.display())];
+    let built = build_one(&job, project, out, opts, &variant.name)?;
+    let seconds = profile.seconds.iter().zip(&built.seconds).map(|(a, b)| a + b).collect();
+    Ok(Ok(Built { seconds, note: Some(profile.note), ..built }))
 }
 
-/// The first field in which `document` contradicts `variant`; a field the document does not have
-/// (an older schema without `profile.pgo`) is unknown, not a contradiction.
-fn contradiction(variant: &Variant, document: &Json) -> Option<String> {
-    variant.expectations().into_iter().find_map(|(field, want)| {
-        let got = document.pointer(&format!("/{}", field.replace('.', "/")))?;
-        (*got != want).then(|| format!("asked {field} = {want}, the file's document says {got}"))
+/// The `bolt` rung: `built` (linked with `--emit-relocs`) instrumented by BOLT, trained, and
+/// rewritten in place; its compile time adds BOLT's. `Ok(Err(why))` when BOLT is missing.
+fn build_bolt(built: Built, out: &Path, commands: &Commands) -> Result<Result<Built, String>, Error> {
+    let tools = match bolt::find() {
+        Ok(tools) => tools,
+        Err(why) => return Ok(Err(why)),
+    };
+    let start = std::time::Instant::now();
+    let dir = out.join("bolt");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::new(format!("cannot empty {}: {e}", dir.display())))?;
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| Error::new(format!("cannot create {}: {e}", dir.display())))?;
+    let relocs = dir.join("with-relocs");
+    std::fs::rename(&built.binary, &relocs)
+        .map_err(|e| Error::new(format!("cannot move {}: {e}", built.binary.display())))?;
+    let instrumented = dir.join("instrumented");
+    tools.instrument(&relocs, &instrumented, &dir)?;
+    progress("bolt: training the instrumented binary");
+    train(BOLT, &instrumented, &dir, commands)?;
+    tools.optimise(&relocs, &dir, &built.binary)?;
+    bolt::proven(&built.binary).map_err(|why| Error::new(format!("variant {BOLT}: {why}")))?;
+    let note = format!(
+        "bolt: {} and {}, the binary linked with --emit-relocs and without strip=symbols (the linker refuses both)",
+        tools.bolt.display(),
+        tools.merge.display()
+    );
+    let bolted = start.elapsed().as_secs_f64();
+    let seconds = built.seconds.iter().map(|s| s + bolted).collect();
+    Ok(Ok(Built { seconds, note: Some(note), ..built }))
+}
+
+/// How a row was proven: by the document the attribute embeds in the file.
+pub const BY_DOCUMENT: &str = "document";
+/// How a row was proven: by rustc's command line for the binary crate and the file.
+pub const BY_COMMAND_LINE: &str = "rustc command line";
+
+/// Reads the document out of `binary` (or, for a binary built without the attribute, makes it from
+/// rustc's command line in `rustc_log` and the file) and checks it says what `variant` asked for,
+/// built with the cargo profile `profile`; returns it and which proof it is.
+fn prove(
+    variant: &Variant,
+    profile: &str,
+    binary: &Path,
+    rustc_log: &Path,
+    project: &Project,
+) -> Result<(Json, &'static str), Error> {
+    let fail = |why: String| Error::new(format!("variant {}: {why}", variant.name));
+    let (doc, proof) = match Document::from_file(binary) {
+        Ok(doc) => (doc.value, BY_DOCUMENT),
+        Err(e) => {
+            let args = wrapper::recorded(rustc_log)
+                .ok_or_else(|| fail(format!("{e}, and no rustc command line was recorded for it")))?;
+            (wrapper::document(&args, &project.package, binary).map_err(fail)?, BY_COMMAND_LINE)
+        }
+    };
+    let source = if proof == BY_DOCUMENT { "the file's document" } else { "rustc's command line" };
+    match contradiction(variant, profile, &doc, source) {
+        None => Ok((doc, proof)),
+        Some(why) => Err(fail(why)),
+    }
+}
+
+/// The first field in which `document` contradicts `variant` built with the cargo profile
+/// `profile`; a field the document does not have (an older schema without `profile.pgo`) is
+/// unknown, not a contradiction.
+fn contradiction(variant: &Variant, profile: &str, document: &Json, source: &str) -> Option<String> {
+    let mut expected = variant.expectations();
+    expected.retain(|(field, _)| *field != "profile.name");
+    expected.insert(0, ("profile.name", Json::from(profile)));
+    expected.into_iter().find_map(|(field, want)| {
+        let got = crate::keys::in_json_at(document, field)?;
+        (*got != want).then(|| format!("asked {field} = {want}, {source} says {got}"))
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_options_are_the_command_lines() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            options: Options,
+        }
+        let parsed = <Cli as clap::Parser>::parse_from(["compare", "--run", ""]).options;
+        assert_eq!(format!("{parsed:?}"), format!("{:?}", Options::default()));
+    }
     use serde_json::json;
 
     #[test]
     fn a_document_that_contradicts_its_variant_is_an_error() {
         let v = ladder::parse_variant("fat:lto=fat,codegen-units=1").unwrap();
         let doc = json!({"profile": {"name": "compare-fat", "lto": "thin", "codegen_units": 1}});
-        assert_eq!(contradiction(&v, &doc).unwrap(), r#"asked profile.lto = "fat", the file's document says "thin""#);
+        assert_eq!(
+            contradiction(&v, "compare-fat", &doc, "the file's document").unwrap(),
+            r#"asked profile.lto = "fat", the file's document says "thin""#
+        );
         let good = json!({"profile": {"name": "compare-fat", "lto": "fat", "codegen_units": 1}});
-        assert_eq!(contradiction(&v, &good), None);
+        assert_eq!(contradiction(&v, "compare-fat", &good, "d"), None);
         let mut pgo = v.clone();
         pgo.pgo = true;
-        assert_eq!(contradiction(&pgo, &good), None, "no pgo field yet: unknown");
+        assert_eq!(contradiction(&pgo, "compare-fat", &good, "d"), None, "no pgo field yet: unknown");
         let off = json!({"profile": {"name": "compare-fat", "lto": "fat", "codegen_units": 1, "pgo": "off"}});
-        assert!(contradiction(&pgo, &off).unwrap().contains("profile.pgo"));
+        assert!(contradiction(&pgo, "compare-fat", &off, "d").unwrap().contains("profile.pgo"));
+    }
+
+    #[test]
+    fn strip_and_bolt_rungs_reuse_the_build_before_them() {
+        let (variants, _) = ladder::plan(&Request::default(), |_| None).unwrap();
+        let by_name = |n: &str| variants.iter().find(|v| v.name == n).unwrap();
+        let strip = job_for(by_name("strip"), &[by_name("release")]);
+        assert_eq!(
+            (strip.profile.as_str(), strip.final_flags.as_slice()),
+            ("release", &["-Cstrip=symbols".to_owned()][..])
+        );
+        let thin = job_for(by_name("lto-thin"), &[by_name("release"), by_name("strip")]);
+        assert_eq!((thin.profile.as_str(), thin.final_flags.len()), ("compare-lto-thin", 0));
+        let bolt = job_for(by_name("bolt"), &[by_name("release"), by_name("pgo")]);
+        assert_eq!(bolt.profile, "compare-pgo");
+        assert_eq!(bolt.final_flags, ["-Cstrip=debuginfo", bolt::EMIT_RELOCS], "symbols kept for --emit-relocs");
+        let alone = job_for(by_name("bolt"), &[by_name("release")]);
+        assert_eq!(
+            (alone.profile.as_str(), alone.final_flags.as_slice()),
+            ("compare-bolt", &[bolt::EMIT_RELOCS.to_owned()][..])
+        );
     }
 
     #[test]
@@ -416,6 +680,5 @@ mod tests {
         assert_eq!(err(opts("{bin}", false, Some("wrk"))).unwrap(), "--load is only read with --serve");
         assert_eq!(err(opts("{bin}", true, Some("wrk {port}"))), None);
         assert_eq!(Error::new("a\n  b").to_string(), "a b");
-        assert_eq!(Error::file(Path::new("x/y"), "two\nlines").to_string(), "x/y: two lines");
     }
 }

@@ -33,7 +33,8 @@ pub fn candidates() -> Vec<Candidate> {
         let name = format!("llvm-profdata-{major}");
         found.extend(dirs.iter().map(|d| (d.join(&name), format!("{name} on PATH, rustc's LLVM major"))));
     }
-    found.extend(versioned(&dirs).into_iter().map(|(n, path)| (path, format!("llvm-profdata-{n} on PATH"))));
+    let numbered = versioned(&dirs, "llvm-profdata-");
+    found.extend(numbered.into_iter().map(|(n, path)| (path, format!("llvm-profdata-{n} on PATH"))));
     found.extend(dirs.iter().map(|d| (d.join("llvm-profdata"), "llvm-profdata on PATH".to_owned())));
     let mut unique: Vec<Candidate> = Vec::new();
     for (path, origin) in found {
@@ -44,15 +45,15 @@ pub fn candidates() -> Vec<Candidate> {
     unique
 }
 
-/// Every `llvm-profdata-<major>` in `dirs`, the highest major first (earlier dirs first on a tie,
-/// as `PATH` orders them).
-fn versioned(dirs: &[PathBuf]) -> Vec<(u32, PathBuf)> {
+/// Every `<prefix><major>` (`llvm-profdata-22`) in `dirs`, the highest major first (earlier dirs
+/// first on a tie, as `PATH` orders them).
+pub(super) fn versioned(dirs: &[PathBuf], prefix: &str) -> Vec<(u32, PathBuf)> {
     let mut found: Vec<(u32, PathBuf)> = dirs
         .iter()
         .filter_map(|d| std::fs::read_dir(d).ok())
         .flat_map(|entries| entries.filter_map(Result::ok))
         .filter_map(|e| {
-            let major = e.file_name().to_str()?.strip_prefix("llvm-profdata-")?.parse().ok()?;
+            let major = e.file_name().to_str()?.strip_prefix(prefix)?.parse().ok()?;
             Some((major, e.path()))
         })
         .collect();
@@ -164,7 +165,8 @@ mod tests {
         for name in ["llvm-profdata-14", "llvm-profdata-22", "llvm-profdata", "llvm-profdata-x", "llvm-profdata-19"] {
             std::fs::write(dir.join(name), "").unwrap();
         }
-        let majors: Vec<u32> = versioned(&[dir.clone(), dir.join("missing")]).into_iter().map(|(n, _)| n).collect();
+        let majors: Vec<u32> =
+            versioned(&[dir.clone(), dir.join("missing")], "llvm-profdata-").into_iter().map(|(n, _)| n).collect();
         assert_eq!(majors, [22, 19, 14]);
         std::fs::remove_dir_all(&dir).unwrap();
     }

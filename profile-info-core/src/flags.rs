@@ -1,7 +1,11 @@
-//! Reads the rustc command line the macro runs inside (`std::env::args()` of the rustc process) into
-//! the few facts the document needs. Pure: it sees only the argument list, never the environment.
+//! Reads a rustc command line into the few facts the document needs, and applies rustc's defaults
+//! for what cargo leaves out. The proc macro reads the command line it runs inside
+//! (`std::env::args()` of the rustc process); `cargo profile-info compare` reads the one a
+//! `RUSTC_WRAPPER` recorded for a binary built without the attribute. Pure: it sees only the
+//! argument list, never the environment.
 
-use profile_info_core::{DebugInfo, Lto, OptLevel, Panic, Pgo, Strip};
+use crate::{DebugInfo, Lto, OptLevel, Panic, Pgo, Profile, Str, Strip};
+use std::borrow::Cow;
 
 /// What one rustc command line says. `None` everywhere a flag was absent; defaults are applied
 /// later, in `capture`, where rustc's rules for them live.
@@ -10,26 +14,39 @@ pub struct Flags {
     /// `-C opt-level`'s value, or [`O_FLAG`] when `-O` came last (its meaning depends on rustc's
     /// version).
     pub opt_level: Option<String>,
+    /// `-C debuginfo` (or `-g`).
     pub debuginfo: Option<String>,
+    /// `-C strip`.
     pub strip: Option<String>,
+    /// `-C lto` (`yes` when given without a value).
     pub lto: Option<String>,
+    /// `-C codegen-units`.
     pub codegen_units: Option<String>,
+    /// `-C panic`.
     pub panic: Option<String>,
+    /// `-C debug-assertions` (`yes` when given without a value).
     pub debug_assertions: Option<String>,
+    /// `-C overflow-checks` (`yes` when given without a value).
     pub overflow_checks: Option<String>,
+    /// Whether `-C incremental` was given.
     pub incremental: bool,
+    /// `-C target-cpu`.
     pub target_cpu: Option<String>,
     /// Every `-C target-feature` value in order; rustc applies them all.
     pub target_features: Vec<String>,
+    /// `--target`.
     pub target: Option<String>,
     /// `-C profile-generate` or `-C profile-use`, whichever came last.
     pub pgo: Option<Pgo>,
     /// The cargo features, from `--cfg feature="…"`, in the order given.
     pub features: Vec<String>,
+    /// `--out-dir`.
     pub out_dir: Option<String>,
     /// cargo's `-C metadata`, which differs for every unit of a build.
     pub metadata: Option<String>,
+    /// `--crate-type`.
     pub crate_type: Option<String>,
+    /// Whether `--test` was given.
     pub test: bool,
 }
 
@@ -122,10 +139,12 @@ pub fn boolean(v: &str) -> Option<bool> {
     }
 }
 
+/// An `-C opt-level` value.
 pub fn opt_level(v: &str) -> Option<OptLevel> {
     OptLevel::from_name(v)
 }
 
+/// A `-C debuginfo` value (numbers or names).
 pub fn debuginfo(v: &str) -> Option<DebugInfo> {
     match v {
         "0" | "none" => Some(DebugInfo::None),
@@ -135,10 +154,12 @@ pub fn debuginfo(v: &str) -> Option<DebugInfo> {
     }
 }
 
+/// A `-C strip` value.
 pub fn strip(v: &str) -> Option<Strip> {
     Strip::from_name(v)
 }
 
+/// A `-C lto` value (`yes`, `thin`, `fat`, `off`…).
 pub fn lto(v: &str) -> Option<Lto> {
     match v {
         "thin" => Some(Lto::Thin),
@@ -147,8 +168,59 @@ pub fn lto(v: &str) -> Option<Lto> {
     }
 }
 
+/// A `-C panic` value.
 pub fn panic(v: &str) -> Option<Panic> {
     Panic::from_name(v)
+}
+
+impl Flags {
+    /// The `profile` facts of this command line, with rustc's defaults for every flag cargo leaves
+    /// out; `rustc` is the compiler's (major, minor) version (for `-O`), `final_link` whether the
+    /// crate is linked into an executable or library of its own (LTO is decided there). `panic`
+    /// is left to the caller, which asks rustc (`--print cfg`).
+    pub fn profile(&self, rustc: Option<(u32, u32)>, final_link: bool) -> Profile {
+        let s = |v: &str| -> Str { Cow::Owned(v.to_owned()) };
+        let mut p = Profile::__EMPTY;
+        p.name = self.out_dir.as_deref().and_then(profile_name).map(|n| s(&n));
+        p.opt_level = match self.opt_level.as_deref().unwrap_or("0") {
+            O_FLAG => rustc.map(o_flag_level),
+            level => opt_level(level),
+        };
+        // rustc's defaults: debug-assertions on at opt-level 0, overflow-checks as debug-assertions.
+        p.debug_assertions = match &self.debug_assertions {
+            Some(v) => boolean(v),
+            None => p.opt_level.map(|o| o == OptLevel::O0),
+        };
+        p.overflow_checks = match &self.overflow_checks {
+            Some(v) => boolean(v),
+            None => p.debug_assertions,
+        };
+        // A target's own default number (none of the tier-1 targets has one) is not visible here.
+        p.codegen_units = match &self.codegen_units {
+            Some(n) => n.parse().ok(),
+            None => Some(if self.incremental { 256 } else { 16 }),
+        };
+        // In a library, LTO is decided at the final link; cargo passes `-C linker-plugin-lto`.
+        p.lto = if final_link { session_lto(self.lto.as_deref(), p.opt_level, p.codegen_units) } else { None };
+        p.pgo = Some(self.pgo.unwrap_or(Pgo::Off));
+        p.debuginfo = debuginfo(self.debuginfo.as_deref().unwrap_or("0"));
+        p.strip = strip(self.strip.as_deref().unwrap_or("none"));
+        p.incremental = Some(self.incremental);
+        p
+    }
+}
+
+/// rustc's `Session::lto()` (compiler/rustc_session/src/session.rs): `-C lto` decides when given;
+/// without it there is no LTO for one codegen unit or at opt-level 0, and ThinLTO across the
+/// crate's own codegen units otherwise. (Targets that require LTO, such as nvptx, and the
+/// nightly-only `-Z thinlto` are not modelled.)
+fn session_lto(flag: Option<&str>, opt_level: Option<OptLevel>, codegen_units: Option<u32>) -> Option<Lto> {
+    match (flag, codegen_units, opt_level) {
+        (Some(v), _, _) => lto(v),
+        (None, Some(1), _) | (None, _, Some(OptLevel::O0)) => Some(Lto::Off),
+        (None, Some(_), Some(_)) => Some(Lto::ThinLocal),
+        (None, None, _) | (None, _, None) => None,
+    }
 }
 
 /// The cargo profile name from `--out-dir <target>/[<triple>/]<dir>/{deps,examples}`.
@@ -255,6 +327,19 @@ mod tests {
         assert_eq!(f.debug_assertions.as_deref(), Some("yes"));
         assert_eq!(f.overflow_checks.as_deref(), Some("off"));
         assert_eq!(profile_name(f.out_dir.as_deref().unwrap()).as_deref(), Some("release"));
+    }
+
+    #[test]
+    fn lto_follows_rustc_session_rules() {
+        use OptLevel::{O0, O3, S};
+        assert_eq!(session_lto(None, Some(O0), Some(256)), Some(Lto::Off));
+        assert_eq!(session_lto(None, Some(O3), Some(16)), Some(Lto::ThinLocal));
+        assert_eq!(session_lto(None, Some(S), Some(256)), Some(Lto::ThinLocal));
+        assert_eq!(session_lto(None, Some(O3), Some(1)), Some(Lto::Off));
+        assert_eq!(session_lto(Some("thin"), Some(O0), Some(256)), Some(Lto::Thin));
+        assert_eq!(session_lto(Some("yes"), Some(O3), Some(1)), Some(Lto::Fat));
+        assert_eq!(session_lto(Some("off"), Some(O3), Some(16)), Some(Lto::Off));
+        assert_eq!(session_lto(None, None, Some(16)), None);
     }
 
     #[test]

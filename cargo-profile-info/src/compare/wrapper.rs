@@ -1,0 +1,136 @@
+//! Proof for a binary built without `#[profile_info::main]`: compare runs every build with this
+//! tool as cargo's `RUSTC_WRAPPER`. Re-invoked that way, it runs the real rustc unchanged (or the
+//! user's own wrapper, which it chains) and, for the compared binary's crate, appends rustc's
+//! command line to a log. A row whose file holds no document is then proven from that command
+//! line, read by the flag reader the proc macro uses, and from what the file itself shows.
+
+use crate::Error;
+use profile_info_core::{flags, render, BuildInfo};
+use serde_json::Value as Json;
+use std::borrow::Cow;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+/// The log the wrapper appends to; set only when compare runs cargo.
+pub const LOG: &str = "PROFILE_INFO_RUSTC_LOG";
+/// The crate whose command lines are logged (`--crate-name`, `-` as `_`).
+pub const CRATE: &str = "PROFILE_INFO_RUSTC_CRATE";
+/// The user's own `RUSTC_WRAPPER`, run in turn.
+pub const INNER: &str = "PROFILE_INFO_RUSTC_WRAPPER";
+
+/// When cargo runs this tool as its `RUSTC_WRAPPER` (the environment has [`LOG`]): runs rustc
+/// with `args` (the program name left out: rustc's path, then its arguments), logs the compared
+/// crate's command line, and returns rustc's exit code.
+pub fn run_if_wrapping(args: &[OsString]) -> Option<i32> {
+    let log = std::env::var_os(LOG)?;
+    let (rustc, rest) = args.split_first()?;
+    let mut cmd = match std::env::var_os(INNER).filter(|w| !w.is_empty()) {
+        Some(inner) => {
+            let mut cmd = Command::new(inner);
+            cmd.arg(rustc);
+            cmd
+        }
+        None => Command::new(rustc),
+    };
+    cmd.args(rest).env_remove(LOG);
+    let words: Vec<String> = rest.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let status = match cmd.status() {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("cargo-profile-info (as RUSTC_WRAPPER): cannot run {}: {e}", rustc.to_string_lossy());
+            return Some(1);
+        }
+    };
+    let wanted = std::env::var(CRATE).ok();
+    let named = words.windows(2).any(|w| w[0] == "--crate-name" && Some(&w[1]) == wanted.as_ref());
+    let bin = words.windows(2).any(|w| w[0] == "--crate-type" && w[1] == "bin");
+    if status.success() && named && bin {
+        let line = format!("{}\n", Json::from(words));
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("cargo-profile-info (as RUSTC_WRAPPER): cannot write {}: {e}", Path::new(&log).display());
+            return Some(1);
+        }
+    }
+    Some(status.code().unwrap_or(1))
+}
+
+/// The environment that makes cargo log `bin`'s rustc command lines to `log`, keeping the user's
+/// own `RUSTC_WRAPPER` in the chain.
+pub fn env(log: &Path, bin: &str) -> Result<Vec<(&'static str, OsString)>, Error> {
+    let me = std::env::current_exe().map_err(|e| Error::new(format!("cannot find this tool's executable: {e}")))?;
+    let inner = std::env::var_os("RUSTC_WRAPPER").unwrap_or_default();
+    Ok(vec![
+        ("RUSTC_WRAPPER", me.into_os_string()),
+        (LOG, log.as_os_str().to_owned()),
+        (CRATE, bin.replace('-', "_").into()),
+        (INNER, inner),
+    ])
+}
+
+/// The last command line `log` holds.
+pub fn recorded(log: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(log).ok()?;
+    serde_json::from_str(text.lines().last()?).ok()
+}
+
+/// The document a binary built by `args` would carry, as far as the command line and the file
+/// show it: the profile with rustc's defaults, the panic strategy when given, the target and its
+/// CPU when given; what only rustc's answers give (a target's defaults, features, level,
+/// version) stays `null`. `Err` when the file
+/// contradicts the command line (symbols left in a file built with `-C strip=symbols`).
+pub fn document(args: &[String], package: &str, binary: &Path) -> Result<Json, String> {
+    let f = flags::parse(args);
+    let owned = |v: &str| -> profile_info_core::Str { Cow::Owned(v.to_owned()) };
+    let mut info = BuildInfo::__EMPTY;
+    info.crate_type = Some(owned("bin"));
+    info.package.name = Some(owned(package));
+    info.profile = f.profile(None, true);
+    // Without `-C panic`, the target's default decides, which only rustc's answers give.
+    info.profile.panic = f.panic.as_deref().and_then(flags::panic);
+    info.target.triple = f.target.as_deref().map(owned);
+    info.target.cpu = f.target_cpu.as_deref().map(owned);
+    let data = std::fs::read(binary).map_err(|e| format!("{}: {e}", binary.display()))?;
+    let file = object::File::parse(&*data).map_err(|e| format!("{}: {e}", binary.display()))?;
+    use object::Object;
+    let symbols = file.section_by_name(".symtab").is_some();
+    if f.strip.as_deref() == Some("symbols") && symbols {
+        return Err("built with -C strip=symbols, the file still has a symbol table".into());
+    }
+    serde_json::from_str(&render::json(&info)).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_line_gives_the_profile_with_rustcs_defaults() {
+        let args: Vec<String> = "--crate-name app --crate-type bin -C opt-level=3 -C lto=fat -C codegen-units=1 \
+             -C panic=abort --out-dir /t/target/x86_64-unknown-linux-gnu/compare-fat/deps \
+             --target x86_64-unknown-linux-gnu -C target-cpu=x86-64-v3"
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        let doc = document(&args, "app", Path::new("/proc/self/exe")).unwrap();
+        assert_eq!(doc["profile"]["name"], "compare-fat");
+        assert_eq!(doc["profile"]["lto"], "fat");
+        assert_eq!(doc["profile"]["codegen_units"], 1);
+        assert_eq!(doc["profile"]["panic"], "abort");
+        assert_eq!(doc["profile"]["strip"], "none");
+        assert_eq!(doc["target"]["cpu"], "x86-64-v3");
+        assert_eq!(doc["target"]["features"], Json::Null, "only rustc's answers give them");
+        let unwinding: Vec<String> =
+            args.iter().map(|a| if a == "panic=abort" { "codegen-units=1".into() } else { a.clone() }).collect();
+        let doc = document(&unwinding, "app", Path::new("/proc/self/exe")).unwrap();
+        assert_eq!(doc["profile"]["panic"], Json::Null, "the target's default: rustc's answer, not ours");
+        let stripped = [&args[..], &["-Cstrip=symbols".to_owned()]].concat();
+        assert!(document(&stripped, "app", Path::new("/proc/self/exe")).unwrap_err().contains("symbol table"));
+    }
+}

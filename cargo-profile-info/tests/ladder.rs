@@ -1,0 +1,193 @@
+//! The ladder's builds end to end on a fixture: the user's own `target/release` untouched, the
+//! strip rung relinked instead of rebuilt, the BOLT rung proven by readelf, and apply's printed
+//! commands run as printed by `sh`, in the fixture, building the same row again. Oracles: the file
+//! system (bytes and mtime), the rustc command lines cargo ran (logged by a `RUSTC_WRAPPER`),
+//! `readelf -S`, the binaries' own output and `--build-info=json`.
+
+use profile_info_tests::{clean_env, run, target_dir, write_if_changed, Fixture};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const TOOL: &str = env!("CARGO_BIN_EXE_cargo-profile-info");
+
+const MAIN: &str = r#"#[profile_info::main]
+fn main() {
+    let n: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).expect("a number");
+    println!("{}", (2..n).filter(|&i| (2..).take_while(|d| d * d <= i).all(|d| i % d != 0)).count());
+}
+"#;
+
+/// A profile before and a table after, so that apply's placement can be seen.
+const EXTRA: &str = "[profile.dev]\nopt-level = 1\n\n# kept last by apply\n[features]\nextra = []\n";
+
+fn tool(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(TOOL);
+    clean_env(&mut cmd).current_dir(dir).env("CARGO_TARGET_DIR", target_dir()).args(args).envs(env.iter().copied());
+    cmd.output().expect("run the tool")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `readelf -S`'s section names.
+fn sections(file: &Path) -> String {
+    let out = Command::new("readelf").arg("-SW").arg(file).output().expect("readelf (binutils)");
+    assert!(out.status.success(), "readelf -S {}: {}", file.display(), text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// The document a binary prints of itself.
+fn document(binary: &Path) -> Value {
+    serde_json::from_slice(&run(binary, &["--build-info=json"]).stdout).expect("--build-info=json")
+}
+
+/// A `RUSTC_WRAPPER` logging each rustc command line cargo runs (emptied here).
+fn rustc_logger(name: &str) -> (PathBuf, PathBuf) {
+    let dir = target_dir().join("ladder-tests");
+    let log = dir.join(format!("{name}-rustc.log"));
+    let _ = std::fs::remove_file(&log);
+    let wrapper = dir.join(format!("{name}-rustc.sh"));
+    write_if_changed(&wrapper, &format!("#!/bin/sh\necho \"$*\" >> '{}'\nexec \"$@\"\n", log.display()));
+    assert!(Command::new("chmod").arg("+x").arg(&wrapper).status().unwrap().success());
+    (wrapper, log)
+}
+
+#[test]
+fn the_ladder_leaves_the_users_build_alone_relinks_strip_bolts_and_apply_recipes_run() {
+    let fixture = Fixture::new("ladder-app", MAIN, EXTRA);
+    let users = fixture.build(&["--release"], &[]).binary;
+    let (bytes, mtime) = (std::fs::read(&users).unwrap(), std::fs::metadata(&users).unwrap().modified().unwrap());
+    let expected = text(&run(&users, &["30000"]).stdout);
+
+    let out = target_dir().join("ladder-tests").join("out");
+    let _ = std::fs::remove_dir_all(&out);
+    let (wrapper, log) = rustc_logger("ladder");
+    let args = ["profile-info", "compare", "--run", "{bin} 30000", "--variants", "strip,pgo,bolt", "--runs", "1"];
+    let args = [&args[..], &["--variant", "twin:strip=true", "--out", out.to_str().unwrap()]].concat();
+    let result = tool(&fixture.dir, &args, &[("RUSTC_WRAPPER", wrapper.to_str().unwrap())]);
+    let err = text(&result.stderr);
+    assert!(result.status.success(), "compare failed:\n{err}");
+
+    // The user's binary: same bytes, same mtime.
+    assert_eq!(std::fs::read(&users).unwrap(), bytes, "{} replaced", users.display());
+    assert_eq!(std::fs::metadata(&users).unwrap().modified().unwrap(), mtime, "{} touched", users.display());
+
+    // No crate was built for a strip profile; the binary crate alone got -Cstrip.
+    let compiled = std::fs::read_to_string(&log).expect("the wrapper's log");
+    assert!(!compiled.contains("compare-strip"), "a strip profile was built:\n{compiled}");
+    assert!(!compiled.contains("compare-twin"), "twin, with strip's flags, was built again:\n{compiled}");
+    let stripped: Vec<&str> = compiled.lines().filter(|l| l.contains("-Cstrip=symbols")).collect();
+    assert!(!stripped.is_empty() && stripped.iter().all(|l| l.contains("--crate-name ladder_app ")), "{compiled}");
+
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let row = |name: &str| {
+        report["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("no {name}: {err}"))
+    };
+    let binary = |name: &str| out.join(row(name)["binary"].as_str().unwrap());
+    assert_eq!(binary("twin"), binary("strip"), "one build for the same flags");
+    let strip = binary("strip");
+    assert!(!sections(&strip).contains(" .symtab "), "strip row keeps its symbols");
+    assert!(sections(&binary("release")).contains(" .symtab "), "release row has symbols");
+    assert_eq!(document(&strip)["profile"]["strip"], "symbols");
+
+    let bolt = binary("bolt");
+    let bolt_sections = sections(&bolt);
+    assert!(
+        bolt_sections.contains(" .note.bolt_info ") && bolt_sections.contains(" .bolt.org.text "),
+        "{bolt_sections}"
+    );
+    assert!(!sections(&binary("pgo")).contains(".bolt"), "the pgo row is not BOLT's");
+    assert_eq!(text(&run(&bolt, &["30000"]).stdout), expected);
+    assert_eq!(document(&bolt)["profile"]["pgo"], "use");
+
+    // apply writes the profile after the last [profile.*] and prints the commands that build the row.
+    let manifest = fixture.dir.join("Cargo.toml");
+    let apply = |force: bool| {
+        let mut args = vec!["profile-info", "apply", "--report", "", "--variant", "bolt", "--profile-name", "fast"];
+        let report = out.join("report.json");
+        args[3] = report.to_str().unwrap();
+        if force {
+            args.push("--force");
+        }
+        tool(&fixture.dir, &args, &[])
+    };
+    let before = std::fs::read_to_string(&manifest).unwrap();
+    let applied = apply(false);
+    assert!(applied.status.success(), "apply failed: {}", text(&applied.stderr));
+    let after = std::fs::read_to_string(&manifest).unwrap();
+    let at = |t: &str| after.find(t).unwrap_or_else(|| panic!("no {t} in\n{after}"));
+    assert!(at("[profile.dev]") < at("[profile.fast]") && at("[profile.fast]") < at("# kept last"), "{after}");
+
+    let printed = text(&applied.stdout);
+    let mut lines = printed.lines();
+    let first = lines.next().unwrap();
+    assert!(first.starts_with("the `bolt` row is built by these ") && first.contains("commands, run in this order"));
+    let commands: Vec<&str> = lines.take_while(|l| l.starts_with("  ")).map(str::trim).collect();
+    let profdata: Vec<&str> = commands.iter().filter(|c| c.contains("llvm-profdata")).copied().collect();
+    assert!(profdata.len() == 1 && profdata[0].starts_with('/'), "llvm-profdata by full path: {commands:?}");
+    for command in &commands {
+        let mut sh = Command::new("sh");
+        let ran =
+            clean_env(&mut sh).current_dir(&fixture.dir).env("CARGO_TARGET_DIR", target_dir()).args(["-c", command]);
+        let ran = ran.output().unwrap();
+        assert!(ran.status.success(), "`{command}` failed: {}", text(&ran.stderr));
+    }
+    let last = commands.last().unwrap();
+    let written = PathBuf::from(last.split_whitespace().skip_while(|w| *w != "-o").nth(1).expect("-o OUTPUT"));
+    let rebuilt_sections = sections(&written);
+    assert!(rebuilt_sections.contains(" .note.bolt_info "), "{rebuilt_sections}");
+    assert_eq!(text(&run(&written, &["30000"]).stdout), expected);
+    let rebuilt = document(&written);
+    assert_eq!((&rebuilt["profile"]["name"], &rebuilt["profile"]["pgo"]), (&Value::from("fast"), &Value::from("use")));
+    assert_eq!(rebuilt["profile"]["lto"], document(&bolt)["profile"]["lto"]);
+
+    // A second apply refuses to replace the profile; --force replaces it in place.
+    let refused = apply(false);
+    assert_eq!(refused.status.code(), Some(2));
+    let why = text(&refused.stderr);
+    assert_eq!(why.lines().count(), 1, "{why}");
+    assert!(why.contains("[profile.fast]") && why.contains("--force"), "{why}");
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), after);
+    assert!(apply(true).status.success());
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), after, "replaced in place, same text");
+    std::fs::write(&manifest, before).unwrap();
+}
+
+/// A binary without the attribute is compared too: each row proven from rustc's command line for
+/// the binary crate (recorded by compare's own `RUSTC_WRAPPER`, which runs the user's wrapper in
+/// turn) and from the file; the oracles are the user's wrapper's log and readelf.
+#[test]
+fn a_binary_without_the_attribute_is_proven_from_rustcs_command_line() {
+    let fixture = Fixture::new("ladder-plain", "fn main() {\n    println!(\"{}\", 6 * 7);\n}\n", "");
+    let out = target_dir().join("ladder-tests").join("plain");
+    let _ = std::fs::remove_dir_all(&out);
+    let (wrapper, log) = rustc_logger("plain");
+    let args = ["profile-info", "compare", "--run", "{bin}", "--variants", "lto-fat", "--runs", "1", "--out"];
+    let args = [&args[..], &[out.to_str().unwrap()]].concat();
+    let result = tool(&fixture.dir, &args, &[("RUSTC_WRAPPER", wrapper.to_str().unwrap())]);
+    assert!(result.status.success(), "compare failed:\n{}", text(&result.stderr));
+
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let rows = report["variants"].as_array().unwrap();
+    assert_eq!(rows.iter().map(|r| r["name"].as_str().unwrap()).collect::<Vec<_>>(), ["release", "lto-fat"]);
+    assert!(rows.iter().all(|r| r["proof"] == "rustc command line"), "{rows:?}");
+    let fat = &rows[1];
+    assert_eq!(
+        (&fat["document"]["profile"]["lto"], &fat["document"]["profile"]["strip"]),
+        (&"fat".into(), &"symbols".into())
+    );
+    assert!(!sections(&out.join(fat["binary"].as_str().unwrap())).contains(" .symtab "));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("proof: release, lto-fat from rustc's command line and the file"), "{md}");
+    // The user's wrapper still ran, and saw what the row says.
+    let compiled = std::fs::read_to_string(&log).expect("the user's wrapper's log");
+    let line = compiled.lines().find(|l| l.contains("--crate-name ladder_plain") && l.contains("compare-lto-fat"));
+    assert!(line.is_some_and(|l| l.contains("lto=fat")), "{compiled}");
+}
