@@ -4,8 +4,8 @@
 
 use crate::peers::Peer;
 use crate::{io, log, Dirs, PROFILE};
-use cargo_profile_info::compare::build::{Job, Project};
-use cargo_profile_info::compare::ladder::parse_variant;
+use cargo_profile_info::harness::parse_variant;
+use cargo_profile_info::harness::{Job, Project};
 use cargo_profile_info::Error;
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -4,7 +4,7 @@
 
 use crate::peers::{Fact, Peer};
 use crate::PROFILE;
-use cargo_profile_info::compare::build::rustc;
+use cargo_profile_info::harness::rustc;
 use cargo_profile_info::Error;
 use std::fmt;
 use std::path::Path;

@@ -13,7 +13,7 @@
 use crate::hello::status;
 use crate::sections::Judged;
 use crate::{io, log};
-use cargo_profile_info::compare::serve::{free_port, read_wrk, Server, WrkReport};
+use cargo_profile_info::harness::{free_port, read_wrk, Server, WrkReport};
 use cargo_profile_info::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};

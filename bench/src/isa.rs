@@ -3,7 +3,7 @@
 //! the peak memory of the inspecting process, which decodes as it goes and keeps counts only.
 
 use crate::log;
-use cargo_profile_info::compare::build::{cargo, rustc, tail};
+use cargo_profile_info::harness::{cargo, rustc, tail};
 use cargo_profile_info::Error;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};

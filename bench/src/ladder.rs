@@ -8,8 +8,8 @@
 //! line is `ratio=`: the ladder's wall time over the from-nothing one's.
 
 use crate::{io, log};
-use cargo_profile_info::compare::report::{aligned, size};
 use cargo_profile_info::compare::{compare, Options};
+use cargo_profile_info::harness::{aligned, size};
 use cargo_profile_info::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;

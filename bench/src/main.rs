@@ -164,7 +164,7 @@ fn root() -> PathBuf {
 fn main() {
     // compare, run in process by the ladder section, makes this executable cargo's RUSTC_WRAPPER.
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if let Some(code) = cargo_profile_info::compare::wrapper::run_if_wrapping(argv.get(1..).unwrap_or_default()) {
+    if let Some(code) = cargo_profile_info::run_if_wrapping(argv.get(1..).unwrap_or_default()) {
         std::process::exit(code);
     }
     let args = Args::parse();

@@ -5,7 +5,7 @@
 use crate::hello::{self, commit_all, manifest};
 use crate::peers::Peer;
 use crate::{io, log, Dirs};
-use cargo_profile_info::compare::build::{cargo, tail};
+use cargo_profile_info::harness::{cargo, tail};
 use cargo_profile_info::Error;
 
 /// Writes each variant's package, fetches its dependencies and commits them all to one git

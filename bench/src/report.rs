@@ -7,7 +7,7 @@ use crate::goals::{self, Mark};
 use crate::peers::{baseline, Fact};
 use crate::sections::Section;
 use crate::PROFILE;
-use cargo_profile_info::compare::report::{aligned, markdown_table};
+use cargo_profile_info::harness::{aligned, markdown_table};
 use std::fmt::Write;
 
 /// Where and when the figures were measured.

@@ -54,7 +54,7 @@ pub fn rows(means: &[f64], names: &[&str]) -> Result<Vec<Row>, String> {
 
 /// The median, as compare measures it (`rows` never gives it nothing).
 fn median(values: Vec<f64>) -> f64 {
-    cargo_profile_info::compare::measure::Spread::of(&values).median
+    cargo_profile_info::harness::Spread::of(&values).median
 }
 
 /// The table of one `cycle` (what changed `src/main.rs`), then `key=` with the last variant's
@@ -66,7 +66,7 @@ pub fn render(rows: &[Row], runs: u32, cycle: &str, key: &str) -> String {
         rows.iter().map(|r| vec![r.name.clone(), format!("{:.1}", r.median_ms), format!("{:+.1}", r.over_first_ms)]),
     );
     let last = rows.last().map_or(f64::NAN, |r| r.over_first_ms);
-    format!("{rounds_line}{}{key}={last:.1}\n", cargo_profile_info::compare::report::aligned(&table))
+    format!("{rounds_line}{}{key}={last:.1}\n", cargo_profile_info::harness::aligned(&table))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::edit::Cycle;
 use crate::hello::{self, commit_all, status};
 use crate::hyperfine::{self, line, Timing};
 use crate::{io, log};
-use cargo_profile_info::compare::report::aligned;
+use cargo_profile_info::harness::aligned;
 use cargo_profile_info::Error;
 use std::path::{Path, PathBuf};
 use std::process::Command;

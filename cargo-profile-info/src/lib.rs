@@ -34,6 +34,8 @@ pub mod keys;
 mod read;
 
 pub use cli::run;
+pub use compare::wrapper::run_if_wrapping;
+pub mod harness;
 pub use error::Error;
 pub use read::Document;
 

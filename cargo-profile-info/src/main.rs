@@ -3,7 +3,7 @@
 
 fn main() {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if let Some(code) = cargo_profile_info::compare::wrapper::run_if_wrapping(args.get(1..).unwrap_or_default()) {
+    if let Some(code) = cargo_profile_info::run_if_wrapping(args.get(1..).unwrap_or_default()) {
         std::process::exit(code);
     }
     std::process::exit(cargo_profile_info::run(args));

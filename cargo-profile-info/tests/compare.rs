@@ -229,7 +229,7 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
 /// Debian's llvm-profdata-14 tried first: LLVM 14 refuses the format rustc 1.95's LLVM 22 writes,
 /// and the refusal is reported with LLVM's own words; llvm-22 (or 19) merges.
 fn llvm_profdata_refusals_are_explained(out: &Path) {
-    use cargo_profile_info::compare::pgo::{candidates, merge, Candidate};
+    use cargo_profile_info::harness::{candidates, merge, Candidate};
     let old = Candidate { path: "/usr/bin/llvm-profdata-14".into(), origin: "Debian's llvm-14".into() };
     let old_real = old.path.canonicalize().expect("scripts/test.sh installs llvm-14");
     let new = candidates()
@@ -591,7 +591,7 @@ fn has_section(file: &Path, name: &str) -> bool {
 /// kept binaries and each binary's own `--build-info=json`.
 #[test]
 fn serve_trains_the_pgo_rung_on_the_instrumented_server() {
-    use cargo_profile_info::compare::pgo::candidates;
+    use cargo_profile_info::harness::candidates;
     let fixture = Fixture::with_files(
         "compare-pgo-serve",
         &[("src/main.rs", SERVER)],

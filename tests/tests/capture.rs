@@ -338,7 +338,7 @@ fn pgo_generate() {
 /// scripts/test.sh installs llvm-22, else 19).
 #[test]
 fn pgo_use() {
-    use cargo_profile_info::compare::pgo;
+    use cargo_profile_info::harness as pgo;
     let host = rustc_vv()["host"].clone();
     let dir = profile_info_tests::target_dir().join("pgo-use-profiles");
     let _ = std::fs::remove_dir_all(&dir);

@@ -15,8 +15,6 @@ use std::time::Instant;
 pub struct Project {
     /// `--manifest-path`, passed on to every cargo command.
     pub manifest_path: Option<PathBuf>,
-    /// The workspace's root `Cargo.toml`, the one whose profiles cargo reads.
-    pub root_manifest: PathBuf,
     /// The user's target dir (`cargo metadata`'s `target_directory`), which compare builds nothing in.
     pub target_dir: PathBuf,
     /// compare's own target dir, `<target_dir>/profile-info/target`: every rung shares it.
@@ -147,7 +145,6 @@ impl Project {
         let host = profile_info_core::rustc::Version::parse(&vv).map(|v| v.host.to_owned()).unwrap_or_default();
         Ok(Project {
             manifest_path: manifest_path.map(Path::to_owned),
-            root_manifest: root.join("Cargo.toml"),
             build_dir: target_dir.join("profile-info").join("target"),
             target_dir,
             package: name(chosen),
@@ -332,7 +329,6 @@ mod tests {
     fn project() -> Project {
         Project {
             manifest_path: None,
-            root_manifest: "/w/Cargo.toml".into(),
             target_dir: "/w/target".into(),
             build_dir: "/w/target/profile-info/target".into(),
             package: "app".into(),

@@ -11,15 +11,15 @@
 //! to an earlier one rebuilds the compared crate alone with that rung's profile, a rung with the
 //! flags of another is not built again, and one PGO training serves the `pgo` and `bolt` rungs.
 
-pub mod bolt;
-pub mod build;
-pub mod chart;
-pub mod ladder;
-pub mod measure;
-pub mod pgo;
-pub mod report;
-pub mod serve;
-pub mod wrapper;
+pub(crate) mod bolt;
+pub(crate) mod build;
+pub(crate) mod chart;
+pub(crate) mod ladder;
+pub(crate) mod measure;
+pub(crate) mod pgo;
+pub(crate) mod report;
+pub(crate) mod serve;
+pub(crate) mod wrapper;
 
 use crate::{Document, Error};
 use build::{keep, Job, Project};
