@@ -1,12 +1,12 @@
 //! `compare`: the user's binary built under a ladder of release-profile settings, each variant
 //! proven by the document read back out of its file (or, without `#[profile_info::main]`, by
-//! rustc's command line for its crate and the file: see [`wrapper`]), sized, and run in
+//! rustc's command line for its crate and the file: see `wrapper`), sized, and run in
 //! interleaved rounds (timed, or its instructions counted); each variant is judged against
-//! release from its per-round ratios (see [`measure`]), and the whole written as a table,
+//! release from its per-round ratios (see `measure`), and the whole written as a table,
 //! `report.json`, `report.md` and `report.svg`.
 //!
 //! The user's files are left alone: every build goes to compare's own target dir
-//! (`<target-dir>/profile-info/target`, see [`build`]), never `target/release`. The rungs share
+//! (`<target-dir>/profile-info/target`, see `build`), never `target/release`. The rungs share
 //! what cargo lets them share: one target dir, a rung that only adds `strip` (or BOLT's link flag)
 //! to an earlier one rebuilds the compared crate alone with that rung's profile, a rung with the
 //! flags of another is not built again, and one PGO training serves the `pgo` and `bolt` rungs.
