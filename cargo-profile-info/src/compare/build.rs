@@ -171,7 +171,7 @@ pub struct Job {
     /// stay as another build of the same profile left them, so a strip-only or relink-only rung
     /// compiles one crate.
     pub final_flags: Vec<String>,
-    /// Where the compared crate's rustc command lines are logged (see [`super::wrapper`]).
+    /// Where the compared crate's rustc command lines are logged (see `compare::wrapper`).
     pub rustc_log: Option<PathBuf>,
 }
 

@@ -20,7 +20,7 @@ pub const CRATE: &str = "PROFILE_INFO_RUSTC_CRATE";
 /// The user's own `RUSTC_WRAPPER`, run in turn.
 pub const INNER: &str = "PROFILE_INFO_RUSTC_WRAPPER";
 
-/// When cargo runs this tool as its `RUSTC_WRAPPER` (the environment has [`LOG`]): runs rustc
+/// When cargo runs this tool as its `RUSTC_WRAPPER` (the environment has `PROFILE_INFO_RUSTC_LOG`): runs rustc
 /// with `args` (the program name left out: rustc's path, then its arguments), logs the compared
 /// crate's command line, and returns rustc's exit code.
 pub fn run_if_wrapping(args: &[OsString]) -> Option<i32> {
