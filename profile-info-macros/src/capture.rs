@@ -16,6 +16,10 @@ pub struct Capture {
     pub info: BuildInfo,
     /// Files rustc must track so that a new commit recompiles the crate.
     pub tracked: Vec<PathBuf>,
+    /// The rustc command line, when the macro runs in rustc.
+    pub flags: Option<Flags>,
+    /// The cargo profile directory (see [`profile_dir`]).
+    pub profile_dir: Option<PathBuf>,
 }
 
 fn s(v: impl Into<String>) -> Str {
@@ -57,7 +61,8 @@ pub fn capture() -> Capture {
             vcs.dirty = g.dirty;
             vcs
         });
-        Capture { info, tracked: git.map(|g| g.tracked).unwrap_or_default() }
+        let profile_dir = flags.as_ref().and_then(|(_, f)| profile_dir(f));
+        Capture { info, tracked: git.map(|g| g.tracked).unwrap_or_default(), flags: flags.map(|(_, f)| f), profile_dir }
     })
 }
 

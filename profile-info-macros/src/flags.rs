@@ -29,6 +29,9 @@ pub struct Flags {
     pub out_dir: Option<String>,
     pub crate_type: Option<String>,
     pub test: bool,
+    /// cargo-auditable links its own `.dep-v0` into this binary (a `-C link-arg` names its
+    /// symbol, `AUDITABLE_VERSION_INFO`).
+    pub auditable: bool,
 }
 
 /// What [`Flags::opt_level`] holds for `-O`.
@@ -91,6 +94,7 @@ fn codegen(flags: &mut Flags, kv: &str) {
         "target-feature" => flags.target_features.extend(value),
         "profile-generate" => flags.pgo = Some(Pgo::Generate),
         "profile-use" => flags.pgo = Some(Pgo::Use),
+        "link-arg" | "link-args" => flags.auditable |= value.is_some_and(|v| v.contains("AUDITABLE_VERSION_INFO")),
         _ => {}
     }
 }

@@ -9,15 +9,18 @@ use proc_macro::TokenStream;
 
 mod capture;
 mod code;
+mod deps;
 mod expand;
 mod flags;
 mod guard;
 mod index;
 mod invocation;
+mod metadata;
 mod options;
 mod rustc;
 mod sha1;
 mod vcs;
+mod zlib;
 
 /// Captures the build of the binary and adds `--build-info`; see `profile_info::main`.
 #[proc_macro_attribute]

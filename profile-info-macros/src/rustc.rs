@@ -41,7 +41,7 @@ pub fn ask(rustc: &Path, print_args: &[String], cache: Option<&Path>) -> Answers
 /// The cache file's name: a hash of the compiler binary's identity and the flags.
 fn key(rustc: &Path, print_args: &[String]) -> Option<String> {
     let meta = std::fs::metadata(rustc).ok()?;
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let mut h = Fnv::new();
     rustc.hash(&mut h);
     meta.len().hash(&mut h);
     meta.modified().ok()?.hash(&mut h);
@@ -50,7 +50,13 @@ fn key(rustc: &Path, print_args: &[String]) -> Option<String> {
 }
 
 /// 64-bit FNV-1a: the same on every run of every compiler, unlike `DefaultHasher`'s keys.
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
+
+impl Fnv {
+    pub(crate) fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -72,7 +78,7 @@ fn read(file: &Path) -> Option<Answers> {
 
 /// Writes through a temporary file and a rename, so that a compile running at the same time
 /// reads the whole file or none. A failure only costs the next compile the queries.
-fn write(file: &Path, text: &str) {
+pub(crate) fn write(file: &Path, text: &str) {
     let Some(dir) = file.parent() else { return };
     let tmp: PathBuf = file.with_extension(format!("{}.tmp", std::process::id()));
     let _ = std::fs::create_dir_all(dir)
