@@ -34,6 +34,10 @@ if [ ${#need[@]} -gt 0 ] || [ "$llvm" = 1 ]; then
   fi
 fi
 
+# The dependency list's oracles (tests/tests/deps.rs): cargo-auditable's builder and its reader.
+command -v cargo-auditable >/dev/null || cargo install --locked cargo-auditable
+command -v rust-audit-info >/dev/null || cargo install --locked rust-audit-info
+
 # The lints CI holds: formatting, clippy with warnings as errors, rustdoc with warnings as errors.
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings

@@ -19,8 +19,8 @@ pub struct Document {
     /// The same JSON as the typed model, for rendering. Fields a document's schema did not
     /// have yet are `None`.
     pub info: BuildInfo,
-    /// The document's schema (1 or 2). Schema 1 documents lack the fields schema 2 added and
-    /// say `"thin-local"` for every build without `-C lto`, LTO or not.
+    /// The document's schema (1 to 3). Older documents lack the fields later schemas added;
+    /// schema 1 documents also say `"thin-local"` for every build without `-C lto`, LTO or not.
     pub schema: u32,
 }
 

@@ -465,7 +465,7 @@ fn mutations_never_panic() {
         "section truncated",
         "not UTF-8",
         "not valid JSON",
-        "does not follow schema 2",
+        "does not follow schema 3",
         "document schema",
     ] {
         assert!(kinds.iter().any(|k| k.contains(layer)), "no mutation reached {layer:?}: {kinds:#?}");

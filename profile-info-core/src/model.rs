@@ -1,4 +1,4 @@
-//! The build document (schema 2): what `--build-info=json` prints, what `/buildinfo` serves and
+//! The build document (schema 3): what `--build-info=json` prints, what `/buildinfo` serves and
 //! what the `.profile_info` section of a binary holds. Its fields, in order, with the label and
 //! summary wording of each, are listed once in [`crate::schema::FIELDS`].
 //!
@@ -18,7 +18,7 @@ pub type Str = Cow<'static, str>;
 /// `target.cpu` the meaning rustc gives them (schema 1 said `"thin-local"` whenever no `-C lto`
 /// was passed, and `"native"` for `-C target-cpu=native`). Schema-1 documents still deserialize:
 /// the new fields are then `None`.
-pub const SCHEMA: u32 = 2;
+pub const SCHEMA: u32 = 3;
 
 /// Everything known about the build that produced a binary (or a library crate, see
 /// [`BuildInfo::crate_type`]).
@@ -60,6 +60,14 @@ pub struct Package {
     /// The package's enabled cargo features (rustc's `--cfg feature="…"`), sorted.
     #[cfg_attr(feature = "serde", serde(default))]
     pub features: Option<Cow<'static, [Str]>>,
+    /// Whether the binary lists the packages it was built from in a `.dep-v0` section
+    /// (cargo-auditable's format, which `cargo audit bin`, Trivy, Grype, Syft and
+    /// `rust-audit-info` read): `"listed"`, `"listed by cargo-auditable"`, `"off"`
+    /// (`#[profile_info::main(dependencies = false)]`), or why there is no list
+    /// (`"cargo metadata failed"`, `"not built by cargo"`, …). `None` outside
+    /// `#[profile_info::main]`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub dependencies: Option<Str>,
 }
 
 /// The cargo profile and the code-generation settings rustc actually received.
@@ -382,7 +390,7 @@ macro_rules! groups {
 }
 
 groups! {
-    Package { name, version, features }
+    Package { name, version, features, dependencies }
     Profile { name, opt_level, lto, codegen_units, panic, pgo, strip, debuginfo, debug_assertions, overflow_checks, incremental }
     Target { triple, arch, os, env, cpu, cpu_native, level, features, unchecked_features }
     Rustc { version, channel, commit_hash, commit_date, llvm_version, host }

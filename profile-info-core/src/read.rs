@@ -315,9 +315,20 @@ mod tests {
             parse(r#"{"a":"x\"\\\/\n\u00e9\ud83d\ude00","b":{}}"#),
             Some(Json::Obj(vec![("a".into(), Json::Str("x\"\\/\né😀".into())), ("b".into(), Json::Obj(vec![]))]))
         );
-        for bad in
-            ["", "nul", "[1,]", "{\"a\" 1}", "\"\u{1}\"", "\"\\x\"", "\"\\ud83d\"", "1.", "-", "1e", "[] []", "{\"a\":1,}"]
-        {
+        for bad in [
+            "",
+            "nul",
+            "[1,]",
+            "{\"a\" 1}",
+            "\"\u{1}\"",
+            "\"\\x\"",
+            "\"\\ud83d\"",
+            "1.",
+            "-",
+            "1e",
+            "[] []",
+            "{\"a\":1,}",
+        ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
         assert_eq!(parse(&"[".repeat(MAX_DEPTH + 2)), None, "nesting bounded");

@@ -199,6 +199,7 @@ mod tests {
         info.package.name = s(name);
         info.package.version = s("1.2.3");
         info.package.features = list(&["default", "tls"]);
+        info.package.dependencies = s("listed");
         let p = &mut info.profile;
         p.name = s("production");
         p.opt_level = Some(OptLevel::Z);
@@ -239,7 +240,7 @@ mod tests {
     #[test]
     fn json_shape() {
         let j = json(&sample("app", vcs(None, Some(true))));
-        assert!(j.starts_with(r#"{"schema":2,"crate_type":"bin","package":{"name":"app","version":"1.2.3","features":["default","tls"]},"profile":{"name":"production","opt_level":"z","lto":"fat""#), "{j}");
+        assert!(j.starts_with(r#"{"schema":3,"crate_type":"bin","package":{"name":"app","version":"1.2.3","features":["default","tls"],"dependencies":"listed"},"profile":{"name":"production","opt_level":"z","lto":"fat""#), "{j}");
         assert!(j.contains(r#""level":"x86-64-v3","features":["avx2","sse4.1"],"unchecked_features":[]}"#), "{j}");
         assert!(j.ends_with(r#""vcs":{"revision":null,"dirty":true}}"#), "{j}");
         assert!(json(&BuildInfo::__EMPTY).ends_with(r#""host":null},"vcs":null}"#));
@@ -252,7 +253,7 @@ mod tests {
         let t = text(&sample("app", vcs(Some("0123456789abcdef0123456789abcdef01234567"), Some(false))));
         let mut lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "app 1.2.3");
-        assert_eq!(lines.remove(1), "crate:       bin (schema 2, features default tls)");
+        assert_eq!(lines.remove(1), "crate:       bin (schema 3, features default tls, dependencies listed)");
         assert_eq!(
             lines[1],
             "profile:     production (opt-level z, lto fat, codegen-units 1, panic abort, pgo use, strip symbols, debuginfo line-tables-only)"
@@ -270,7 +271,7 @@ mod tests {
         assert_eq!(details(&BuildInfo::__EMPTY).lines().last(), Some("vcs:         none"));
         let one = line(&sample("app", None));
         assert!(
-            one.starts_with("app 1.2.3; crate: bin (schema 2, features default tls); profile: production (opt-level z"),
+            one.starts_with("app 1.2.3; crate: bin (schema 3, features default tls, dependencies listed); profile: production (opt-level z"),
             "{one}"
         );
         assert!(!one.contains("sse4.1") && !one.contains('\n') && one.ends_with("; vcs: none"), "{one}");

@@ -152,6 +152,11 @@ const fn v2(field: Field) -> Field {
     Field { since: 2, ..field }
 }
 
+/// A field added in schema 3.
+const fn v3(field: Field) -> Field {
+    Field { since: 3, ..field }
+}
+
 const fn cargo(field: Field, cargo: &'static [(&'static str, &'static str)]) -> Field {
     Field { cargo, ..field }
 }
@@ -166,6 +171,9 @@ pub const FIELDS: &[Field] = &[
     f("package.name", Kind::Str, "", Head, None, |i| s(i.package.name.as_deref())),
     f("package.version", Kind::Str, "", Head, Some("version"), |i| s(i.package.version.as_deref())),
     v2(f("package.features", List, "crate", Part("features"), Some("features"), |i| l(&i.package.features))),
+    v3(f("package.dependencies", Kind::Str, "crate", Part("dependencies"), None, |i| {
+        s(i.package.dependencies.as_deref())
+    })),
     f("profile.name", Kind::Str, "profile", Head, Some("profile"), |i| s(i.profile.name.as_deref())),
     f("profile.opt_level", name("OptLevel", OptLevel::NAMES), "profile", Part("opt-level"), Some("opt_level"), |i| {
         s(i.profile.opt_level.map(OptLevel::as_str))

@@ -35,6 +35,13 @@ pub struct Deps {
     pub tracked: Vec<PathBuf>,
 }
 
+impl Deps {
+    /// What the document's `package.dependencies` says.
+    pub fn status(&self) -> &'static str {
+        self.section.as_ref().map_or_else(|reason| *reason, |_| LISTED)
+    }
+}
+
 /// The dependency list for `#[profile_info::main]`'s expansion; `on` is the attribute's
 /// `dependencies` option.
 pub fn of(cap: &Capture, on: bool) -> Deps {
@@ -60,7 +67,8 @@ fn collect(flags: &Flags, target: Option<&str>, profile_dir: Option<&Path>) -> D
     let mut features = flags.features.clone();
     features.sort();
     features.dedup();
-    let query = metadata::Query { cargo: Path::new(&cargo), manifest_dir: Path::new(&dir), features: &features, target };
+    let query =
+        metadata::Query { cargo: Path::new(&cargo), manifest_dir: Path::new(&dir), features: &features, target };
     let cache = profile_dir.map(|d| d.join(".profile-info").join(key(&query)));
     let found = cache.as_deref().and_then(read).unwrap_or_else(|| {
         let found = answer(&query);
@@ -142,7 +150,8 @@ fn encode(m: &Metadata) -> String {
         }
         queue = next;
     }
-    let mut packages: Vec<_> = m.packages.iter().filter(|p| kinds.get(p.id.as_str()).is_some_and(|k| *k != Kind::Dev)).collect();
+    let mut packages: Vec<_> =
+        m.packages.iter().filter(|p| kinds.get(p.id.as_str()).is_some_and(|k| *k != Kind::Dev)).collect();
     packages.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     let index: HashMap<&str, usize> = packages.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
     let mut out = String::from("{\"packages\":[");
@@ -295,7 +304,12 @@ mod tests {
         let nodes = vec![
             Node {
                 id: app.id.clone(),
-                deps: vec![dep(&cc, &[Some("build")]), dep(&libc, &[None]), dep(&derive, &[None]), dep(&tester, &[Some("dev")])],
+                deps: vec![
+                    dep(&cc, &[Some("build")]),
+                    dep(&libc, &[None]),
+                    dep(&derive, &[None]),
+                    dep(&tester, &[Some("dev")]),
+                ],
             },
             Node { id: cc.id.clone(), deps: vec![dep(&shlex, &[None]), dep(&libc, &[None])] },
             Node { id: shlex.id.clone(), deps: vec![] },

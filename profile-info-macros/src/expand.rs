@@ -14,9 +14,15 @@ use std::path::PathBuf;
 
 /// `build_info!()`: a block evaluating to `&'static BuildInfo`.
 pub fn build_info(cap: &Capture) -> String {
-    let json = profile_info_core::render::json(&cap.info);
-    let text = profile_info_core::render::text(&cap.info);
-    let value = document(&cap.info, &str_lit(&json), &str_lit(&text));
+    let mut info = cap.info.clone();
+    // In a binary it is `#[profile_info::main]`'s document (its default options), so that it
+    // equals `current()`; the files it depends on are tracked there.
+    if info.crate_type.as_deref() == Some("bin") {
+        info.package.dependencies = Some(crate::deps::of(cap, true).status().into());
+    }
+    let json = profile_info_core::render::json(&info);
+    let text = profile_info_core::render::text(&info);
+    let value = document(&info, &str_lit(&json), &str_lit(&text));
     format!("{{ {track} {static_} __profile_info }}", track = track(&cap.tracked), static_ = document_static(&value))
 }
 
@@ -58,8 +64,10 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> Result<Token
 
 /// The block put at the top of `main`'s body.
 fn prologue(cap: &Capture, deps: &Deps, options: &Options) -> String {
-    let json = profile_info_core::render::json(&cap.info);
-    let text = profile_info_core::render::text(&cap.info);
+    let mut info = cap.info.clone();
+    info.package.dependencies = Some(deps.status().into());
+    let json = profile_info_core::render::json(&info);
+    let text = profile_info_core::render::text(&info);
     let header = byte_str_lit(&section::encode_header(json.len()));
     let json_bytes = byte_str_lit(json.as_bytes());
     let len = json.len();

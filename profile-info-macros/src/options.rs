@@ -23,7 +23,8 @@ const DEPENDENCIES: &str = "`dependencies` takes `true` or `false`";
 
 impl Options {
     pub fn parse(attr: TokenStream) -> Result<Options, Error> {
-        let mut options = Options { flag: Some("--build-info".to_owned()), guard: true, log: false, dependencies: true };
+        let mut options =
+            Options { flag: Some("--build-info".to_owned()), guard: true, log: false, dependencies: true };
         let mut tokens = opened(attr).into_iter().peekable();
         while let Some(token) = tokens.next() {
             let TokenTree::Ident(name) = token else { return Err(Error::new(token.span(), UNKNOWN)) };

@@ -41,7 +41,7 @@
 //! let reply = endpoint.respond(Method::Get, [], [b"text/html, application/json".as_slice()]);
 //! assert_eq!(reply.status(), 200);
 //! let body: &str = std::str::from_utf8(reply.body()).unwrap();
-//! assert!(body.starts_with(r#"{"build":{"schema":2,"#));
+//! assert!(body.starts_with(r#"{"build":{"schema":3,"#));
 //! ```
 //!
 //! # Without `#[profile_info::main]`

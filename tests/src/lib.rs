@@ -88,10 +88,14 @@ impl Fixture {
         Fixture { name: name.to_owned(), dir }
     }
 
-    /// The same package (files, manifest, lock file) copied to `target/fixtures/<subdir>/<name>`.
+    /// The same package (files, manifest, lock file, build script if any) copied to
+    /// `target/fixtures/<subdir>/<name>`.
     pub fn copy_to(&self, subdir: &str) -> Fixture {
         let dir = workspace().join("target").join("fixtures").join(subdir).join(&self.name);
-        for file in ["Cargo.toml", "Cargo.lock", "src/main.rs"] {
+        for file in ["Cargo.toml", "Cargo.lock", "src/main.rs", "build.rs"] {
+            if file == "build.rs" && !self.dir.join(file).exists() {
+                continue;
+            }
             let text = std::fs::read_to_string(self.dir.join(file)).expect("fixture file");
             write_if_changed(&dir.join(file), &text);
         }

@@ -125,6 +125,13 @@ fn psabi_level(features: &[String]) -> &'static str {
 }
 
 /// What the document must say, derived from the rustc line, rustc and git alone.
+/// Whether readelf finds a `.dep-v0` section in `binary`.
+fn has_dep_section(binary: &std::path::Path) -> bool {
+    let out = Command::new("readelf").arg("-SW").arg(binary).output().expect("readelf (binutils) is installed");
+    assert!(out.status.success(), "readelf -S {}", binary.display());
+    String::from_utf8_lossy(&out.stdout).contains(" .dep-v0 ")
+}
+
 fn expected(fixture: &Fixture, build: &Build) -> Value {
     let line = parse_line(&build.rustc_args);
     let c = |k: &str| line.codegen.get(k).cloned();
@@ -175,9 +182,15 @@ fn expected(fixture: &Fixture, build: &Build) -> Value {
     let dirty = !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty();
     let channel = ["nightly", "beta", "dev"].into_iter().find(|c| vv["release"].contains(c)).unwrap_or("stable");
     json!({
-        "schema": 2,
+        "schema": 3,
         "crate_type": "bin",
-        "package": {"name": "capture-app", "version": "0.1.0", "features": package_features},
+        "package": {
+            "name": "capture-app",
+            "version": "0.1.0",
+            "features": package_features,
+            // The section is there (readelf) exactly when the document says the list is.
+            "dependencies": if has_dep_section(&build.binary) { "listed" } else { "no .dep-v0 section" },
+        },
         "profile": {
             "name": if dir == "debug" { "dev".to_owned() } else { dir },
             "opt_level": opt,

@@ -1,0 +1,211 @@
+//! The `.dep-v0` dependency list `#[profile_info::main]` writes, checked with cargo-auditable's
+//! own tools as oracles: `cargo auditable build` of the same package gives the expected package
+//! set, `rust-audit-info` and the `auditable-info` crate read our binary as scanners do, readelf
+//! counts the sections, and `cargo build -v` says what was recompiled.
+
+use profile_info_tests::{run, target_dir, Fixture};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+const MAIN: &str = "#[profile_info::main]\nfn main() {\n    println!(\"ran\");\n}\n";
+
+/// Every kind of edge: a renamed dependency, an optional one behind a feature, a build
+/// dependency, a proc macro (profile-info's), a dev-dependency and a Windows-only dependency
+/// (neither of which is in a Linux binary).
+const MANIFEST: &str = r#"
+[dependencies.words]
+package = "shlex"
+version = "1"
+
+[dependencies.itoa]
+version = "1"
+optional = true
+
+[build-dependencies]
+autocfg = "1"
+
+[dev-dependencies]
+fnv = "1"
+
+[target.'cfg(windows)'.dependencies]
+windows-link = "0.2"
+
+[features]
+numbers = ["dep:itoa"]
+"#;
+
+fn fixture() -> Fixture {
+    Fixture::with_files("deps-app", &[("src/main.rs", MAIN), ("build.rs", "fn main() {}\n")], MANIFEST)
+}
+
+/// `(name, version, source, kind)` of every package in a `.dep-v0` JSON document.
+type PackageSet = BTreeSet<(String, String, String, String)>;
+
+fn package_set(json: &Value) -> PackageSet {
+    let packages = json["packages"].as_array().expect("packages array");
+    packages
+        .iter()
+        .map(|p| {
+            let field = |k: &str| p[k].as_str().map(str::to_owned);
+            (
+                field("name").unwrap(),
+                field("version").unwrap(),
+                field("source").unwrap(),
+                field("kind").unwrap_or_else(|| "runtime".into()),
+            )
+        })
+        .collect()
+}
+
+/// What `rust-audit-info` (installed by scripts/test.sh) prints for `binary`.
+fn rust_audit_info(binary: &Path) -> Value {
+    let out = Command::new("rust-audit-info")
+        .arg(binary)
+        .output()
+        .expect("rust-audit-info is installed (cargo install --locked rust-audit-info)");
+    assert!(out.status.success(), "rust-audit-info {}: {}", binary.display(), String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("rust-audit-info prints JSON")
+}
+
+/// The same set through the `auditable-info` crate.
+fn auditable_info(binary: &Path) -> PackageSet {
+    let info = auditable_info::audit_info_from_file(binary, Default::default()).expect("auditable-info reads it");
+    package_set(&serde_json::to_value(info).unwrap())
+}
+
+/// How many `.dep-v0` sections readelf finds in `binary`.
+fn dep_sections(binary: &Path) -> usize {
+    let out = Command::new("readelf").arg("-SW").arg(binary).output().expect("readelf (binutils) is installed");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains(" .dep-v0 ")).count()
+}
+
+fn document(binary: &Path) -> Value {
+    let out = run(binary, &["--build-info=json"]);
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).expect("--build-info=json prints JSON")
+}
+
+#[test]
+fn scanners_read_the_same_packages_as_cargo_auditable_lists() {
+    let fx = fixture();
+    let ours = fx.build(&["--features", "numbers"], &[]).binary;
+    assert_eq!(dep_sections(&ours), 1);
+    assert_eq!(document(&ours)["package"]["dependencies"], "listed");
+    let ours_json = rust_audit_info(&ours);
+    let ours_set = package_set(&ours_json);
+    assert_eq!(auditable_info(&ours), ours_set, "auditable-info and rust-audit-info agree");
+
+    // The same package built by cargo-auditable; its wrapper links its own `.dep-v0`, and the
+    // macro, seeing that, writes none: one section, and the binary links and runs.
+    let copy = fx.copy_to("auditable");
+    let out = copy
+        .cargo(&["auditable", "build", "--features", "numbers", "--message-format=json-render-diagnostics"], &[])
+        .output()
+        .expect("cargo auditable is installed (cargo install --locked cargo-auditable)");
+    assert!(out.status.success(), "cargo auditable build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let theirs = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "deps-app")
+        .find_map(|m| m["executable"].as_str().map(std::path::PathBuf::from))
+        .expect("cargo reported the executable");
+    assert_eq!(dep_sections(&theirs), 1, "one section, not two");
+    assert_eq!(run(&theirs, &[]).stdout, b"ran\n");
+    assert_eq!(document(&theirs)["package"]["dependencies"], "listed by cargo-auditable");
+
+    let theirs_json = rust_audit_info(&theirs);
+    assert_eq!(ours_set, package_set(&theirs_json));
+    // The graph too: cargo-auditable sorts and numbers packages the same way.
+    assert_eq!(ours_json, theirs_json);
+    let names: BTreeSet<&str> = ours_set.iter().map(|p| p.0.as_str()).collect();
+    for absent in ["fnv", "windows-link"] {
+        assert!(!names.contains(absent), "{absent} is not in a Linux binary: {names:?}");
+    }
+}
+
+/// The cache file the macro keeps for `fx`: the one naming its manifest.
+fn cache_file(fx: &Fixture) -> std::path::PathBuf {
+    let dir = target_dir().join("debug").join(".profile-info");
+    let manifest = fx.dir.join("Cargo.toml");
+    std::fs::read_dir(&dir)
+        .expect("the profile's .profile-info directory")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("deps-"))
+        .find(|p| std::fs::read_to_string(p).unwrap().contains(manifest.to_str().unwrap()))
+        .expect("a dependency cache file naming the fixture's manifest")
+}
+
+fn mtime(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+/// `cargo build -v` without touching anything; whether cargo ran rustc for the binary crate.
+fn recompiled(fx: &Fixture) -> bool {
+    let out = fx.cargo(&["build", "-v"], &[]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let ran = stderr.lines().any(|l| l.contains("Running `") && l.contains("--crate-name cache_app"));
+    let fresh = stderr.lines().any(|l| l.trim_start().starts_with("Fresh cache-app"));
+    assert_ne!(ran, fresh, "cargo says either: {stderr}");
+    ran
+}
+
+#[test]
+fn cargo_metadata_runs_once_per_change_of_the_lock_file_or_manifests() {
+    let fx = Fixture::new("cache-app", MAIN, "");
+    fx.build(&[], &[]);
+    let cache = cache_file(&fx);
+    let written = mtime(&cache);
+    assert!(!recompiled(&fx), "a no-op build compiles nothing");
+    // An edit of the source: the crate recompiles, the kept answer is used as is.
+    fx.build(&[], &[]);
+    assert_eq!(mtime(&cache), written, "cache hit: not rewritten");
+    // Cargo.lock changes: rustc tracks it for the macro, so cargo recompiles the crate, and the
+    // list is asked of cargo again.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let lock = std::fs::File::options().append(true).open(fx.dir.join("Cargo.lock")).unwrap();
+    lock.set_modified(std::time::SystemTime::now()).unwrap();
+    assert!(recompiled(&fx), "a new Cargo.lock recompiles the binary crate");
+    assert_ne!(mtime(&cache), written, "cargo metadata asked again");
+    assert!(!recompiled(&fx), "and then nothing");
+}
+
+/// A script for `RUSTC_WORKSPACE_WRAPPER` (the fixture's crates only) that runs rustc with `env`
+/// changed as given.
+fn wrapper(name: &str, env_args: &str) -> std::path::PathBuf {
+    let path = target_dir().join(format!("{name}.sh"));
+    std::fs::create_dir_all(target_dir()).unwrap();
+    std::fs::write(&path, format!("#!/bin/sh\nexec env {env_args} \"$@\"\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn without_cargo_metadata_the_build_goes_on_and_says_why() {
+    let fx = Fixture::new("nometa-app", MAIN, "");
+    for (script, env_args, why) in [
+        ("no-cargo-env", "-u CARGO", "not built by cargo"),
+        ("failing-cargo", "CARGO=/bin/false", "cargo metadata failed"),
+        ("missing-cargo", "CARGO=/nonexistent/cargo", "cargo could not be started"),
+    ] {
+        let w = wrapper(script, env_args);
+        let binary = fx.build(&[], &[("RUSTC_WORKSPACE_WRAPPER", w.to_str().unwrap())]).binary;
+        assert_eq!(dep_sections(&binary), 0, "{script}");
+        assert_eq!(document(&binary)["package"]["dependencies"], why, "{script}");
+        assert_eq!(run(&binary, &[]).stdout, b"ran\n");
+    }
+    // Offline and frozen builds get the list.
+    for flag in ["--offline", "--frozen"] {
+        let binary = fx.build(&[flag], &[]).binary;
+        assert_eq!(dep_sections(&binary), 1, "{flag}");
+    }
+    // `dependencies = false` turns it off.
+    let off = Fixture::new("nodeps-app", &MAIN.replace("main]", "main(dependencies = false)]"), "");
+    let binary = off.build(&[], &[]).binary;
+    assert_eq!(dep_sections(&binary), 0);
+    assert_eq!(document(&binary)["package"]["dependencies"], "off");
+}
