@@ -1,7 +1,7 @@
 //! The command line, and the exit code each outcome gets.
 
 use crate::compare::{self, ladder::Request, Failure};
-use crate::{apply, check, diff, host, Document, Error, Outcome};
+use crate::{apply, check, deps, diff, host, Document, Error, Outcome};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
@@ -24,9 +24,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the document embedded in FILE (the text `FILE --build-info` prints)
+    /// Print the document embedded in FILE (the text `FILE --build-info` prints) and the
+    /// packages it was built from
     Inspect {
-        /// Print the embedded JSON exactly as `FILE --build-info=json` does
+        /// Print the embedded JSON as `FILE --build-info=json` does, with the dependency list as
+        /// its last member, "dependencies"
         #[arg(long)]
         json: bool,
         /// The executable to read
@@ -169,11 +171,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 
 fn execute(command: Command) -> Result<Outcome, Error> {
     Ok(match command {
-        Command::Inspect { json, file } => {
-            let doc = Document::from_file(&file)?;
-            let report = if json { format!("{}\n", doc.json) } else { profile_info_core::render::text(&doc.info) };
-            Outcome::text(report, true)
-        }
+        Command::Inspect { json, file } => inspect(&file, json)?,
         Command::Check { file, require, host, json } => {
             let doc = Document::from_file(&file)?;
             let gate = (!require.is_empty()).then(|| check::requirements(&file, &doc, &require)).transpose()?;
@@ -191,6 +189,8 @@ fn execute(command: Command) -> Result<Outcome, Error> {
         }
         Command::Diff { a, b, json } => {
             let mut outcome = diff::diff(&Document::from_file(&a)?, &Document::from_file(&b)?);
+            let packages = |p| deps::from_file(p).map(|d| d.map(|d| d.packages).unwrap_or_default());
+            diff::dependencies(&mut outcome, &deps::diff(&packages(&a)?, &packages(&b)?));
             outcome.json["a"] = a.display().to_string().into();
             outcome.json["b"] = b.display().to_string().into();
             as_json(outcome, json)
@@ -198,6 +198,33 @@ fn execute(command: Command) -> Result<Outcome, Error> {
         Command::Compare(_) | Command::Apply { .. } => unreachable!("run() handles compare and apply"),
     })
 }
+
+/// `inspect`: the document and the dependency list; a binary with the list alone (built by
+/// `cargo auditable`) shows the list and says the document is absent.
+fn inspect(file: &std::path::Path, json: bool) -> Result<Outcome, Error> {
+    let doc = Document::from_file(file);
+    let list = match &doc {
+        Err(e) if !e.problem.starts_with(crate::read::NO_SECTION) => return Err(e.clone()),
+        _ => deps::from_file(file)?,
+    };
+    let doc = match doc {
+        Ok(doc) => Some(doc),
+        Err(_) if list.is_some() => None,
+        Err(e) => return Err(e),
+    };
+    let report = match (json, &doc) {
+        (true, _) => format!("{}\n", deps::json(doc.as_ref().map(|d| d.json.as_str()), list.as_ref())),
+        (false, Some(doc)) => {
+            let why = doc.info.package.dependencies.as_deref();
+            profile_info_core::render::text(&doc.info) + &deps::text(list.as_ref(), why)
+        }
+        (false, None) => format!("document:    none ({NO_DOCUMENT})\n{}", deps::text(list.as_ref(), None)),
+    };
+    Ok(Outcome::text(report, true))
+}
+
+/// What `inspect` says of a binary with a dependency list and no document.
+const NO_DOCUMENT: &str = "no profile-info section: not built with #[profile_info::main]";
 
 /// The outcome with its JSON form as the report, when `--json` asked for it.
 fn as_json(outcome: Outcome, json: bool) -> Outcome {

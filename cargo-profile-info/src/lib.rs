@@ -2,10 +2,13 @@
 //! binary's `.profile_info` section (`__DATA,__profile_info` on Mach-O) without running the
 //! binary, like `go version -m`.
 //!
-//! - `inspect [--json] FILE`: the document, as the binary's own `--build-info[=json]` prints it;
+//! - `inspect [--json] FILE`: the document, as the binary's own `--build-info[=json]` prints it,
+//!   and the packages it was built from (its `.dep-v0` section, also read in binaries built by
+//!   `cargo auditable` alone);
 //! - `check FILE --require KEY=VALUE… [--host]`: a gate on how the file was built, and on whether
 //!   this machine's CPU has the features it was compiled for;
-//! - `diff A B`: the fields in which two builds differ;
+//! - `diff A B`: the fields in which two builds differ, and the dependencies added, removed or
+//!   changed;
 //! - `compare --run '{bin} ARGS'`: the binary built under a ladder of release-profile settings,
 //!   each build proven by its document, measured (size, compile time, runs or requests/s);
 //! - `apply --report R --variant V --profile-name P`: a measured variant written as a profile.
@@ -20,6 +23,7 @@ pub mod apply;
 pub mod check;
 mod cli;
 pub mod compare;
+pub mod deps;
 pub mod diff;
 mod error;
 pub mod host;
