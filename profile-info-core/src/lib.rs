@@ -15,5 +15,7 @@ pub mod render;
 pub mod schema;
 pub mod section;
 pub mod x86;
+#[doc(hidden)]
+pub mod zlib;
 
 pub use model::*;

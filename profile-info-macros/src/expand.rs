@@ -74,6 +74,7 @@ fn prologue(cap: &Capture, deps: &Deps, options: &Options) -> String {
     let program = str_lit(cap.info.package.name.as_deref().unwrap_or("program"));
     let (elf, macho) = (str_lit(section::ELF_SECTION), str_lit(section::MACHO_SECTION));
     let track = track(cap.tracked.iter().chain(&deps.tracked));
+    let deps_ref = if deps.section.is_ok() { "&__PROFILE_INFO_DEPS" } else { "&[]" };
     let deps = crate::deps::emit(deps);
     let flag = option(options.flag.as_deref().map(str_lit));
     let text = str_lit(&text);
@@ -100,6 +101,7 @@ fn prologue(cap: &Capture, deps: &Deps, options: &Options) -> String {
                 // SAFETY: the section's JSON is the renderer's `String`'s bytes.
                 json: unsafe {{ ::core::str::from_utf8_unchecked(&__PROFILE_INFO_SECTION.json) }},
                 text: {text},
+                deps: {deps_ref},
             }};
             {deps}
             ::profile_info::__private::start(&__PROFILE_INFO_RENDERED, {flag});

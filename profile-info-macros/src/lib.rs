@@ -20,7 +20,6 @@ mod options;
 mod rustc;
 mod sha1;
 mod vcs;
-mod zlib;
 
 /// Captures the build of the binary and adds `--build-info`; see `profile_info::main`.
 #[proc_macro_attribute]

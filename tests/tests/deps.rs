@@ -209,3 +209,24 @@ fn without_cargo_metadata_the_build_goes_on_and_says_why() {
     assert_eq!(dep_sections(&binary), 0);
     assert_eq!(document(&binary)["package"]["dependencies"], "off");
 }
+
+const SERVING: &str = r#"#[profile_info::main]
+fn main() {
+    use profile_info::serve::Config;
+    for on in [true, false] {
+        let body = Config::new().runtime(false).dependencies(on).endpoint().json();
+        println!("{}", std::str::from_utf8(body).unwrap());
+    }
+}
+"#;
+
+#[test]
+fn buildinfo_serves_the_list_only_when_asked() {
+    let binary = Fixture::new("serve-deps-app", SERVING, "").build(&[], &[]).binary;
+    let out = run(&binary, &[]);
+    assert!(out.status.success());
+    let bodies: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(bodies[0]["dependencies"], rust_audit_info(&binary), "served as scanners read the file");
+    assert_eq!(bodies[1].get("dependencies"), None, "off by default");
+}
