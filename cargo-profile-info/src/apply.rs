@@ -3,7 +3,7 @@
 //! come from the variant's document (what its file proves), written where they differ from the
 //! `release` row's; what no stable profile can hold is printed as the command to use instead.
 
-use crate::compare::build::{cargo, tail};
+use crate::compare::build::workspace_metadata;
 use crate::compare::Failure;
 use crate::read::io_problem;
 use serde_json::Value as Json;
@@ -80,17 +80,7 @@ fn read_report(path: &Path, variant: &str) -> Result<(Json, Json), Failure> {
 
 /// The workspace root manifest and its package names.
 fn workspace(manifest_path: Option<&Path>) -> Result<(PathBuf, Vec<String>), Failure> {
-    let mut cmd = cargo();
-    cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
-    if let Some(path) = manifest_path {
-        cmd.arg("--manifest-path").arg(path);
-    }
-    let out = cmd.output().map_err(|e| Failure::new(format!("cannot run cargo metadata: {e}")))?;
-    if !out.status.success() {
-        return Err(Failure::new(format!("cargo metadata failed: {}", tail(&out.stderr))));
-    }
-    let meta: Json = serde_json::from_slice(&out.stdout)
-        .map_err(|e| Failure::new(format!("cargo metadata printed something else than JSON: {e}")))?;
+    let meta = workspace_metadata(manifest_path)?;
     let root = PathBuf::from(meta["workspace_root"].as_str().unwrap_or_default()).join("Cargo.toml");
     let names = meta["packages"].as_array().into_iter().flatten().filter_map(|p| p["name"].as_str().map(str::to_owned));
     Ok((root, names.collect()))
