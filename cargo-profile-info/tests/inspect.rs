@@ -496,6 +496,13 @@ fn reads_schema_1_binaries() {
     doc["schema"] = 1.into();
     for (group, field) in [
         ("package", "dependencies"),
+        ("profile", "force_frame_pointers"),
+        ("profile", "relocation_model"),
+        ("profile", "code_model"),
+        ("profile", "instrument_coverage"),
+        ("profile", "sanitizers"),
+        ("profile", "link_dead_code"),
+        ("profile", "control_flow_guard"),
         ("package", "features"),
         ("profile", "pgo"),
         ("target", "arch"),

@@ -100,6 +100,28 @@ pub struct Profile {
     pub overflow_checks: Option<bool>,
     /// Whether `-C incremental` was passed.
     pub incremental: Option<bool>,
+    /// `-C force-frame-pointers`: `"always"`, `"non-leaf"`, or `"target-default"` when not given
+    /// or `no` (the target decides, as rustc lets it).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub force_frame_pointers: Option<Str>,
+    /// `-C relocation-model` (`"pic"`, `"static"`, …); `"target-default"` when not given.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub relocation_model: Option<Str>,
+    /// `-C code-model` (`"small"`, `"large"`, …); `"target-default"` when not given.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub code_model: Option<Str>,
+    /// `-C instrument-coverage`; `false` when not given.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub instrument_coverage: Option<bool>,
+    /// `-Z sanitizer` (nightly): the sanitizers, sorted; empty when none.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub sanitizers: Option<Cow<'static, [Str]>>,
+    /// `-C link-dead-code`; `false` when not given.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub link_dead_code: Option<bool>,
+    /// `-C control-flow-guard`: `"checks"`, `"nochecks"`, or `"off"` when not given.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub control_flow_guard: Option<Str>,
 }
 
 /// The compilation target.
@@ -391,7 +413,11 @@ macro_rules! groups {
 
 groups! {
     Package { name, version, features, dependencies }
-    Profile { name, opt_level, lto, codegen_units, panic, pgo, strip, debuginfo, debug_assertions, overflow_checks, incremental }
+    Profile {
+        name, opt_level, lto, codegen_units, panic, pgo, strip, debuginfo, debug_assertions, overflow_checks, incremental,
+        force_frame_pointers, relocation_model, code_model, instrument_coverage, sanitizers, link_dead_code,
+        control_flow_guard
+    }
     Target { triple, arch, os, env, cpu, cpu_native, level, features, unchecked_features }
     Rustc { version, channel, commit_hash, commit_date, llvm_version, host }
     Vcs { revision, dirty }

@@ -212,6 +212,13 @@ mod tests {
         p.debug_assertions = Some(false);
         p.overflow_checks = Some(true);
         p.incremental = Some(false);
+        p.force_frame_pointers = s("always");
+        p.relocation_model = s("target-default");
+        p.code_model = s("target-default");
+        p.instrument_coverage = Some(false);
+        p.sanitizers = list(&["address", "leak"]);
+        p.link_dead_code = Some(false);
+        p.control_flow_guard = s("off");
         let t = &mut info.target;
         t.triple = s("x86_64-unknown-linux-gnu");
         t.arch = s("x86_64");
@@ -259,15 +266,20 @@ mod tests {
             "profile:     production (opt-level z, lto fat, codegen-units 1, panic abort, pgo use, strip symbols, debuginfo line-tables-only)"
         );
         assert_eq!(lines[2], "checks:      debug-assertions no, overflow-checks yes, incremental no");
+        assert_eq!(
+            lines[3],
+            "codegen:     frame-pointers always, relocation-model target-default, code-model target-default, \
+             coverage no, sanitizers address leak, link-dead-code no, control-flow-guard off"
+        );
         assert!(
-            lines[3].starts_with(
+            lines[4].starts_with(
                 "target:      x86_64-unknown-linux-gnu (arch x86_64, os linux, env gnu, cpu znver4, cpu-native yes"
             ),
             "{t}"
         );
-        assert_eq!(lines[4], "features:    avx2 sse4.1");
-        assert_eq!(lines[5], "unchecked:   none");
-        assert_eq!(lines[7], "vcs:         0123456789abcdef0123456789abcdef01234567 (dirty no)");
+        assert_eq!(lines[5], "features:    avx2 sse4.1");
+        assert_eq!(lines[6], "unchecked:   none");
+        assert_eq!(lines[8], "vcs:         0123456789abcdef0123456789abcdef01234567 (dirty no)");
         assert_eq!(details(&BuildInfo::__EMPTY).lines().last(), Some("vcs:         none"));
         let one = line(&sample("app", None));
         assert!(

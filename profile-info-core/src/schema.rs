@@ -106,7 +106,8 @@ pub const LABEL_PREFIX: &str = "rust.build.";
 
 /// The lines of the text summary, in order, by title; the first (the package's name and version)
 /// has none.
-pub const LINES: &[&str] = &["", "crate", "profile", "checks", "target", "features", "unchecked", "rustc", "vcs"];
+pub const LINES: &[&str] =
+    &["", "crate", "profile", "checks", "codegen", "target", "features", "unchecked", "rustc", "vcs"];
 
 /// The groups, in document order.
 pub const GROUPS: &[Group] = &[
@@ -219,6 +220,19 @@ pub const FIELDS: &[Field] = &[
     f("profile.debug_assertions", Bool, "checks", Part("debug-assertions"), None, |i| b(i.profile.debug_assertions)),
     f("profile.overflow_checks", Bool, "checks", Part("overflow-checks"), None, |i| b(i.profile.overflow_checks)),
     f("profile.incremental", Bool, "checks", Part("incremental"), None, |i| b(i.profile.incremental)),
+    v3(f("profile.force_frame_pointers", Kind::Str, "codegen", Part("frame-pointers"), None, |i| {
+        s(i.profile.force_frame_pointers.as_deref())
+    })),
+    v3(f("profile.relocation_model", Kind::Str, "codegen", Part("relocation-model"), None, |i| {
+        s(i.profile.relocation_model.as_deref())
+    })),
+    v3(f("profile.code_model", Kind::Str, "codegen", Part("code-model"), None, |i| s(i.profile.code_model.as_deref()))),
+    v3(f("profile.instrument_coverage", Bool, "codegen", Part("coverage"), None, |i| b(i.profile.instrument_coverage))),
+    v3(f("profile.sanitizers", List, "codegen", Part("sanitizers"), None, |i| l(&i.profile.sanitizers))),
+    v3(f("profile.link_dead_code", Bool, "codegen", Part("link-dead-code"), None, |i| b(i.profile.link_dead_code))),
+    v3(f("profile.control_flow_guard", Kind::Str, "codegen", Part("control-flow-guard"), None, |i| {
+        s(i.profile.control_flow_guard.as_deref())
+    })),
     f("target.triple", Kind::Str, "target", Head, Some("target"), |i| s(i.target.triple.as_deref())),
     v2(f("target.arch", Kind::Str, "target", Part("arch"), Some("target_arch"), |i| s(i.target.arch.as_deref()))),
     v2(f("target.os", Kind::Str, "target", Part("os"), Some("target_os"), |i| s(i.target.os.as_deref()))),

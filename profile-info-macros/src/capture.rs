@@ -8,7 +8,7 @@
 use crate::flags::{self, Flags};
 use crate::invocation::Invocation;
 use crate::vcs;
-use profile_info_core::{x86, BuildInfo, Lto, OptLevel, Pgo, Str, Vcs};
+use profile_info_core::{x86, BuildInfo, Lto, OptLevel, Pgo, Profile, Str, Vcs};
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -120,6 +120,34 @@ fn profile(info: &mut BuildInfo, f: &Flags, rustc: Option<(u32, u32)>, final_lin
     p.debuginfo = flags::debuginfo(f.debuginfo.as_deref().unwrap_or("0"));
     p.strip = flags::strip(f.strip.as_deref().unwrap_or("none"));
     p.incremental = Some(f.incremental);
+    codegen(p, f);
+}
+
+/// The other `-C` settings that change the machine code or its safety, with rustc's defaults
+/// (`compiler/rustc_session/src/options.rs`); a value rustc would reject is `None`.
+fn codegen(p: &mut Profile, f: &Flags) {
+    const TARGET: &str = "target-default";
+    p.force_frame_pointers = match f.force_frame_pointers.as_deref() {
+        None => Some(s(TARGET)),
+        Some(v @ ("always" | "non-leaf")) => Some(s(v)),
+        Some(v) => flags::boolean(v).map(|on| s(if on { "always" } else { TARGET })),
+    };
+    p.relocation_model = Some(s(f.relocation_model.as_deref().unwrap_or(TARGET)));
+    p.code_model = Some(s(f.code_model.as_deref().unwrap_or(TARGET)));
+    // `all` and the other nightly spellings instrument too.
+    p.instrument_coverage =
+        f.instrument_coverage.as_deref().map_or(Some(false), |v| Some(flags::boolean(v) != Some(false)));
+    let mut sanitizers = f.sanitizers.clone();
+    sanitizers.sort();
+    sanitizers.dedup();
+    p.sanitizers = list(sanitizers);
+    p.link_dead_code = f.link_dead_code.as_deref().map_or(Some(false), flags::boolean);
+    p.control_flow_guard = match f.control_flow_guard.as_deref() {
+        None => Some(s("off")),
+        Some("checks") => Some(s("checks")),
+        Some("nochecks") => Some(s("nochecks")),
+        Some(v) => flags::boolean(v).map(|on| s(if on { "checks" } else { "off" })),
+    };
 }
 
 /// rustc's `Session::lto()` (compiler/rustc_session/src/session.rs): `-C lto` decides when given;

@@ -29,6 +29,14 @@ pub struct Flags {
     pub out_dir: Option<String>,
     pub crate_type: Option<String>,
     pub test: bool,
+    pub force_frame_pointers: Option<String>,
+    pub relocation_model: Option<String>,
+    pub code_model: Option<String>,
+    pub instrument_coverage: Option<String>,
+    /// Every `-Z sanitizer` value's sanitizers, in order.
+    pub sanitizers: Vec<String>,
+    pub link_dead_code: Option<String>,
+    pub control_flow_guard: Option<String>,
     /// cargo-auditable links its own `.dep-v0` into this binary (a `-C link-arg` names its
     /// symbol, `AUDITABLE_VERSION_INFO`).
     pub auditable: bool,
@@ -56,6 +64,12 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Flags {
                 }
             }
             _ if name.starts_with("-C") && name.len() > 2 => codegen(&mut flags, &arg[2..]),
+            "-Z" => {
+                if let Some(kv) = value(&mut it) {
+                    unstable(&mut flags, &kv);
+                }
+            }
+            _ if name.starts_with("-Z") && name.len() > 2 => unstable(&mut flags, &arg[2..]),
             "-O" => flags.opt_level = Some(O_FLAG.into()),
             "--cfg" => {
                 if let Some(feature) = value(&mut it).as_deref().and_then(cargo_feature) {
@@ -94,8 +108,21 @@ fn codegen(flags: &mut Flags, kv: &str) {
         "target-feature" => flags.target_features.extend(value),
         "profile-generate" => flags.pgo = Some(Pgo::Generate),
         "profile-use" => flags.pgo = Some(Pgo::Use),
+        "force-frame-pointers" => flags.force_frame_pointers = yes(),
+        "relocation-model" => flags.relocation_model = value,
+        "code-model" => flags.code_model = value,
+        "instrument-coverage" => flags.instrument_coverage = yes(),
+        "link-dead-code" => flags.link_dead_code = yes(),
+        "control-flow-guard" => flags.control_flow_guard = yes(),
         "link-arg" | "link-args" => flags.auditable |= value.is_some_and(|v| v.contains("AUDITABLE_VERSION_INFO")),
         _ => {}
+    }
+}
+
+/// A `-Z` option (nightly): only `sanitizer=a,b`, which adds to those given before.
+fn unstable(flags: &mut Flags, kv: &str) {
+    if let Some(list) = kv.strip_prefix("sanitizer=") {
+        flags.sanitizers.extend(list.split(',').filter(|s| !s.is_empty()).map(str::to_owned));
     }
 }
 

@@ -207,6 +207,26 @@ fn expected(fixture: &Fixture, build: &Build) -> Value {
             // rustc's default (Session::overflow_checks): as debug-assertions.
             "overflow_checks": c("overflow-checks").map_or(debug_assertions, |v| yes(&v)),
             "incremental": incremental,
+            // rustc's options.rs: `no` and absence leave frame pointers to the target, as they
+            // leave the relocation and code models; the others default to off.
+            "force_frame_pointers": match c("force-frame-pointers").as_deref() {
+                None => "target-default",
+                Some("non-leaf") => "non-leaf",
+                Some(v) if v == "always" || yes(v) => "always",
+                Some(_) => "target-default",
+            },
+            "relocation_model": c("relocation-model").unwrap_or("target-default".into()),
+            "code_model": c("code-model").unwrap_or("target-default".into()),
+            "instrument_coverage": c("instrument-coverage").is_some_and(|v| yes(&v) || v == "all"),
+            // `-Z sanitizer` needs nightly; the suite builds with stable.
+            "sanitizers": [],
+            "link_dead_code": c("link-dead-code").is_some_and(|v| yes(&v)),
+            "control_flow_guard": match c("control-flow-guard").as_deref() {
+                None => "off",
+                Some("nochecks") => "nochecks",
+                Some(v) if v == "checks" || yes(v) => "checks",
+                Some(_) => "off",
+            },
         },
         "target": {
             "triple": line.target.clone().unwrap_or(vv["host"].clone()),
@@ -320,6 +340,37 @@ fn config_and_env_overrides() {
     assert_eq!(doc["profile"]["overflow_checks"], true);
     assert_eq!(doc["profile"]["debug_assertions"], false);
     assert_eq!(doc["profile"]["debuginfo"], "limited");
+}
+
+/// The codegen settings that leave no other trace in the document, set through RUSTFLAGS: each as
+/// cargo's line says (in `check`), and where the file shows it, as readelf sees it: a static
+/// relocation model makes an `EXEC` file instead of a position-independent `DYN` one, and coverage
+/// instrumentation adds LLVM's `__llvm_covfun` section.
+#[test]
+fn codegen_settings_from_rustflags() {
+    let flags = "-C force-frame-pointers=yes -C relocation-model=static -C code-model=small \
+                 -C instrument-coverage -C link-dead-code -C control-flow-guard=nochecks";
+    let fixture = fixture();
+    // With `--target`, RUSTFLAGS leave the proc macro alone (a static relocation model cannot make
+    // a shared object).
+    let host = rustc_vv()["host"].clone();
+    let build = fixture.build(&["--release", "--target", &host], &[("RUSTFLAGS", flags)]);
+    let doc = check(&fixture, &build);
+    let p = &doc["profile"];
+    assert_eq!((&p["force_frame_pointers"], &p["relocation_model"]), (&"always".into(), &"static".into()));
+    assert_eq!((&p["instrument_coverage"], &p["link_dead_code"]), (&true.into(), &true.into()));
+    let readelf = |arg: &str| {
+        let out = Command::new("readelf").arg(arg).arg("-W").arg(&build.binary).output().expect("readelf");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(readelf("-h").lines().any(|l| l.trim_start().starts_with("Type:") && l.contains("EXEC")));
+    assert!(readelf("-S").contains("__llvm_covfun"));
+    let plain = fixture.build(&["--release"], &[]);
+    let doc = check(&fixture, &plain);
+    assert_eq!(
+        (&doc["profile"]["relocation_model"], &doc["profile"]["instrument_coverage"]),
+        (&"target-default".into(), &false.into())
+    );
 }
 
 /// `-C target-cpu=native` names the CPU rustc resolved it to, on any architecture.
