@@ -503,6 +503,8 @@ fn reads_schema_1_binaries() {
         ("profile", "sanitizers"),
         ("profile", "link_dead_code"),
         ("profile", "control_flow_guard"),
+        ("vcs", "time"),
+        ("vcs", "tag"),
         ("package", "features"),
         ("profile", "pgo"),
         ("target", "arch"),

@@ -186,6 +186,14 @@ pub struct Vcs {
     /// Whether tracked files differed from `HEAD` when the crate was compiled; `None` when that
     /// could not be known cheaply (no `git` binary).
     pub dirty: Option<bool>,
+    /// The commit's committer time, RFC 3339 in UTC (`2026-11-24T22:58:09Z`, as Go's
+    /// `vcs.time`); `None` when git is not installed or the revision came from elsewhere.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub time: Option<Str>,
+    /// The tag naming exactly this commit, if any (as `git describe --exact-match --tags`; the
+    /// first by name when several do).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub tag: Option<Str>,
 }
 
 macro_rules! name_enum {
@@ -420,5 +428,5 @@ groups! {
     }
     Target { triple, arch, os, env, cpu, cpu_native, level, features, unchecked_features }
     Rustc { version, channel, commit_hash, commit_date, llvm_version, host }
-    Vcs { revision, dirty }
+    Vcs { revision, dirty, time, tag }
 }

@@ -182,6 +182,23 @@ impl Display for BuildInfo {
     }
 }
 
+/// `2026-11-24T22:58:09Z` for seconds since the Unix epoch (UTC, as `vcs.time` and
+/// `/buildinfo`'s `started_at` write it), without a date library (days to civil
+/// date: H. Hinnant's algorithm).
+pub fn rfc3339(secs: u64) -> String {
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +258,7 @@ mod tests {
         let mut v = Vcs::__EMPTY;
         v.revision = revision.map(Cow::Borrowed);
         v.dirty = dirty;
+        v.time = revision.map(|_| Cow::Borrowed("2026-11-24T22:58:09Z"));
         Some(v)
     }
 
@@ -249,7 +267,7 @@ mod tests {
         let j = json(&sample("app", vcs(None, Some(true))));
         assert!(j.starts_with(r#"{"schema":3,"crate_type":"bin","package":{"name":"app","version":"1.2.3","features":["default","tls"],"dependencies":"listed"},"profile":{"name":"production","opt_level":"z","lto":"fat""#), "{j}");
         assert!(j.contains(r#""level":"x86-64-v3","features":["avx2","sse4.1"],"unchecked_features":[]}"#), "{j}");
-        assert!(j.ends_with(r#""vcs":{"revision":null,"dirty":true}}"#), "{j}");
+        assert!(j.ends_with(r#""vcs":{"revision":null,"dirty":true,"time":null,"tag":null}}"#), "{j}");
         assert!(json(&BuildInfo::__EMPTY).ends_with(r#""host":null},"vcs":null}"#));
         let odd = json(&sample("a\"b\\c\n\u{1}é", None));
         assert!(odd.contains(r#""name":"a\"b\\c\n\u0001é""#), "{odd}");
@@ -279,7 +297,10 @@ mod tests {
         );
         assert_eq!(lines[5], "features:    avx2 sse4.1");
         assert_eq!(lines[6], "unchecked:   none");
-        assert_eq!(lines[8], "vcs:         0123456789abcdef0123456789abcdef01234567 (dirty no)");
+        assert_eq!(
+            lines[8],
+            "vcs:         0123456789abcdef0123456789abcdef01234567 (dirty no, time 2026-11-24T22:58:09Z, tag unknown)"
+        );
         assert_eq!(details(&BuildInfo::__EMPTY).lines().last(), Some("vcs:         none"));
         let one = line(&sample("app", None));
         assert!(

@@ -254,6 +254,8 @@ pub const FIELDS: &[Field] = &[
         s(i.vcs.as_ref().and_then(|v| v.revision.as_deref()))
     }),
     f("vcs.dirty", Bool, "vcs", Part("dirty"), Some("dirty"), |i| b(i.vcs.as_ref().and_then(|v| v.dirty))),
+    v3(f("vcs.time", Kind::Str, "vcs", Part("time"), None, |i| s(i.vcs.as_ref().and_then(|v| v.time.as_deref())))),
+    v3(f("vcs.tag", Kind::Str, "vcs", Part("tag"), None, |i| s(i.vcs.as_ref().and_then(|v| v.tag.as_deref())))),
 ];
 
 impl Field {

@@ -42,11 +42,20 @@ pub fn capture() -> Capture {
         Invocation::Rustc { rustc, args } => Some((rustc, flags::parse(args))),
         _ => None,
     };
-    let trees = flags.as_ref().and_then(|(_, f)| profile_dir(f)).map(|d| d.join(".profile-info").join("head-trees"));
+    let profile = flags.as_ref().and_then(|(_, f)| profile_dir(f));
+    let trees = profile.as_ref().map(|d| d.join(".profile-info").join("head-trees"));
+    let cache = profile.clone();
     std::thread::scope(|scope| {
         let git = scope.spawn(move || {
             let dir = std::env::var_os("CARGO_MANIFEST_DIR")?;
-            vcs::discover(Path::new(&dir), ask_git, trees.as_deref())
+            let git = vcs::discover(Path::new(&dir), ask_git, trees.as_deref())?;
+            let commit = match (&git.checkout, &git.revision) {
+                (Some((work_tree, common)), Some(rev)) if ask_git => {
+                    crate::commit::describe(work_tree, common, rev, cache.as_deref())
+                }
+                _ => crate::commit::Commit::default(),
+            };
+            Some((git, commit))
         });
         let mut info = BuildInfo::__EMPTY;
         info.package.name = env("CARGO_PKG_NAME");
@@ -54,15 +63,22 @@ pub fn capture() -> Capture {
         if let Some((rustc, f)) = &flags {
             from_rustc(&mut info, rustc, f);
         }
-        let git = git.join().ok().flatten();
+        let (git, commit) = git.join().ok().flatten().unzip();
         info.vcs = git.as_ref().map(|g| {
             let mut vcs = Vcs::__EMPTY;
             vcs.revision = g.revision.clone().map(s);
             vcs.dirty = g.dirty;
+            let commit = commit.unwrap_or_default();
+            vcs.time = commit.time.map(s);
+            vcs.tag = commit.tag.map(s);
             vcs
         });
-        let profile_dir = flags.as_ref().and_then(|(_, f)| profile_dir(f));
-        Capture { info, tracked: git.map(|g| g.tracked).unwrap_or_default(), flags: flags.map(|(_, f)| f), profile_dir }
+        Capture {
+            info,
+            tracked: git.map(|g| g.tracked).unwrap_or_default(),
+            flags: flags.map(|(_, f)| f),
+            profile_dir: profile,
+        }
     })
 }
 

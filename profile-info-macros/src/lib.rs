@@ -9,6 +9,7 @@ use proc_macro::TokenStream;
 
 mod capture;
 mod code;
+mod commit;
 mod deps;
 mod expand;
 mod flags;

@@ -179,6 +179,20 @@ fn expected(fixture: &Fixture, build: &Build) -> Value {
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     };
     let revision = git(&["rev-parse", "HEAD"]);
+    // The committer time as git writes it in UTC (`%cI`'s format), and the exact tag or null.
+    let time = Command::new("git")
+        .args(["log", "-1", "--date=iso-strict-local", "--format=%cd"])
+        .current_dir(profile_info_tests::workspace())
+        .env("TZ", "UTC")
+        .output()
+        .expect("git");
+    let time = String::from_utf8(time.stdout).unwrap().trim().replace("+00:00", "Z");
+    let tag = Command::new("git")
+        .args(["describe", "--exact-match", "--tags"])
+        .current_dir(profile_info_tests::workspace())
+        .output()
+        .expect("git");
+    let tag = tag.status.success().then(|| String::from_utf8(tag.stdout).unwrap().trim().to_owned());
     let dirty = !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty();
     let channel = ["nightly", "beta", "dev"].into_iter().find(|c| vv["release"].contains(c)).unwrap_or("stable");
     json!({
@@ -243,7 +257,7 @@ fn expected(fixture: &Fixture, build: &Build) -> Value {
             "version": vv["release"], "channel": channel, "commit_hash": vv["commit-hash"],
             "commit_date": vv["commit-date"], "llvm_version": vv["LLVM version"], "host": vv["host"],
         },
-        "vcs": {"revision": revision, "dirty": dirty},
+        "vcs": {"revision": revision, "dirty": dirty, "time": time, "tag": tag},
     })
 }
 
