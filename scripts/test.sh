@@ -15,6 +15,10 @@ command -v git >/dev/null || need+=(git)
 command -v c++ >/dev/null || need+=(g++)
 command -v curl >/dev/null || need+=(curl)
 command -v wget >/dev/null || need+=(wget)
+# The dependency-list tests: Python's zlib makes a broken section, and the CycloneDX validator
+# runs in a virtual environment.
+command -v python3 >/dev/null || need+=(python3)
+python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
 # compare's pgo rung merges rustc's raw profiles: rustc 1.95 (LLVM 22) writes a format Debian's
 # default llvm-profdata-14 refuses; llvm-22 (else llvm-19) reads it. The test also shows 14 refusing.
 command -v llvm-profdata-14 >/dev/null || need+=(llvm-14)
@@ -37,6 +41,12 @@ fi
 # The dependency list's oracles (tests/tests/deps.rs): cargo-auditable's builder and its reader.
 command -v cargo-auditable >/dev/null || cargo install --locked cargo-auditable
 command -v rust-audit-info >/dev/null || cargo install --locked rust-audit-info
+# The CycloneDX SBOM's validator: the official JSON schemas as cyclonedx-python-lib ships them,
+# applied by jsonschema (cargo-profile-info/tests/deps.rs).
+if [ ! -x target/cyclonedx-venv/bin/python ]; then
+  python3 -m venv target/cyclonedx-venv
+  target/cyclonedx-venv/bin/pip install -q 'cyclonedx-python-lib[json-validation]'
+fi
 
 # The lints CI holds: formatting, clippy with warnings as errors, rustdoc with warnings as errors.
 cargo fmt --all --check

@@ -31,6 +31,9 @@ enum Command {
         /// its last member, "dependencies"
         #[arg(long)]
         json: bool,
+        /// Print the dependency list as a software bill of materials in this format instead
+        #[arg(long, value_name = "FORMAT", conflicts_with = "json")]
+        sbom: Option<Sbom>,
         /// The executable to read
         file: PathBuf,
     },
@@ -78,6 +81,13 @@ enum Command {
         #[arg(long)]
         manifest_path: Option<PathBuf>,
     },
+}
+
+/// The SBOM formats `inspect --sbom` writes.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Sbom {
+    /// CycloneDX 1.6 JSON
+    Cyclonedx,
 }
 
 #[derive(clap::Args)]
@@ -171,7 +181,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 
 fn execute(command: Command) -> Result<Outcome, Error> {
     Ok(match command {
-        Command::Inspect { json, file } => inspect(&file, json)?,
+        Command::Inspect { json, file, sbom } => inspect(&file, json, sbom)?,
         Command::Check { file, require, host, json } => {
             let doc = Document::from_file(&file)?;
             let gate = (!require.is_empty()).then(|| check::requirements(&file, &doc, &require)).transpose()?;
@@ -201,7 +211,7 @@ fn execute(command: Command) -> Result<Outcome, Error> {
 
 /// `inspect`: the document and the dependency list; a binary with the list alone (built by
 /// `cargo auditable`) shows the list and says the document is absent.
-fn inspect(file: &std::path::Path, json: bool) -> Result<Outcome, Error> {
+fn inspect(file: &std::path::Path, json: bool, sbom: Option<Sbom>) -> Result<Outcome, Error> {
     let doc = Document::from_file(file);
     let list = match &doc {
         Err(e) if !e.problem.starts_with(crate::read::NO_SECTION) => return Err(e.clone()),
@@ -212,6 +222,11 @@ fn inspect(file: &std::path::Path, json: bool) -> Result<Outcome, Error> {
         Err(_) if list.is_some() => None,
         Err(e) => return Err(e),
     };
+    if let Some(Sbom::Cyclonedx) = sbom {
+        let why = doc.as_ref().and_then(|d| d.info.package.dependencies.as_deref()).unwrap_or("no .dep-v0 section");
+        let list = list.ok_or_else(|| Error::new(file, format!("no dependency list to write an SBOM from ({why})")))?;
+        return Ok(Outcome::text(format!("{:#}\n", crate::sbom::cyclonedx(&list, doc.as_ref())), true));
+    }
     let report = match (json, &doc) {
         (true, _) => format!("{}\n", deps::json(doc.as_ref().map(|d| d.json.as_str()), list.as_ref())),
         (false, Some(doc)) => {

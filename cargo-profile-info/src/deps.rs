@@ -27,6 +27,8 @@ pub struct Package {
     pub build: bool,
     /// Whether it is the binary's own package.
     pub root: bool,
+    /// The packages it depends on, by index in the list.
+    pub dependencies: Vec<usize>,
 }
 
 /// A binary's dependency list.
@@ -84,15 +86,17 @@ fn packages(value: &Value) -> Option<Vec<Package>> {
                 _ => return None,
             };
             let dependencies = p.get("dependencies").map_or(Some(&[][..]), |d| d.as_array().map(Vec::as_slice))?;
-            if !dependencies.iter().all(|d| d.as_u64().is_some_and(|i| (i as usize) < list.len())) {
-                return None;
-            }
+            let dependencies = dependencies
+                .iter()
+                .map(|d| d.as_u64().and_then(|i| usize::try_from(i).ok()).filter(|i| *i < list.len()))
+                .collect::<Option<Vec<usize>>>()?;
             Some(Package {
                 name: text("name")?,
                 version: text("version")?,
                 source: text("source")?,
                 build,
                 root: p.get("root").map_or(Some(false), Value::as_bool)?,
+                dependencies,
             })
         })
         .collect()
@@ -203,6 +207,7 @@ mod tests {
             source: "crates.io".into(),
             build: false,
             root: false,
+            dependencies: vec![],
         };
         let a = [p("libc", "0.2.1"), p("log", "0.4.0"), p("syn", "1.0.0"), p("syn", "2.0.0")];
         let b = [p("libc", "0.2.2"), p("serde", "1.0.0"), p("syn", "2.0.0")];

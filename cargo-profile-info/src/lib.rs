@@ -4,7 +4,7 @@
 //!
 //! - `inspect [--json] FILE`: the document, as the binary's own `--build-info[=json]` prints it,
 //!   and the packages it was built from (its `.dep-v0` section, also read in binaries built by
-//!   `cargo auditable` alone);
+//!   `cargo auditable` alone); `inspect --sbom cyclonedx FILE` writes them as a CycloneDX SBOM;
 //! - `check FILE --require KEY=VALUE… [--host]`: a gate on how the file was built, and on whether
 //!   this machine's CPU has the features it was compiled for;
 //! - `diff A B`: the fields in which two builds differ, and the dependencies added, removed or
@@ -29,6 +29,7 @@ mod error;
 pub mod host;
 pub mod keys;
 mod read;
+pub mod sbom;
 
 pub use cli::run;
 pub use error::Error;

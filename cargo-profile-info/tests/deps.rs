@@ -160,3 +160,50 @@ fn inspect_reads_cargo_auditable_binaries_and_refuses_broken_lists() {
         assert!(stderr.contains(says), "{stderr}");
     }
 }
+
+/// The CycloneDX validator scripts/test.sh installs: cyclonedx-python-lib's strict JSON validator
+/// (the official schemas it ships, applied by jsonschema). Prints the errors; exit 1 on any.
+const VALIDATE: &str = "import sys
+from cyclonedx.validation.json import JsonStrictValidator
+from cyclonedx.schema import SchemaVersion
+errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(sys.stdin.read())
+print(errors or 'valid')
+sys.exit(1 if errors else 0)
+";
+
+#[test]
+fn sbom_is_valid_cyclonedx_with_the_packages_scanners_see() {
+    let binary = fixture().build(&["--features", "numbers"], &[]).binary;
+    let out = tool(&["inspect", "--sbom", "cyclonedx", path(&binary)]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let python = profile_info_tests::workspace().join("target/cyclonedx-venv/bin/python");
+    assert!(python.exists(), "{} is missing: scripts/test.sh installs cyclonedx-python-lib there", python.display());
+    let mut child = Command::new(&python)
+        .args(["-c", VALIDATE])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&out.stdout).unwrap();
+    let verdict = child.wait_with_output().unwrap();
+    assert!(verdict.status.success(), "{}", String::from_utf8_lossy(&verdict.stdout));
+
+    // Every package rust-audit-info reads, by name, version and kind; crates.io ones with a purl.
+    let sbom: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut listed: Vec<String> = sbom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let build = if c["scope"] == "excluded" { " build" } else { "" };
+            let source = if c["purl"].is_string() { "crates.io" } else { "local" };
+            format!("dep {} {} {source}{build}", c["name"].as_str().unwrap(), c["version"].as_str().unwrap())
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(listed, expected_dep_lines(&binary));
+    assert_eq!(sbom["metadata"]["component"]["name"], "inspect-deps-app");
+    let properties = sbom["metadata"]["component"]["properties"].as_array().unwrap();
+    assert!(properties.contains(&serde_json::json!({"name": "profile-info:profile.name", "value": "dev"})));
+}
