@@ -2,7 +2,7 @@
 //! (`rust-audit-info`, installed by scripts/test.sh) and its builder (`cargo auditable build`,
 //! for binaries without profile-info); broken sections made with objcopy and Python's zlib.
 
-use profile_info_tests::{target_dir, Fixture};
+use profile_info_tests::{rust_audit_info, target_dir, Fixture};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -33,15 +33,6 @@ fn tool(args: &[&str]) -> Output {
 
 fn path(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
-}
-
-fn rust_audit_info(binary: &Path) -> Value {
-    let out = Command::new("rust-audit-info")
-        .arg(binary)
-        .output()
-        .expect("rust-audit-info is installed (cargo install --locked rust-audit-info)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// The `dep` lines `inspect` should print, from rust-audit-info's reading of the file.
@@ -115,18 +106,7 @@ fn diff_lists_added_removed_and_changed_dependencies() {
 
 /// A binary built by `cargo auditable build` without `#[profile_info::main]`.
 fn auditable_only() -> PathBuf {
-    let fx = Fixture::new("inspect-auditable-plain", "fn main() {\n    println!(\"plain\");\n}\n", "");
-    let out = fx
-        .cargo(&["auditable", "build", "--message-format=json-render-diagnostics"], &[])
-        .output()
-        .expect("cargo auditable is installed (cargo install --locked cargo-auditable)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "inspect-auditable-plain")
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reported the executable")
+    Fixture::new("inspect-auditable-plain", "fn main() {\n    println!(\"plain\");\n}\n", "").auditable_build(&[])
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! set, `rust-audit-info` and the `auditable-info` crate read our binary as scanners do, readelf
 //! counts the sections, and `cargo build -v` says what was recompiled.
 
-use profile_info_tests::{run, target_dir, Fixture};
+use profile_info_tests::{run, rust_audit_info, target_dir, Fixture};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -59,16 +59,6 @@ fn package_set(json: &Value) -> PackageSet {
         .collect()
 }
 
-/// What `rust-audit-info` (installed by scripts/test.sh) prints for `binary`.
-fn rust_audit_info(binary: &Path) -> Value {
-    let out = Command::new("rust-audit-info")
-        .arg(binary)
-        .output()
-        .expect("rust-audit-info is installed (cargo install --locked rust-audit-info)");
-    assert!(out.status.success(), "rust-audit-info {}: {}", binary.display(), String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("rust-audit-info prints JSON")
-}
-
 /// The same set through the `auditable-info` crate.
 fn auditable_info(binary: &Path) -> PackageSet {
     let info = auditable_info::audit_info_from_file(binary, Default::default()).expect("auditable-info reads it");
@@ -101,17 +91,7 @@ fn scanners_read_the_same_packages_as_cargo_auditable_lists() {
     // The same package built by cargo-auditable; its wrapper links its own `.dep-v0`, and the
     // macro, seeing that, writes none: one section, and the binary links and runs.
     let copy = fx.copy_to("auditable");
-    let out = copy
-        .cargo(&["auditable", "build", "--features", "numbers", "--message-format=json-render-diagnostics"], &[])
-        .output()
-        .expect("cargo auditable is installed (cargo install --locked cargo-auditable)");
-    assert!(out.status.success(), "cargo auditable build failed:\n{}", String::from_utf8_lossy(&out.stderr));
-    let theirs = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "deps-app")
-        .find_map(|m| m["executable"].as_str().map(std::path::PathBuf::from))
-        .expect("cargo reported the executable");
+    let theirs = copy.auditable_build(&["--features", "numbers"]);
     assert_eq!(dep_sections(&theirs), 1, "one section, not two");
     assert_eq!(run(&theirs, &[]).stdout, b"ran\n");
     assert_eq!(document(&theirs)["package"]["dependencies"], "listed by cargo-auditable");
@@ -229,4 +209,47 @@ fn buildinfo_serves_the_list_only_when_asked() {
         String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(bodies[0]["dependencies"], rust_audit_info(&binary), "served as scanners read the file");
     assert_eq!(bodies[1].get("dependencies"), None, "off by default");
+}
+
+/// A crate in a local git repository (made once), for a `git` dependency that needs no network.
+fn git_dependency() -> std::path::PathBuf {
+    let repo = target_dir().join("deps-git-repo");
+    if repo.join(".git").exists() {
+        return repo;
+    }
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    let manifest = "[package]\nname = \"gitdep\"\nversion = \"0.3.0\"\nedition = \"2021\"\n";
+    std::fs::write(repo.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(repo.join("src/lib.rs"), "pub fn answer() -> u32 {\n    42\n}\n").unwrap();
+    for args in [&["init", "-q"][..], &["add", "-A"], &["commit", "-q", "-m", "gitdep"]] {
+        let st = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(&repo)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap();
+        assert!(st.success(), "git {args:?}");
+    }
+    repo
+}
+
+/// A git dependency (`source: git`, no URL), built for an explicit `--target`: the same list as
+/// cargo-auditable's.
+#[test]
+fn git_dependency_and_explicit_target() {
+    let repo = git_dependency();
+    let manifest = format!("\n[dependencies.gitdep]\ngit = \"file://{}\"\n", repo.display());
+    let main = "#[profile_info::main]\nfn main() {\n    println!(\"{}\", gitdep::answer());\n}\n";
+    let fx = Fixture::new("deps-git-app", main, &manifest);
+    let out = Command::new("rustc").arg("-vV").output().unwrap();
+    let vv = String::from_utf8(out.stdout).unwrap();
+    let host = vv.lines().find_map(|l| l.strip_prefix("host: ")).unwrap().to_owned();
+    let ours = fx.build(&["--target", &host], &[]).binary;
+    let theirs = fx.copy_to("auditable").auditable_build(&["--target", &host]);
+    let (ours, theirs) = (rust_audit_info(&ours), rust_audit_info(&theirs));
+    assert_eq!(package_set(&ours), package_set(&theirs));
+    assert!(package_set(&ours).iter().any(|p| p.0 == "gitdep" && p.2 == "git"), "{ours}");
+    assert!(!ours.to_string().contains("file://"), "no URL or path: {ours}");
 }
