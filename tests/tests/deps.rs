@@ -253,3 +253,51 @@ fn git_dependency_and_explicit_target() {
     assert!(package_set(&ours).iter().any(|p| p.0 == "gitdep" && p.2 == "git"), "{ours}");
     assert!(!ours.to_string().contains("file://"), "no URL or path: {ours}");
 }
+
+/// A workspace of two binaries whose features differ (`a` enables an optional dependency, `b`
+/// does not), written under `target/fixtures/<subdir>/deps-ws`.
+fn workspace_of_two(subdir: &str) -> std::path::PathBuf {
+    use profile_info_tests::{workspace, write_if_changed};
+    let dir = workspace().join("target/fixtures").join(subdir).join("deps-ws");
+    write_if_changed(&dir.join("Cargo.toml"), "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n");
+    let profile_info = workspace().join("profile-info");
+    for (name, features) in [("a", "[\"numbers\"]"), ("b", "[]")] {
+        let manifest = format!(
+            "[package]\nname = \"deps-ws-{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\nprofile-info = {{ path = {profile_info:?} }}\nitoa = {{ version = \"1\", optional = true }}\n\n\
+             [features]\ndefault = {features}\nnumbers = [\"dep:itoa\"]\n"
+        );
+        write_if_changed(&dir.join(name).join("Cargo.toml"), &manifest);
+        write_if_changed(&dir.join(name).join("src/main.rs"), MAIN);
+    }
+    if !dir.join("Cargo.lock").exists() {
+        let _ = std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock"));
+    }
+    dir
+}
+
+/// Both binaries of one workspace built in one `cargo build`: each lists its own features'
+/// packages, as `cargo auditable build` of the same workspace does.
+#[test]
+fn two_binaries_of_a_workspace_with_different_features() {
+    // Each binary's list, read as soon as its build reported it: both workspaces build into the
+    // fixtures' target dir, where same-named binaries replace each other.
+    let lists = |dir: &Path, args: &[&str]| {
+        let out = profile_info_tests::cargo(dir, args, &[]).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let mut lists = std::collections::BTreeMap::new();
+        for m in String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()) {
+            if let (Some(name), Some(exe)) = (m["target"]["name"].as_str(), m["executable"].as_str()) {
+                lists.insert(name.to_owned(), package_set(&rust_audit_info(Path::new(exe))));
+            }
+        }
+        lists
+    };
+    let json = "--message-format=json";
+    let ours = lists(&workspace_of_two("ours"), &["build", "--workspace", json]);
+    let theirs = lists(&workspace_of_two("auditable"), &["auditable", "build", "--workspace", json]);
+    assert_eq!(ours.len(), 2);
+    assert_eq!(ours, theirs);
+    let has_itoa = |name: &str| ours[name].iter().any(|p| p.0 == "itoa");
+    assert!(has_itoa("deps-ws-a") && !has_itoa("deps-ws-b"));
+}
