@@ -201,6 +201,24 @@ mod tests {
         s.split_whitespace().collect()
     }
 
+    /// The codegen settings of schema 3 in the spellings rustc takes (`-C k=v`, `-Ck=v`, `-Z`
+    /// joined or not), and cargo-auditable's link arguments.
+    #[test]
+    fn codegen_settings_sanitizers_and_cargo_auditable() {
+        let f = parse(&words(
+            "-C force-frame-pointers -Crelocation-model=static -C code-model=large -C instrument-coverage=all \
+             -Z sanitizer=address,leak -Zsanitizer=thread -C link-dead-code=no -C control-flow-guard \
+             -C link-arg=/t/deps/app_audit_data.o -C link-arg=-Wl,-u,AUDITABLE_VERSION_INFO",
+        ));
+        assert_eq!(f.force_frame_pointers.as_deref(), Some("yes"));
+        assert_eq!((f.relocation_model.as_deref(), f.code_model.as_deref()), (Some("static"), Some("large")));
+        assert_eq!(f.instrument_coverage.as_deref(), Some("all"));
+        assert_eq!(f.sanitizers, ["address", "leak", "thread"]);
+        assert_eq!((f.link_dead_code.as_deref(), f.control_flow_guard.as_deref()), (Some("no"), Some("yes")));
+        assert!(f.auditable);
+        assert!(!parse(&words("-C link-arg=-Wl,--as-needed")).auditable);
+    }
+
     // Recorded from `cargo build -v --profile production` (fat LTO, cgu 1, strip, abort), paths shortened.
     const PRODUCTION: &str = "--crate-name app --edition=2021 src/main.rs --error-format=json \
         --json=diagnostic-rendered-ansi,artifacts,future-incompat --crate-type bin \
