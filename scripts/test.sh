@@ -13,6 +13,10 @@ source scripts/tools.sh
 # default llvm-profdata-14 refuses; llvm-22 reads it. The test also shows 14 refusing.
 install_tools qemu-x86_64:qemu-user objdump:binutils hyperfine:hyperfine wrk:wrk git:git c++:g++ curl:curl \
   wget:wget llvm-profdata-14:llvm-14 valgrind:valgrind gcc:gcc
+# The dependency-list tests: Python's zlib makes a broken section, and the CycloneDX validator
+# runs in a virtual environment.
+install_tools python3:python3
+python3 -c 'import ensurepip, venv' 2>/dev/null || install_tools /nonexistent/python3-venv:python3-venv
 # The aarch64 guard matrix (tests/tests/aarch64.rs) links with the cross gcc and its static glibc
 # (libc6-dev-arm64-cross, named in case recommends are off), and runs under qemu-aarch64.
 install_tools qemu-aarch64:qemu-user aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu
@@ -29,8 +33,16 @@ if ! command -v llvm-profdata-22 >/dev/null && ! command -v llvm-profdata-19 >/d
   install_tools "llvm-profdata-$llvm:llvm-$llvm"
 fi
 
-# The file-facts truth matrix reads a `cargo auditable build`'s dependency section.
+# The dependency list's oracles (tests/tests/deps.rs) and the file-facts truth matrix:
+# cargo-auditable's builder and its reader.
 command -v cargo-auditable >/dev/null || cargo install --locked cargo-auditable
+command -v rust-audit-info >/dev/null || cargo install --locked rust-audit-info
+# The CycloneDX SBOM's validator: the official JSON schemas as cyclonedx-python-lib ships them,
+# applied by jsonschema (cargo-profile-info/tests/deps.rs).
+if [ ! -x target/cyclonedx-venv/bin/python ]; then
+  python3 -m venv target/cyclonedx-venv
+  target/cyclonedx-venv/bin/pip install -q 'cyclonedx-python-lib[json-validation]'
+fi
 
 # The lints CI holds: formatting, clippy with warnings as errors, rustdoc with warnings as errors.
 cargo fmt --all --check

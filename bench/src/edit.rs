@@ -40,12 +40,18 @@ pub struct Variant {
 
 /// Every variant, in the order of each round; plain first (the others' baseline), the judged one
 /// last.
-pub const VARIANTS: [Variant; 4] = [
+pub const VARIANTS: [Variant; 5] = [
     Variant { name: "plain", title: "plain hello world", attribute: "", source: Source::None },
     Variant {
         name: "dependency",
         title: "profile-info as a dependency, no attribute",
         attribute: "",
+        source: Source::Path,
+    },
+    Variant {
+        name: "no-dependency-list",
+        title: "#[profile_info::main(dependencies = false)], by path",
+        attribute: "#[profile_info::main(dependencies = false)]",
         source: Source::Path,
     },
     Variant {
@@ -296,8 +302,8 @@ mod tests {
         assert_eq!(Plan::new(Path::new("/w"), true, None).rounds, 6);
         assert_eq!(Plan::new(Path::new("/w"), false, None).rounds, 20);
         let names = |p: Plan| p.variants().iter().map(|v| v.name).collect::<Vec<_>>();
-        assert_eq!(names(plan(true)), ["plain", "dependency", "attribute"]);
-        assert_eq!(names(plan(false)), ["plain", "dependency", "attribute", "registry"]);
+        assert_eq!(names(plan(true)), ["plain", "dependency", "no-dependency-list", "attribute"]);
+        assert_eq!(names(plan(false)), ["plain", "dependency", "no-dependency-list", "attribute", "registry"]);
         assert_eq!(VARIANTS[0].source, Source::None, "plain is every round's baseline");
     }
 
@@ -307,7 +313,16 @@ mod tests {
         assert_eq!(args[..5], ["-N", "--warmup", "1", "--runs", "2"]);
         let commands: Vec<&[String]> = args[5..].chunks(5).collect();
         let names: Vec<&str> = commands.iter().map(|c| c[1].as_str()).collect();
-        let round = ["plain", "dependency", "attribute", "plain-edit", "dependency-edit", "attribute-edit"];
+        let round = [
+            "plain",
+            "dependency",
+            "no-dependency-list",
+            "attribute",
+            "plain-edit",
+            "dependency-edit",
+            "no-dependency-list-edit",
+            "attribute-edit",
+        ];
         assert_eq!(names, [round, round].concat());
         for c in &commands {
             assert_eq!((c[0].as_str(), c[2].as_str()), ("-n", "--prepare"));
@@ -331,7 +346,7 @@ mod tests {
     fn every_build_reads_the_source_replacement_and_the_registry_has_its_target() {
         let args = plan(false).hyperfine_args();
         let commands: Vec<&[String]> = args[5..].chunks(5).collect();
-        assert_eq!(commands.len(), 16);
+        assert_eq!(commands.len(), 20);
         for c in &commands {
             let w = words(&c[4]);
             let config = ["--config", "source.crates-io.replace-with=\"vendored\"", "--config"];
@@ -376,8 +391,8 @@ mod tests {
         let deps: Vec<String> = VARIANTS.iter().map(|v| p.deps(v)).collect();
         assert_eq!(deps[0], "[dependencies]\n");
         assert_eq!(deps[1], "[dependencies]\nprofile-info = { path = \"/w/profile-info\" }");
-        assert_eq!(deps[2], deps[1]);
-        assert_eq!(deps[3], "[dependencies]\nprofile-info = \"0.1\"");
+        assert_eq!((&deps[2], &deps[3]), (&deps[1], &deps[1]));
+        assert_eq!(deps[4], "[dependencies]\nprofile-info = \"0.1\"");
         assert_eq!(VARIANTS.iter().filter(|v| v.attribute == "#[profile_info::main]").count(), 2);
     }
 }

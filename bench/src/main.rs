@@ -8,7 +8,8 @@
 //! bash scripts/bench.sh --only vergen,built   # these build variants (and their plain baseline)
 //! ```
 //!
-//! 1. Build cost and size: the same hello world, each variant its own package and own target dir,
+//! 1. Build cost and size: the same hello world, each variant its own package and own target dir
+//!    (`profile-info-bare-no-deps` is `profile-info-bare` without its dependency list),
 //!    built with the custom profile `production` (release + lto fat, codegen-units 1, strip, panic
 //!    abort). Dependencies are fetched before anything is timed.
 //! 2. What each crate reports: every variant prints what its crate offers as key=value lines; each
@@ -21,10 +22,10 @@
 //!    report.
 //! 4. The edit-compile cycle in a small repository, the subcommand `edit` ([`edit`]): times `touch
 //!    src/main.rs`, and a one-line edit of it, then `cargo build` (dev) of a plain hello world
-//!    beside one with profile-info as a dependency and with `#[profile_info::main]` by path and as
-//!    from crates.io, each in its own git repository; its `over_plain_ms=NUMBER` line (touch) is
-//!    checked against the goal, `edit_over_plain_ms=NUMBER` is the edit's (fewer rounds and no
-//!    packaged variant with `--quick`).
+//!    beside one with profile-info as a dependency, with `#[profile_info::main]` by path with and
+//!    without its dependency list, and as from crates.io, each in its own git repository; its
+//!    `over_plain_ms=NUMBER` line (touch) is checked against the goal, `edit_over_plain_ms=NUMBER`
+//!    is the edit's (fewer rounds and no packaged variant with `--quick`).
 //! 5. The dirty check's cost in a large repository, the subcommand `vcs` ([`vcs`]): figures copied
 //!    into the report (no goal; not run with `--quick`).
 //!

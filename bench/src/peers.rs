@@ -97,7 +97,7 @@ const PROFILE_INFO: &str = include_str!("../peers/profile-info.main.rs");
 const PROFILE_INFO_DEP: &str = "[dependencies]\nprofile-info = { path = \"{root}/profile-info\" }\n";
 
 /// Every variant, in the order the tables list them.
-pub const PEERS: [Peer; 9] = [
+pub const PEERS: [Peer; 10] = [
     Peer { name: "plain", krate: None, deps: "", build_rs: None, main_rs: PLAIN, v3: false, keys: &[], in_facts: true },
     Peer {
         name: "built",
@@ -165,6 +165,17 @@ pub const PEERS: [Peer; 9] = [
         keys: PROFILE_INFO_KEYS,
         in_facts: false,
     },
+    // The same without the `.dep-v0` dependency list: what the list costs in size and build time.
+    Peer {
+        name: "profile-info-bare-no-deps",
+        krate: Some("profile-info"),
+        deps: PROFILE_INFO_DEP,
+        build_rs: None,
+        main_rs: include_str!("../peers/profile-info-bare-no-deps.main.rs"),
+        v3: false,
+        keys: PROFILE_INFO_KEYS,
+        in_facts: false,
+    },
     Peer {
         name: "plain-v3",
         krate: None,
@@ -226,7 +237,7 @@ mod tests {
     fn selections_keep_their_baselines() {
         let names = |v: Vec<&Peer>| v.iter().map(|p| p.name).collect::<Vec<_>>();
         assert_eq!(names(select(true, None).unwrap()), ["plain", "profile-info"]);
-        assert_eq!(names(select(false, None).unwrap()).len(), 9);
+        assert_eq!(names(select(false, None).unwrap()).len(), 10);
         let only = ["vergen".to_owned(), "profile-info-v3".to_owned()];
         assert_eq!(names(select(false, Some(&only)).unwrap()), ["plain", "vergen", "plain-v3", "profile-info-v3"]);
         assert_eq!(

@@ -6,7 +6,7 @@
 //! path), each runnable as printed from the workspace root. An existing profile is never replaced
 //! without `--force`; a new one goes after the last `[profile.*]` table.
 
-use crate::compare::build::{cargo, tail};
+use crate::compare::build::workspace_metadata;
 use crate::compare::ladder::{Key, Value};
 use crate::keys::in_json_at;
 use crate::read::io_problem;
@@ -76,17 +76,7 @@ fn read_report(path: &Path, variant: &str) -> Result<Chosen, Error> {
 
 /// The workspace root manifest, its package names and the target dir cargo builds into.
 fn workspace(manifest_path: Option<&Path>) -> Result<(PathBuf, Vec<String>, PathBuf), Error> {
-    let mut cmd = cargo();
-    cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
-    if let Some(path) = manifest_path {
-        cmd.arg("--manifest-path").arg(path);
-    }
-    let out = cmd.output().map_err(|e| Error::new(format!("cannot run cargo metadata: {e}")))?;
-    if !out.status.success() {
-        return Err(Error::new(format!("cargo metadata failed: {}", tail(&out.stderr))));
-    }
-    let meta: Json = serde_json::from_slice(&out.stdout)
-        .map_err(|e| Error::new(format!("cargo metadata printed something else than JSON: {e}")))?;
+    let meta = workspace_metadata(manifest_path)?;
     let root = PathBuf::from(meta["workspace_root"].as_str().unwrap_or_default()).join("Cargo.toml");
     let names = meta["packages"].as_array().into_iter().flatten().filter_map(|p| p["name"].as_str().map(str::to_owned));
     let target = PathBuf::from(meta["target_directory"].as_str().unwrap_or("target"));

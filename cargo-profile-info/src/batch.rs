@@ -2,6 +2,7 @@
 //! any), judged, and reported as one block or one JSON line; a file that cannot be read is one
 //! line on stderr and the others go on.
 
+use crate::deps::{self, Dependencies};
 use crate::forensics::{cpus, FileFacts, Isa};
 use crate::{check, host, Document, Error, Outcome};
 use profile_info_core::x86;
@@ -15,6 +16,8 @@ pub struct Input {
     pub facts: FileFacts,
     /// The embedded document, if there is one.
     pub doc: Option<Document>,
+    /// The `.dep-v0` dependency list, if there is one.
+    pub deps: Option<Dependencies>,
 }
 
 impl Input {
@@ -29,7 +32,8 @@ impl Input {
         let facts = FileFacts::read(&data).map_err(|p| Error::file(path, p))?;
         let file = object::File::parse(&*data).map_err(|e| Error::file(path, e.to_string()))?;
         let doc = Document::find(&file).map_err(|p| Error::file(path, p))?;
-        Ok(Input { facts, doc })
+        let deps = deps::from_object(&data).map_err(|p| Error::file(path, p))?;
+        Ok(Input { facts, doc, deps })
     }
 
     /// The table features the code outside runtime-dispatched functions needs that the
@@ -72,7 +76,18 @@ pub fn each(paths: &[PathBuf], mut one: impl FnMut(&Path, Input) -> Result<Outco
     Ok(Outcome { report, pass, json: Value::Null })
 }
 
-/// `inspect`: the document when there is one, then the file's own facts.
+/// `inspect --sbom cyclonedx`: the dependency list of `path` as a CycloneDX SBOM.
+pub fn sbom(path: &Path) -> Result<Outcome, Error> {
+    let input = Input::read(path)?;
+    let why = input.doc.as_ref().and_then(|d| d.info.package.dependencies.as_deref()).unwrap_or("no .dep-v0 section");
+    let list = input
+        .deps
+        .as_ref()
+        .ok_or_else(|| Error::file(path, format!("no dependency list to write an SBOM from ({why})")))?;
+    Ok(Outcome::text(format!("{:#}\n", crate::sbom::cyclonedx(list, input.doc.as_ref())), true))
+}
+
+/// `inspect`: the document when there is one, its dependency list, then the file's own facts.
 pub fn inspect(path: &Path, input: Input, as_json: bool) -> Outcome {
     let beyond = input.beyond_document();
     if as_json {
@@ -80,6 +95,7 @@ pub fn inspect(path: &Path, input: Input, as_json: bool) -> Outcome {
             "path": path.display().to_string(),
             "document": input.doc.as_ref().map_or(Value::Null, |d| d.value.clone()),
             "file": input.facts.json(),
+            "dependencies": input.deps.as_ref().map_or(Ok(Value::Null), |d| serde_json::from_str(&d.json)).unwrap_or(Value::Null),
         });
         all["code_beyond_document"] = json!(beyond);
         return Outcome::text(format!("{all}\n"), true);
@@ -88,6 +104,8 @@ pub fn inspect(path: &Path, input: Input, as_json: bool) -> Outcome {
     if let Some(doc) = &input.doc {
         report.push_str(&profile_info_core::render::text(&doc.info));
     }
+    let why_not = input.doc.as_ref().and_then(|d| d.info.package.dependencies.as_deref());
+    report.push_str(&deps::text(input.deps.as_ref(), why_not));
     report.push_str(&input.facts.text(&path.display().to_string()));
     match beyond {
         Some(b) if !b.is_empty() => {

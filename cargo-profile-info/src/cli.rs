@@ -1,7 +1,7 @@
 //! The command line, and the exit code each outcome gets.
 
 use crate::forensics::cpus;
-use crate::{apply, batch, check, compare, diff, Document, Error, Outcome};
+use crate::{apply, batch, check, compare, deps, diff, Document, Error, Outcome};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
@@ -25,12 +25,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Print what each FILE proves about its build (compiler, linker, strip, debuginfo, panic,
-    /// the CPU features its code uses), after the document #[profile_info::main] embedded, if any
+    /// the CPU features its code uses), after the document #[profile_info::main] embedded and the packages it was built from, if any
     Inspect {
         /// One JSON object per file: {"path", "document" (as `FILE --build-info=json` prints it, or
-        /// null), "file"}
+        /// null), "file", "dependencies" (the .dep-v0 list, or null)}
         #[arg(long)]
         json: bool,
+        /// Print the dependency list of one FILE as a software bill of materials in this format
+        #[arg(long, value_name = "FORMAT", conflicts_with = "json")]
+        sbom: Option<Sbom>,
         /// Executables, or directories to search for them
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -90,6 +93,13 @@ enum Command {
     },
 }
 
+/// The SBOM formats `inspect --sbom` writes.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Sbom {
+    /// CycloneDX 1.6 JSON
+    Cyclonedx,
+}
+
 /// Runs the tool with these arguments (program name first) and returns its exit code. Accepts
 /// the `profile-info` that cargo inserts when it runs the tool as `cargo profile-info`.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
@@ -124,7 +134,13 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 
 fn execute(command: Command) -> Result<Outcome, Error> {
     Ok(match command {
-        Command::Inspect { json, files } => {
+        Command::Inspect { files, sbom: Some(Sbom::Cyclonedx), .. } => {
+            let [file] = files.as_slice() else {
+                return Err(Error::new("--sbom writes the dependency list of one FILE"));
+            };
+            batch::sbom(file)?
+        }
+        Command::Inspect { json, files, sbom: None } => {
             return batch::each(&files, |path, input| Ok(batch::inspect(path, input, json)))
         }
         Command::Check { files, require, host, cpu, json } => {
@@ -136,6 +152,8 @@ fn execute(command: Command) -> Result<Outcome, Error> {
         }
         Command::Diff { a, b, json } => {
             let mut outcome = diff::diff(&Document::from_file(&a)?, &Document::from_file(&b)?);
+            let packages = |p| deps::from_file(p).map(|d| d.map(|d| d.packages).unwrap_or_default());
+            diff::dependencies(&mut outcome, &deps::diff(&packages(&a)?, &packages(&b)?));
             outcome.json["a"] = a.display().to_string().into();
             outcome.json["b"] = b.display().to_string().into();
             as_json(outcome, json)

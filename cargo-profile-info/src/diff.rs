@@ -25,6 +25,19 @@ pub fn diff(a: &Document, b: &Document) -> Outcome {
     Outcome { pass: report.is_empty(), report, json }
 }
 
+/// Adds the dependency changes ([`crate::deps::diff`]) to a diff's outcome: `dep NAME: CHANGE`
+/// lines after the fields, and `"dependencies"` in its JSON.
+pub fn dependencies(outcome: &mut Outcome, changes: &[(String, String)]) {
+    for (name, change) in changes {
+        let _ = writeln!(outcome.report, "dep {name}: {change}");
+    }
+    let list: Vec<serde_json::Value> =
+        changes.iter().map(|(name, change)| serde_json::json!({"name": name, "change": change})).collect();
+    outcome.json["dependencies"] = list.into();
+    outcome.pass &= changes.is_empty();
+    outcome.json["same"] = outcome.pass.into();
+}
+
 fn change(a: Value<'_>, b: Value<'_>) -> String {
     if let (Value::List(xs), Value::List(ys)) = (a, b) {
         let added = ys.iter().filter(|y| !xs.contains(y)).map(|y| format!("+{y}"));

@@ -3,11 +3,14 @@
 //! binary, like `go version -m`.
 //!
 //! - `inspect [--json] FILE|DIR…`: the document, as the binary's own `--build-info[=json]` prints
-//!   it, and for any binary, with or without one, what the file itself proves about its build
-//!   ([`forensics`]);
+//!   it, the packages it was built from (its `.dep-v0` section, also read in binaries built by
+//!   `cargo auditable` alone), and for any binary, with or without one, what the file itself
+//!   proves about its build ([`forensics`]); `inspect --sbom cyclonedx FILE` writes the packages
+//!   as a CycloneDX SBOM;
 //! - `check FILE|DIR… --require KEY=VALUE… [--host] [--cpu NAME,…]`: a gate on how the file was
 //!   built, and on whether this machine's CPU, or any CPU rustc knows, has the features it needs;
-//! - `diff A B`: the fields in which two builds differ;
+//! - `diff A B`: the fields in which two builds differ, and the dependencies added, removed or
+//!   changed;
 //! - `compare --run '{bin} ARGS'`: the binary built under a ladder of release-profile settings,
 //!   each build proven by its document, measured (size, compile time, runs or requests/s);
 //! - `apply --report R --variant V --profile-name P`: a measured variant written as a profile.
@@ -26,12 +29,14 @@ pub mod batch;
 pub mod check;
 mod cli;
 pub mod compare;
+pub mod deps;
 pub mod diff;
 mod error;
 pub mod forensics;
 pub mod host;
 pub mod keys;
 mod read;
+pub mod sbom;
 
 pub use cli::run;
 pub use compare::wrapper::run_if_wrapping;

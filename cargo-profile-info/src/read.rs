@@ -6,6 +6,8 @@ use profile_info_core::{section, BuildInfo, SCHEMA};
 
 /// The oldest schema this tool reads; every one up to [`SCHEMA`] is read.
 pub const OLDEST_SCHEMA: u32 = 1;
+/// How the error for a file without the section starts.
+const NO_SECTION: &str = "no profile-info section";
 use serde_json::Value;
 use std::path::Path;
 
@@ -19,8 +21,8 @@ pub struct Document {
     /// The same JSON as the typed model, for rendering. Fields a document's schema did not
     /// have yet are `None`.
     pub info: BuildInfo,
-    /// The document's schema (1 or 2). Schema 1 documents lack the fields schema 2 added and
-    /// say `"thin-local"` for every build without `-C lto`, LTO or not.
+    /// The document's schema (1 to 3). Older documents lack the fields later schemas added;
+    /// schema 1 documents also say `"thin-local"` for every build without `-C lto`, LTO or not.
     pub schema: u32,
 }
 
@@ -44,12 +46,12 @@ impl Document {
             .map_err(|e| format!("not an executable this tool reads (ELF, Mach-O or PE): {e}"))?;
         Document::find(&file)?.ok_or_else(|| match file.format() {
             object::BinaryFormat::Pe | object::BinaryFormat::Coff => {
-                "no profile-info section: profile-info embeds none in Windows (PE) binaries".to_owned()
+                format!("{NO_SECTION}: profile-info embeds none in Windows (PE) binaries")
             }
             object::BinaryFormat::MachO => {
-                format!("no profile-info section ({}): not built with #[profile_info::main]", section::MACHO_SECTION)
+                format!("{NO_SECTION} ({}): not built with #[profile_info::main]", section::MACHO_SECTION)
             }
-            _ => format!("no profile-info section ({}): not built with #[profile_info::main]", section::ELF_SECTION),
+            _ => format!("{NO_SECTION} ({}): not built with #[profile_info::main]", section::ELF_SECTION),
         })
     }
 
@@ -138,17 +140,17 @@ pub(crate) mod tests {
         let v1 = document(&sample_v1());
         assert_eq!((v1.schema, v1.info.schema, v1.info.profile.pgo), (1, 1, None));
         assert!(v1.info.to_string().starts_with("app 0.1.0\ncrate:       bin (schema 1, "), "{}", v1.info);
-        let v2 = document(&sample());
-        assert_eq!(v2.schema, 2);
+        let current = document(&sample());
+        assert_eq!(current.schema, SCHEMA);
     }
 
     #[test]
     fn schema_and_json_errors() {
-        let mut v3 = sample();
-        v3["schema"] = 3.into();
+        let mut next = sample();
+        next["schema"] = (SCHEMA + 1).into();
         assert_eq!(
-            Document::from_section(&section_of(&v3)).unwrap_err(),
-            "document schema 3 is not supported (this tool reads schemas 1 to 2)"
+            Document::from_section(&section_of(&next)).unwrap_err(),
+            format!("document schema {} is not supported (this tool reads schemas 1 to {SCHEMA})", SCHEMA + 1)
         );
         let mut no_profile = sample_v1();
         no_profile.as_object_mut().unwrap().remove("profile");

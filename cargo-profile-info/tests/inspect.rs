@@ -91,13 +91,14 @@ fn section_survives(binary: &Path) -> Value {
     let own: Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(inspected["document"], own, "inspect --json's document = the binary's own --build-info=json");
     assert!(inspected["file"].is_object(), "{inspected}");
+    // The dependency list (`.dep-v0`, which survives the same links; its contents are checked
+    // against rust-audit-info in deps.rs).
+    assert!(inspected["dependencies"]["packages"].as_array().is_some_and(|p| !p.is_empty()), "{inspected}");
     let text = tool(&["inspect", path(binary)]);
     assert_eq!(text.status.code(), Some(0));
-    assert!(
-        text.stdout.starts_with(&run(binary, &["--build-info"]).stdout),
-        "inspect starts with --build-info:\n{}",
-        stdout(&text)
-    );
+    let own_text = run(binary, &["--build-info"]).stdout;
+    assert!(text.stdout.starts_with(&own_text), "inspect starts with --build-info:\n{}", stdout(&text));
+    assert!(stdout(&text)[own_text.len()..].starts_with("deps:        "), "{}", stdout(&text));
 
     let doc = &json[..json.len() - 1];
     let (bytes, size) = binutils_section(binary);
@@ -214,7 +215,12 @@ fn check_requirements() {
     assert!(stderr.contains("no key `profile.ltoo`") && stderr.contains(path(&release)), "{stderr}");
 
     let level = format!("target.level={}", doc["target"]["level"].as_str().unwrap());
-    assert_eq!(tool(&["check", path(&release), "--require", &level, "--require", "schema=2"]).status.code(), Some(0));
+    assert_eq!(
+        tool(&["check", path(&release), "--require", &level, "--require", &format!("schema={}", doc["schema"])])
+            .status
+            .code(),
+        Some(0)
+    );
 
     // A value no document can hold is a mistake in the gate, not a failed build: exit 2, one line
     // naming what the field holds and what the Cargo.toml spelling means.
@@ -363,7 +369,7 @@ fn bad_inputs_get_one_line_and_exit_2() {
         (in_section("invalid-json", |b, at| b[at + 16] = b'X'), "not valid JSON"),
         (
             in_section("schema-7", |b, at| {
-                let s = b[at + 16..].windows(10).position(|w| w == b"\"schema\":2").unwrap() + at + 16;
+                let s = b[at + 16..].windows(9).position(|w| w == b"\"schema\":").unwrap() + at + 16;
                 b[s + 9] = b'7';
             }),
             "schema 7 is not supported",
@@ -515,7 +521,7 @@ fn mutations_never_panic() {
         "section truncated",
         "not UTF-8",
         "not valid JSON",
-        "does not follow schema 2",
+        "does not follow schema 3",
         "document schema",
     ] {
         assert!(kinds.iter().any(|k| k.contains(layer)), "no mutation reached {layer:?}: {kinds:#?}");
@@ -523,8 +529,9 @@ fn mutations_never_panic() {
     assert!(Document::from_object(&file).is_ok());
 }
 
-/// A binary built before schema 2: its section holds the document without the fields schema 2
-/// added (the schema-1 notes of profile-info's document documentation), written over the real section here.
+/// A binary built before schema 2: its section holds the document without the fields schemas 2
+/// and 3 added (the schema-1 notes of profile-info's document documentation), written over the
+/// real section here.
 #[test]
 fn reads_schema_1_binaries() {
     let release = binary("release");
@@ -533,6 +540,16 @@ fn reads_schema_1_binaries() {
     let mut doc: Value = serde_json::from_slice(&json).unwrap();
     doc["schema"] = 1.into();
     for (group, field) in [
+        ("package", "dependencies"),
+        ("profile", "force_frame_pointers"),
+        ("profile", "relocation_model"),
+        ("profile", "code_model"),
+        ("profile", "instrument_coverage"),
+        ("profile", "sanitizers"),
+        ("profile", "link_dead_code"),
+        ("profile", "control_flow_guard"),
+        ("vcs", "time"),
+        ("vcs", "tag"),
         ("package", "features"),
         ("profile", "pgo"),
         ("target", "arch"),
@@ -541,7 +558,7 @@ fn reads_schema_1_binaries() {
         ("target", "cpu_native"),
         ("target", "unchecked_features"),
     ] {
-        doc[group].as_object_mut().unwrap().remove(field).expect("a schema-2 field");
+        doc[group].as_object_mut().unwrap().remove(field).expect("a field of a later schema");
     }
     let v1 = doc.to_string();
     assert!(v1.len() < json.len());
@@ -562,5 +579,7 @@ fn reads_schema_1_binaries() {
     assert!(stderr.contains("schema 1") && stderr.contains("added in schema 2"), "{stderr}");
     let diff = tool(&["diff", path(&old), path(&release)]);
     let diff = stdout(&diff);
-    assert!(diff.contains("schema: 1 → 2\n") && diff.contains("profile.pgo: null → off\n"), "{diff}");
+    let current: Value = serde_json::from_slice(&own_json(&release)).unwrap();
+    let schema = format!("schema: 1 → {}\n", current["schema"]);
+    assert!(diff.contains(&schema) && diff.contains("profile.pgo: null → off\n"), "{diff}");
 }

@@ -10,4 +10,8 @@ fuzz_target!(|data: &[u8]| {
         Ok(doc) => profile_info_fuzz::rendered_alike(&doc),
         Err(problem) => assert!(!problem.contains('\n'), "error of more than one line: {problem}"),
     }
+    // The same bytes as a `.dep-v0` section's contents.
+    if let Err(problem) = cargo_profile_info::deps::from_section(data) {
+        assert!(!problem.contains('\n'), "error of more than one line: {problem}");
+    }
 });

@@ -1,15 +1,12 @@
-//! The proc macro's reading of the rustc command line it runs inside (`profile-info-macros`'
-//! `flags` module), with each value parser applied to what it found. Input: one argument a line,
+//! The reading of a rustc command line that the proc macro (inside rustc) and compare's
+//! `RUSTC_WRAPPER` share (`profile_info_core::flags`), with each value parser applied to what it
+//! found. Input: one argument a line,
 //! as in the `@argfile`s rustc is given when a command line is too long.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-// A proc-macro crate cannot be linked into another binary, so the module is compiled here from
-// the macro crate's own source file: one piece of code, tested in both places.
-#[allow(dead_code)]
-#[path = "../../profile-info-macros/src/flags.rs"]
-mod flags;
+use profile_info_core::flags;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

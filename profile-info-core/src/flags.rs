@@ -48,6 +48,17 @@ pub struct Flags {
     pub crate_type: Option<String>,
     /// Whether `--test` was given.
     pub test: bool,
+    pub force_frame_pointers: Option<String>,
+    pub relocation_model: Option<String>,
+    pub code_model: Option<String>,
+    pub instrument_coverage: Option<String>,
+    /// Every `-Z sanitizer` value's sanitizers, in order.
+    pub sanitizers: Vec<String>,
+    pub link_dead_code: Option<String>,
+    pub control_flow_guard: Option<String>,
+    /// cargo-auditable links its own `.dep-v0` into this binary (a `-C link-arg` names its
+    /// symbol, `AUDITABLE_VERSION_INFO`).
+    pub auditable: bool,
 }
 
 /// What [`Flags::opt_level`] holds for `-O`.
@@ -72,6 +83,12 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Flags {
                 }
             }
             _ if name.starts_with("-C") && name.len() > 2 => codegen(&mut flags, &arg[2..]),
+            "-Z" => {
+                if let Some(kv) = value(&mut it) {
+                    unstable(&mut flags, &kv);
+                }
+            }
+            _ if name.starts_with("-Z") && name.len() > 2 => unstable(&mut flags, &arg[2..]),
             "-O" => flags.opt_level = Some(O_FLAG.into()),
             "--cfg" => {
                 if let Some(feature) = value(&mut it).as_deref().and_then(cargo_feature) {
@@ -111,7 +128,21 @@ fn codegen(flags: &mut Flags, kv: &str) {
         "profile-generate" => flags.pgo = Some(Pgo::Generate),
         "profile-use" => flags.pgo = Some(Pgo::Use),
         "metadata" => flags.metadata = value,
+        "force-frame-pointers" => flags.force_frame_pointers = yes(),
+        "relocation-model" => flags.relocation_model = value,
+        "code-model" => flags.code_model = value,
+        "instrument-coverage" => flags.instrument_coverage = yes(),
+        "link-dead-code" => flags.link_dead_code = yes(),
+        "control-flow-guard" => flags.control_flow_guard = yes(),
+        "link-arg" | "link-args" => flags.auditable |= value.is_some_and(|v| v.contains("AUDITABLE_VERSION_INFO")),
         _ => {}
+    }
+}
+
+/// A `-Z` option (nightly): only `sanitizer=a,b`, which adds to those given before.
+fn unstable(flags: &mut Flags, kv: &str) {
+    if let Some(list) = kv.strip_prefix("sanitizer=") {
+        flags.sanitizers.extend(list.split(',').filter(|s| !s.is_empty()).map(str::to_owned));
     }
 }
 
@@ -206,7 +237,36 @@ impl Flags {
         p.debuginfo = debuginfo(self.debuginfo.as_deref().unwrap_or("0"));
         p.strip = strip(self.strip.as_deref().unwrap_or("none"));
         p.incremental = Some(self.incremental);
+        self.codegen(&mut p);
         p
+    }
+
+    /// The other `-C` settings that change the machine code or its safety, with rustc's defaults
+    /// (`compiler/rustc_session/src/options.rs`); a value rustc would reject is `None`.
+    fn codegen(&self, p: &mut Profile) {
+        const TARGET: &str = "target-default";
+        let s = |v: &str| -> Str { Cow::Owned(v.to_owned()) };
+        p.force_frame_pointers = match self.force_frame_pointers.as_deref() {
+            None => Some(s(TARGET)),
+            Some(v @ ("always" | "non-leaf")) => Some(s(v)),
+            Some(v) => boolean(v).map(|on| s(if on { "always" } else { TARGET })),
+        };
+        p.relocation_model = Some(s(self.relocation_model.as_deref().unwrap_or(TARGET)));
+        p.code_model = Some(s(self.code_model.as_deref().unwrap_or(TARGET)));
+        // `all` and the other nightly spellings instrument too.
+        p.instrument_coverage =
+            self.instrument_coverage.as_deref().map_or(Some(false), |v| Some(boolean(v) != Some(false)));
+        let mut sanitizers = self.sanitizers.clone();
+        sanitizers.sort();
+        sanitizers.dedup();
+        p.sanitizers = Some(Cow::Owned(sanitizers.into_iter().map(Cow::Owned).collect()));
+        p.link_dead_code = self.link_dead_code.as_deref().map_or(Some(false), boolean);
+        p.control_flow_guard = match self.control_flow_guard.as_deref() {
+            None => Some(s("off")),
+            Some("checks") => Some(s("checks")),
+            Some("nochecks") => Some(s("nochecks")),
+            Some(v) => boolean(v).map(|on| s(if on { "checks" } else { "off" })),
+        };
     }
 }
 
@@ -243,6 +303,24 @@ mod tests {
 
     fn words(s: &str) -> Vec<&str> {
         s.split_whitespace().collect()
+    }
+
+    /// The codegen settings of schema 3 in the spellings rustc takes (`-C k=v`, `-Ck=v`, `-Z`
+    /// joined or not), and cargo-auditable's link arguments.
+    #[test]
+    fn codegen_settings_sanitizers_and_cargo_auditable() {
+        let f = parse(&words(
+            "-C force-frame-pointers -Crelocation-model=static -C code-model=large -C instrument-coverage=all \
+             -Z sanitizer=address,leak -Zsanitizer=thread -C link-dead-code=no -C control-flow-guard \
+             -C link-arg=/t/deps/app_audit_data.o -C link-arg=-Wl,-u,AUDITABLE_VERSION_INFO",
+        ));
+        assert_eq!(f.force_frame_pointers.as_deref(), Some("yes"));
+        assert_eq!((f.relocation_model.as_deref(), f.code_model.as_deref()), (Some("static"), Some("large")));
+        assert_eq!(f.instrument_coverage.as_deref(), Some("all"));
+        assert_eq!(f.sanitizers, ["address", "leak", "thread"]);
+        assert_eq!((f.link_dead_code.as_deref(), f.control_flow_guard.as_deref()), (Some("no"), Some("yes")));
+        assert!(f.auditable);
+        assert!(!parse(&words("-C link-arg=-Wl,--as-needed")).auditable);
     }
 
     // Recorded from `cargo build -v --profile production` (fat LTO, cgu 1, strip, abort), paths shortened.

@@ -21,5 +21,7 @@ pub mod rustc;
 pub mod schema;
 pub mod section;
 pub mod x86;
+#[doc(hidden)]
+pub mod zlib;
 
 pub use model::*;

@@ -1,4 +1,4 @@
-//! The build document (schema 2): what `--build-info=json` prints, what `/buildinfo` serves and
+//! The build document (schema 3): what `--build-info=json` prints, what `/buildinfo` serves and
 //! what the `.profile_info` section of a binary holds. Its fields, in order, with the label and
 //! summary wording of each, are listed once in [`crate::schema::FIELDS`].
 //!
@@ -18,7 +18,7 @@ pub type Str = Cow<'static, str>;
 /// `target.cpu` the meaning rustc gives them (schema 1 said `"thin-local"` whenever no `-C lto`
 /// was passed, and `"native"` for `-C target-cpu=native`). Schema-1 documents still deserialize:
 /// the new fields are then `None`.
-pub const SCHEMA: u32 = 2;
+pub const SCHEMA: u32 = 3;
 
 /// Everything known about the build that produced a binary (or a library crate, see
 /// [`BuildInfo::crate_type`]).
@@ -60,6 +60,14 @@ pub struct Package {
     /// The package's enabled cargo features (rustc's `--cfg feature="…"`), sorted.
     #[cfg_attr(feature = "serde", serde(default))]
     pub features: Option<Cow<'static, [Str]>>,
+    /// Whether the binary lists the packages it was built from in a `.dep-v0` section
+    /// (cargo-auditable's format, which `cargo audit bin`, Trivy, Grype, Syft and
+    /// `rust-audit-info` read): `"listed"`, `"listed by cargo-auditable"`, `"off"`
+    /// (`#[profile_info::main(dependencies = false)]`), or why there is no list
+    /// (`"cargo metadata failed"`, `"not built by cargo"`, …). `None` outside
+    /// `#[profile_info::main]`.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub dependencies: Option<Str>,
 }
 
 /// The cargo profile and the code-generation settings rustc actually received.
@@ -92,6 +100,28 @@ pub struct Profile {
     pub overflow_checks: Option<bool>,
     /// Whether `-C incremental` was passed.
     pub incremental: Option<bool>,
+    /// `-C force-frame-pointers`: `"always"`, `"non-leaf"`, or `"target-default"` when not given
+    /// or `no` (the target decides, as rustc lets it).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub force_frame_pointers: Option<Str>,
+    /// `-C relocation-model` (`"pic"`, `"static"`, …); `"target-default"` when not given.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub relocation_model: Option<Str>,
+    /// `-C code-model` (`"small"`, `"large"`, …); `"target-default"` when not given.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub code_model: Option<Str>,
+    /// `-C instrument-coverage`; `false` when not given.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub instrument_coverage: Option<bool>,
+    /// `-Z sanitizer` (nightly): the sanitizers, sorted; empty when none.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub sanitizers: Option<Cow<'static, [Str]>>,
+    /// `-C link-dead-code`; `false` when not given.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub link_dead_code: Option<bool>,
+    /// `-C control-flow-guard`: `"checks"`, `"nochecks"`, or `"off"` when not given.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub control_flow_guard: Option<Str>,
 }
 
 /// The compilation target.
@@ -164,6 +194,14 @@ pub struct Vcs {
     /// so such an edit alone leaves the answer as it was. For a fresh answer, compile the crate
     /// again: `cargo clean -p <package>`, or set or change `PROFILE_INFO_DIRTY_CHECK`.
     pub dirty: Option<bool>,
+    /// The commit's committer time, RFC 3339 in UTC (`2026-11-24T22:58:09Z`, as Go's
+    /// `vcs.time`); `None` when git is not installed or the revision came from elsewhere.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub time: Option<Str>,
+    /// The tag naming exactly this commit, if any (as `git describe --exact-match --tags`; the
+    /// first by name when several do).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub tag: Option<Str>,
 }
 
 macro_rules! name_enum {
@@ -390,9 +428,13 @@ macro_rules! groups {
 }
 
 groups! {
-    Package { name, version, features }
-    Profile { name, opt_level, lto, codegen_units, panic, pgo, strip, debuginfo, debug_assertions, overflow_checks, incremental }
+    Package { name, version, features, dependencies }
+    Profile {
+        name, opt_level, lto, codegen_units, panic, pgo, strip, debuginfo, debug_assertions, overflow_checks, incremental,
+        force_frame_pointers, relocation_model, code_model, instrument_coverage, sanitizers, link_dead_code,
+        control_flow_guard
+    }
     Target { triple, arch, os, env, cpu, cpu_native, level, features, unchecked_features }
     Rustc { version, channel, commit_hash, commit_date, llvm_version, host }
-    Vcs { revision, dirty }
+    Vcs { revision, dirty, time, tag }
 }

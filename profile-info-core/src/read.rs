@@ -19,6 +19,9 @@ pub enum Json {
     Bool(bool),
     /// A non-negative integer.
     Num(u64),
+    /// Any other number (negative, fractional or too large), as written: no document holds one,
+    /// but cargo's metadata may (a package's `[package.metadata]`).
+    OtherNum(String),
     /// A string, its escapes undone.
     Str(String),
     /// An array.
@@ -40,7 +43,13 @@ const MAX_DEPTH: usize = 8;
 
 /// The value `text` holds, with nothing but whitespace around it.
 pub fn parse(text: &str) -> Option<Json> {
-    let mut p = Parser { bytes: text.as_bytes(), at: 0 };
+    parse_nested(text, MAX_DEPTH)
+}
+
+/// As [`parse`], with arrays and objects nested up to `max_depth` deep: for JSON other tools
+/// write, such as `cargo metadata`'s (whose `[package.metadata]` tables nest freely).
+pub fn parse_nested(text: &str, max_depth: usize) -> Option<Json> {
+    let mut p = Parser { bytes: text.as_bytes(), at: 0, max_depth };
     let value = p.value(0)?;
     p.space();
     (p.at == p.bytes.len()).then_some(value)
@@ -49,6 +58,7 @@ pub fn parse(text: &str) -> Option<Json> {
 struct Parser<'a> {
     bytes: &'a [u8],
     at: usize,
+    max_depth: usize,
 }
 
 impl Parser<'_> {
@@ -74,7 +84,7 @@ impl Parser<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Option<Json> {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth {
             return None;
         }
         self.space();
@@ -83,12 +93,28 @@ impl Parser<'_> {
             b't' => self.literal("true", Json::Bool(true)),
             b'f' => self.literal("false", Json::Bool(false)),
             b'"' => self.string().map(Json::Str),
-            b'0'..=b'9' => {
+            b'0'..=b'9' | b'-' => {
                 let start = self.at;
-                while self.bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
+                self.at += usize::from(self.bytes[start] == b'-');
+                let digits = |p: &mut Self| {
+                    let from = p.at;
+                    while p.bytes.get(p.at).is_some_and(u8::is_ascii_digit) {
+                        p.at += 1;
+                    }
+                    p.at > from
+                };
+                let mut ok = digits(self);
+                if self.bytes.get(self.at) == Some(&b'.') {
                     self.at += 1;
+                    ok &= digits(self);
                 }
-                std::str::from_utf8(&self.bytes[start..self.at]).ok()?.parse().ok().map(Json::Num)
+                if matches!(self.bytes.get(self.at), Some(b'e' | b'E')) {
+                    self.at += 1;
+                    self.at += usize::from(matches!(self.bytes.get(self.at), Some(b'+' | b'-')));
+                    ok &= digits(self);
+                }
+                let text = std::str::from_utf8(&self.bytes[start..self.at]).ok().filter(|_| ok)?;
+                Some(text.parse().map_or_else(|_| Json::OtherNum(text.to_owned()), Json::Num))
             }
             b'[' => {
                 self.at += 1;
@@ -289,11 +315,28 @@ mod tests {
             parse(r#"{"a":"x\"\\\/\n\u00e9\ud83d\ude00","b":{}}"#),
             Some(Json::Obj(vec![("a".into(), Json::Str("x\"\\/\né😀".into())), ("b".into(), Json::Obj(vec![]))]))
         );
-        for bad in
-            ["", "nul", "[1,]", "{\"a\" 1}", "\"\u{1}\"", "\"\\x\"", "\"\\ud83d\"", "1.5", "-1", "[] []", "{\"a\":1,}"]
-        {
+        for bad in [
+            "",
+            "nul",
+            "[1,]",
+            "{\"a\" 1}",
+            "\"\u{1}\"",
+            "\"\\x\"",
+            "\"\\ud83d\"",
+            "1.",
+            "-",
+            "1e",
+            "[] []",
+            "{\"a\":1,}",
+        ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
         assert_eq!(parse(&"[".repeat(MAX_DEPTH + 2)), None, "nesting bounded");
+        for other in ["1.5", "-1", "2e-3", "18446744073709551616"] {
+            assert_eq!(parse(other), Some(Json::OtherNum(other.into())));
+        }
+        let deep = format!("{}{}", "[".repeat(20), "]".repeat(20));
+        assert_eq!(parse(&deep), None);
+        assert!(parse_nested(&deep, 64).is_some());
     }
 }

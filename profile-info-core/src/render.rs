@@ -182,6 +182,23 @@ impl Display for BuildInfo {
     }
 }
 
+/// `2026-11-24T22:58:09Z` for seconds since the Unix epoch (UTC, as `vcs.time` and
+/// `/buildinfo`'s `started_at` write it), without a date library (days to civil
+/// date: H. Hinnant's algorithm).
+pub fn rfc3339(secs: u64) -> String {
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +216,7 @@ mod tests {
         info.package.name = s(name);
         info.package.version = s("1.2.3");
         info.package.features = list(&["default", "tls"]);
+        info.package.dependencies = s("listed");
         let p = &mut info.profile;
         p.name = s("production");
         p.opt_level = Some(OptLevel::Z);
@@ -211,6 +229,13 @@ mod tests {
         p.debug_assertions = Some(false);
         p.overflow_checks = Some(true);
         p.incremental = Some(false);
+        p.force_frame_pointers = s("always");
+        p.relocation_model = s("target-default");
+        p.code_model = s("target-default");
+        p.instrument_coverage = Some(false);
+        p.sanitizers = list(&["address", "leak"]);
+        p.link_dead_code = Some(false);
+        p.control_flow_guard = s("off");
         let t = &mut info.target;
         t.triple = s("x86_64-unknown-linux-gnu");
         t.arch = s("x86_64");
@@ -233,15 +258,16 @@ mod tests {
         let mut v = Vcs::__EMPTY;
         v.revision = revision.map(Cow::Borrowed);
         v.dirty = dirty;
+        v.time = revision.map(|_| Cow::Borrowed("2026-11-24T22:58:09Z"));
         Some(v)
     }
 
     #[test]
     fn json_shape() {
         let j = json(&sample("app", vcs(None, Some(true))));
-        assert!(j.starts_with(r#"{"schema":2,"crate_type":"bin","package":{"name":"app","version":"1.2.3","features":["default","tls"]},"profile":{"name":"production","opt_level":"z","lto":"fat""#), "{j}");
+        assert!(j.starts_with(r#"{"schema":3,"crate_type":"bin","package":{"name":"app","version":"1.2.3","features":["default","tls"],"dependencies":"listed"},"profile":{"name":"production","opt_level":"z","lto":"fat""#), "{j}");
         assert!(j.contains(r#""level":"x86-64-v3","features":["avx2","sse4.1"],"unchecked_features":[]}"#), "{j}");
-        assert!(j.ends_with(r#""vcs":{"revision":null,"dirty":true}}"#), "{j}");
+        assert!(j.ends_with(r#""vcs":{"revision":null,"dirty":true,"time":null,"tag":null}}"#), "{j}");
         assert!(json(&BuildInfo::__EMPTY).ends_with(r#""host":null},"vcs":null}"#));
         let odd = json(&sample("a\"b\\c\n\u{1}é", None));
         assert!(odd.contains(r#""name":"a\"b\\c\n\u0001é""#), "{odd}");
@@ -252,25 +278,33 @@ mod tests {
         let t = text(&sample("app", vcs(Some("0123456789abcdef0123456789abcdef01234567"), Some(false))));
         let mut lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "app 1.2.3");
-        assert_eq!(lines.remove(1), "crate:       bin (schema 2, features default tls)");
+        assert_eq!(lines.remove(1), "crate:       bin (schema 3, features default tls, dependencies listed)");
         assert_eq!(
             lines[1],
             "profile:     production (opt-level z, lto fat, codegen-units 1, panic abort, pgo use, strip symbols, debuginfo line-tables-only)"
         );
         assert_eq!(lines[2], "checks:      debug-assertions no, overflow-checks yes, incremental no");
+        assert_eq!(
+            lines[3],
+            "codegen:     frame-pointers always, relocation-model target-default, code-model target-default, \
+             coverage no, sanitizers address leak, link-dead-code no, control-flow-guard off"
+        );
         assert!(
-            lines[3].starts_with(
+            lines[4].starts_with(
                 "target:      x86_64-unknown-linux-gnu (arch x86_64, os linux, env gnu, cpu znver4, cpu-native yes"
             ),
             "{t}"
         );
-        assert_eq!(lines[4], "features:    avx2 sse4.1");
-        assert_eq!(lines[5], "unchecked:   none");
-        assert_eq!(lines[7], "vcs:         0123456789abcdef0123456789abcdef01234567 (dirty no)");
+        assert_eq!(lines[5], "features:    avx2 sse4.1");
+        assert_eq!(lines[6], "unchecked:   none");
+        assert_eq!(
+            lines[8],
+            "vcs:         0123456789abcdef0123456789abcdef01234567 (dirty no, time 2026-11-24T22:58:09Z, tag unknown)"
+        );
         assert_eq!(details(&BuildInfo::__EMPTY).lines().last(), Some("vcs:         none"));
         let one = line(&sample("app", None));
         assert!(
-            one.starts_with("app 1.2.3; crate: bin (schema 2, features default tls); profile: production (opt-level z"),
+            one.starts_with("app 1.2.3; crate: bin (schema 3, features default tls, dependencies listed); profile: production (opt-level z"),
             "{one}"
         );
         assert!(!one.contains("sse4.1") && !one.contains('\n') && one.ends_with("; vcs: none"), "{one}");

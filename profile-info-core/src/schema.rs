@@ -177,7 +177,8 @@ pub const LABEL_PREFIX: &str = "rust.build.";
 
 /// The lines of the text summary, in order, by title; the first (the package's name and version)
 /// has none.
-pub const LINES: &[&str] = &["", "crate", "profile", "checks", "target", "features", "unchecked", "rustc", "vcs"];
+pub const LINES: &[&str] =
+    &["", "crate", "profile", "checks", "codegen", "target", "features", "unchecked", "rustc", "vcs"];
 
 /// The groups, in document order.
 pub const GROUPS: &[Group] = &[
@@ -226,6 +227,11 @@ const fn profile(field: Field, key: &'static str, accepts: Accepts) -> Field {
     Field { cargo: Some(Cargo { key, in_profile: true, accepts }), ..field }
 }
 
+/// A field added in schema 3.
+const fn v3(field: Field) -> Field {
+    Field { since: 3, ..field }
+}
+
 /// A field a rustflag sets, which `compare --variant` takes as `key`.
 const fn rustflag(field: Field, key: &'static str, accepts: Accepts) -> Field {
     Field { cargo: Some(Cargo { key, in_profile: false, accepts }), ..field }
@@ -243,6 +249,9 @@ pub const FIELDS: &[Field] = &[
     f("package.name", Kind::Str, "", Head, None, |i| s(i.package.name.as_deref())),
     f("package.version", Kind::Str, "", Head, Some("version"), |i| s(i.package.version.as_deref())),
     v2(f("package.features", List, "crate", Part("features"), Some("features"), |i| l(&i.package.features))),
+    v3(f("package.dependencies", Kind::Str, "crate", Part("dependencies"), None, |i| {
+        s(i.package.dependencies.as_deref())
+    })),
     f("profile.name", Kind::Str, "profile", Head, Some("profile"), |i| s(i.profile.name.as_deref())),
     profile(
         f(
@@ -340,6 +349,19 @@ pub const FIELDS: &[Field] = &[
         "incremental",
         BOOL,
     ),
+    v3(f("profile.force_frame_pointers", Kind::Str, "codegen", Part("frame-pointers"), None, |i| {
+        s(i.profile.force_frame_pointers.as_deref())
+    })),
+    v3(f("profile.relocation_model", Kind::Str, "codegen", Part("relocation-model"), None, |i| {
+        s(i.profile.relocation_model.as_deref())
+    })),
+    v3(f("profile.code_model", Kind::Str, "codegen", Part("code-model"), None, |i| s(i.profile.code_model.as_deref()))),
+    v3(f("profile.instrument_coverage", Bool, "codegen", Part("coverage"), None, |i| b(i.profile.instrument_coverage))),
+    v3(f("profile.sanitizers", List, "codegen", Part("sanitizers"), None, |i| l(&i.profile.sanitizers))),
+    v3(f("profile.link_dead_code", Bool, "codegen", Part("link-dead-code"), None, |i| b(i.profile.link_dead_code))),
+    v3(f("profile.control_flow_guard", Kind::Str, "codegen", Part("control-flow-guard"), None, |i| {
+        s(i.profile.control_flow_guard.as_deref())
+    })),
     f("target.triple", Kind::Str, "target", Head, Some("target"), |i| s(i.target.triple.as_deref())),
     v2(f("target.arch", Kind::Str, "target", Part("arch"), Some("target_arch"), |i| s(i.target.arch.as_deref()))),
     v2(f("target.os", Kind::Str, "target", Part("os"), Some("target_os"), |i| s(i.target.os.as_deref()))),
@@ -365,6 +387,8 @@ pub const FIELDS: &[Field] = &[
         s(i.vcs.as_ref().and_then(|v| v.revision.as_deref()))
     }),
     f("vcs.dirty", Bool, "vcs", Part("dirty"), Some("dirty"), |i| b(i.vcs.as_ref().and_then(|v| v.dirty))),
+    v3(f("vcs.time", Kind::Str, "vcs", Part("time"), None, |i| s(i.vcs.as_ref().and_then(|v| v.time.as_deref())))),
+    v3(f("vcs.tag", Kind::Str, "vcs", Part("tag"), None, |i| s(i.vcs.as_ref().and_then(|v| v.tag.as_deref())))),
 ];
 
 impl Field {

@@ -16,8 +16,10 @@ pub struct Capture {
     pub info: BuildInfo,
     /// Files rustc must track so that a new commit recompiles the crate.
     pub tracked: Vec<PathBuf>,
-    /// rustc's command line, when the macro runs in a rustc compile.
+    /// The rustc command line, when the macro runs in rustc.
     pub flags: Option<Flags>,
+    /// The cargo profile directory (see [`profile_dir`]).
+    pub profile_dir: Option<PathBuf>,
 }
 
 fn s(v: impl Into<String>) -> Str {
@@ -37,17 +39,27 @@ pub fn capture(invocation: Invocation) -> Capture {
         Invocation::Rustc { rustc, args } => (Some(rustc), Some(flags::parse(&args))),
         Invocation::Unknown => (None, None),
     };
-    let trees = flags.as_ref().and_then(profile_dir).map(|d| d.join(".profile-info").join("head-trees"));
+    let profile = flags.as_ref().and_then(profile_dir);
+    let trees = profile.as_ref().map(|d| d.join(".profile-info").join("head-trees"));
+    // rust-analyzer expands macros on every keystroke: no git there.
+    let ask_git = flags.is_some();
     let context = vcs::Context {
-        // rust-analyzer expands macros on every keystroke: no `git status` there.
-        ask_git: flags.is_some(),
+        ask_git,
         trees: trees.as_deref(),
         out_dir: flags.as_ref().and_then(|f| f.out_dir.as_deref()).map(Path::new),
     };
+    let cache = profile.as_deref();
     let (info, tracked) = std::thread::scope(|scope| {
         let git = scope.spawn(move || {
             let dir = std::env::var_os("CARGO_MANIFEST_DIR")?;
-            vcs::discover(Path::new(&dir), context)
+            let git = vcs::discover(Path::new(&dir), context)?;
+            let commit = match (&git.checkout, &git.revision) {
+                (Some((work_tree, common)), Some(rev)) if ask_git => {
+                    crate::commit::describe(work_tree, common, rev, cache)
+                }
+                _ => crate::commit::Commit::default(),
+            };
+            Some((git, commit))
         });
         let mut info = BuildInfo::__EMPTY;
         info.package.name = env("CARGO_PKG_NAME");
@@ -55,16 +67,19 @@ pub fn capture(invocation: Invocation) -> Capture {
         if let (Some(rustc), Some(f)) = (&rustc, &flags) {
             from_rustc(&mut info, rustc, f);
         }
-        let git = git.join().ok().flatten();
+        let (git, commit) = git.join().ok().flatten().unzip();
         info.vcs = git.as_ref().map(|g| {
             let mut vcs = Vcs::__EMPTY;
             vcs.revision = g.revision.clone().map(s);
             vcs.dirty = g.dirty;
+            let commit = commit.unwrap_or_default();
+            vcs.time = commit.time.map(s);
+            vcs.tag = commit.tag.map(s);
             vcs
         });
         (info, git.map(|g| g.tracked).unwrap_or_default())
     });
-    Capture { info, tracked, flags }
+    Capture { info, tracked, flags, profile_dir: profile }
 }
 
 fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {

@@ -5,17 +5,25 @@
 
 use crate::capture::Capture;
 use crate::code::{byte_str_lit, option, parse, str_lit, Error};
+use crate::deps::Deps;
 use crate::options::Options;
 use proc_macro::{Delimiter, Group, Span, TokenStream, TokenTree};
 use profile_info_core::schema::{Field, Kind, Value, FIELDS};
 use profile_info_core::{section, BuildInfo};
+use std::path::PathBuf;
 
 /// `build_info!()`: a block evaluating to `&'static BuildInfo`.
 pub fn build_info(cap: &Capture) -> String {
-    let json = profile_info_core::render::json(&cap.info);
-    let text = profile_info_core::render::text(&cap.info);
-    let value = document(&cap.info, &str_lit(&json), &str_lit(&text));
-    format!("{{ {track} {static_} __profile_info }}", track = track(cap), static_ = document_static(&value))
+    let mut info = cap.info.clone();
+    // In a binary it is `#[profile_info::main]`'s document (its default options), so that it
+    // equals `current()`; the files it depends on are tracked there.
+    if info.crate_type.as_deref() == Some("bin") {
+        info.package.dependencies = Some(crate::deps::of(cap, true).status().into());
+    }
+    let json = profile_info_core::render::json(&info);
+    let text = profile_info_core::render::text(&info);
+    let value = document(&info, &str_lit(&json), &str_lit(&text));
+    format!("{{ {track} {static_} __profile_info }}", track = track(&cap.tracked), static_ = document_static(&value))
 }
 
 /// The document as a `static` and a `let __profile_info: &'static BuildInfo` to it.
@@ -44,7 +52,8 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> Result<Token
         Some(TokenTree::Group(g)) if is_main && g.delimiter() == Delimiter::Brace => g.clone(),
         _ => return Err(Error::new(Span::call_site(), "#[profile_info::main] goes on `fn main`")),
     };
-    let mut stream = parse(&prologue(cap, options));
+    let deps = crate::deps::of(cap, options.dependencies);
+    let mut stream = parse(&prologue(cap, &deps, options));
     stream.extend(body.stream());
     let mut new_body = Group::new(Delimiter::Brace, stream);
     new_body.set_span(body.span());
@@ -57,15 +66,19 @@ pub fn main(item: TokenStream, cap: &Capture, options: &Options) -> Result<Token
 }
 
 /// The block put at the top of `main`'s body.
-fn prologue(cap: &Capture, options: &Options) -> String {
-    let json = profile_info_core::render::json(&cap.info);
-    let text = profile_info_core::render::text(&cap.info);
+fn prologue(cap: &Capture, deps: &Deps, options: &Options) -> String {
+    let mut info = cap.info.clone();
+    info.package.dependencies = Some(deps.status().into());
+    let json = profile_info_core::render::json(&info);
+    let text = profile_info_core::render::text(&info);
     let header = byte_str_lit(&section::encode_header(json.len()));
     let json_bytes = byte_str_lit(json.as_bytes());
     let len = json.len();
     let program = str_lit(cap.info.package.name.as_deref().unwrap_or("program"));
     let (elf, macho) = (str_lit(section::ELF_SECTION), str_lit(section::MACHO_SECTION));
-    let track = track(cap);
+    let track = track(cap.tracked.iter().chain(&deps.tracked));
+    let deps_ref = if deps.section.is_ok() { "&__PROFILE_INFO_DEPS" } else { "&[]" };
+    let deps = crate::deps::emit(deps);
     let flag = option(options.flag.as_deref().map(str_lit));
     let text = str_lit(&text);
     let log = if options.log { "::profile_info::__private::log_startup();" } else { "" };
@@ -91,17 +104,19 @@ fn prologue(cap: &Capture, options: &Options) -> String {
                 // SAFETY: the section's JSON is the renderer's `String`'s bytes.
                 json: unsafe {{ ::core::str::from_utf8_unchecked(&__PROFILE_INFO_SECTION.json) }},
                 text: {text},
+                deps: {deps_ref},
             }};
+            {deps}
             ::profile_info::__private::start(&__PROFILE_INFO_RENDERED, {flag});
             {log}
         }}"
     )
 }
 
-/// Makes rustc track the vcs files and variables so a new commit recompiles the crate; the values
-/// are unused.
-fn track(cap: &Capture) -> String {
-    let files = cap.tracked.iter().filter_map(|p| p.to_str());
+/// Makes rustc track the vcs and dependency files and the vcs variables so that a new commit or
+/// dependency recompiles the crate; the values are unused.
+fn track<'a>(files: impl IntoIterator<Item = &'a PathBuf>) -> String {
+    let files = files.into_iter().filter_map(|p| p.to_str());
     let files = files.map(|p| format!("const _: &[u8] = include_bytes!({});", str_lit(p)));
     let vars = crate::vcs::TRACKED_ENV.iter();
     let vars = vars.map(|v| format!("const _: ::core::option::Option<&str> = ::core::option_env!({});", str_lit(v)));

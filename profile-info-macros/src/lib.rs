@@ -9,10 +9,13 @@ use proc_macro::TokenStream;
 
 mod capture;
 mod code;
+mod commit;
+mod deps;
 mod expand;
 mod guard;
 mod index;
 mod invocation;
+mod metadata;
 mod options;
 mod rustc;
 mod sha1;

@@ -1,5 +1,5 @@
 //! The arguments of `#[profile_info::main(...)]`: a comma-separated list of `flag = "--name"`,
-//! `flag = false`, `guard = true|false` and `log`.
+//! `flag = false`, `guard = true|false`, `dependencies = true|false` and `log`.
 
 use crate::code::Error;
 use proc_macro::{Delimiter, TokenStream, TokenTree};
@@ -11,15 +11,20 @@ pub struct Options {
     pub guard: bool,
     /// Whether to log the build summary at startup (`log`).
     pub log: bool,
+    /// Whether to write the dependency list (`dependencies = false` turns it off).
+    pub dependencies: bool,
 }
 
-const UNKNOWN: &str = "unknown option; expected `flag = \"--name\"`, `flag = false`, `guard = false` or `log`";
+const UNKNOWN: &str =
+    "unknown option; expected `flag = \"--name\"`, `flag = false`, `guard = false`, `dependencies = false` or `log`";
 const FLAG: &str = "`flag` takes a flag name such as \"--build-info\", or `false` to disable it";
 const GUARD: &str = "`guard` takes `true` or `false`";
+const DEPENDENCIES: &str = "`dependencies` takes `true` or `false`";
 
 impl Options {
     pub fn parse(attr: TokenStream) -> Result<Options, Error> {
-        let mut options = Options { flag: Some("--build-info".to_owned()), guard: true, log: false };
+        let mut options =
+            Options { flag: Some("--build-info".to_owned()), guard: true, log: false, dependencies: true };
         let mut tokens = opened(attr).into_iter().peekable();
         while let Some(token) = tokens.next() {
             let TokenTree::Ident(name) = token else { return Err(Error::new(token.span(), UNKNOWN)) };
@@ -37,7 +42,11 @@ impl Options {
                 ("guard", Some(value)) => {
                     options.guard = boolean(&value).ok_or_else(|| Error::new(value.span(), GUARD))?;
                 }
+                ("dependencies", Some(value)) => {
+                    options.dependencies = boolean(&value).ok_or_else(|| Error::new(value.span(), DEPENDENCIES))?;
+                }
                 ("log", None) => options.log = true,
+                ("dependencies", None) => return Err(Error::new(name_span, DEPENDENCIES)),
                 ("flag", None) => return Err(Error::new(name_span, FLAG)),
                 ("guard", None) => return Err(Error::new(name_span, GUARD)),
                 ("log", Some(value)) => return Err(Error::new(value.span(), "`log` takes no value")),

@@ -58,7 +58,7 @@ fn read(file: &Path) -> Option<Answers> {
 
 /// Writes through a temporary file and a rename, so that a compile running at the same time
 /// reads the whole file or none. A failure only costs the next compile the queries.
-fn write(file: &Path, text: &str) {
+pub(crate) fn write(file: &Path, text: &str) {
     let Some(dir) = file.parent() else { return };
     let tmp: PathBuf = file.with_extension(format!("{}.tmp", std::process::id()));
     let _ = std::fs::create_dir_all(dir)

@@ -35,6 +35,8 @@ pub struct Git {
     pub dirty: Option<bool>,
     /// Files to make rustc track: a change to any of them may mean a new revision.
     pub tracked: Vec<PathBuf>,
+    /// The work tree and the common git directory (its refs), for a git checkout.
+    pub checkout: Option<(PathBuf, PathBuf)>,
 }
 
 /// What the compile tells the revision reader.
@@ -72,7 +74,7 @@ fn packaged(dir: &Path) -> Option<Git> {
         _ => None,
     };
     let dirty = revision.as_ref().map(|_| git.and_then(|g| g.get("dirty")) == Some(&Json::Bool(true)));
-    Some(Git { revision, dirty, tracked: vec![path] })
+    Some(Git { revision, dirty, tracked: vec![path], checkout: None })
 }
 
 /// [`REVISION_VAR`] and [`DIRTY_VAR`], read through `var`; `None` when the revision is not given
@@ -84,7 +86,7 @@ fn given(var: impl Fn(&str) -> Option<String>) -> Option<Git> {
         Some("false") => Some(false),
         _ => None,
     };
-    Some(Git { dirty: dirty.filter(|_| revision.is_some()), revision, tracked: Vec::new() })
+    Some(Git { dirty: dirty.filter(|_| revision.is_some()), revision, tracked: Vec::new(), checkout: None })
 }
 
 /// The git checkout containing `dir`.
@@ -130,7 +132,7 @@ fn checkout(dir: &Path, context: Context) -> Option<Git> {
         .as_deref()
         .filter(|_| context.ask_git)
         .and_then(|head| dirty(work_tree, dir, &git_dir, head, context.trees));
-    Some(Git { revision, dirty, tracked })
+    Some(Git { revision, dirty, tracked, checkout: Some((work_tree.to_path_buf(), common)) })
 }
 
 /// The revision HEAD names in the files format (HEAD, loose refs, `packed-refs`), and the files

@@ -24,6 +24,8 @@ pub struct Rendered {
     pub json: &'static str,
     /// The summary (`--build-info`).
     pub text: &'static str,
+    /// The `.dep-v0` section's bytes (the dependency list), empty when the binary has none.
+    pub deps: &'static [u8],
 }
 
 static RENDERED: AtomicPtr<Rendered> = AtomicPtr::new(std::ptr::null_mut());
@@ -115,7 +117,7 @@ mod tests {
     use super::*;
 
     fn run(args: &[&str]) -> Option<i32> {
-        let doc = Rendered { program: "app", json: "{}", text: "app 1.0\n" };
+        let doc = Rendered { program: "app", json: "{}", text: "app 1.0\n", deps: &[] };
         let args: Vec<OsString> = args.iter().map(OsString::from).collect();
         handle(&doc, "--build-info", &mut args.into_iter())
     }
@@ -135,7 +137,7 @@ mod tests {
 
     #[test]
     fn rendered_is_what_start_was_given() {
-        static DOC: Rendered = Rendered { program: "app", json: "{}", text: "" };
+        static DOC: Rendered = Rendered { program: "app", json: "{}", text: "", deps: &[] };
         assert!(rendered().is_none());
         start(&DOC, None);
         assert!(std::ptr::eq(rendered().expect("set by start"), &DOC));

@@ -109,11 +109,19 @@ use profile_info_core::{render, schema};
 ///   program untouched.
 ///
 /// It also places the document in the binary's `.profile_info` section (`__DATA,__profile_info`
-/// on Apple targets; none on Windows).
+/// on Apple targets; none on Windows), and the packages the binary was built from in a `.dep-v0`
+/// section in cargo-auditable's format, which `cargo audit bin`, Trivy, Grype, Syft, osv-scanner
+/// and `rust-audit-info` read: the resolved graph for this compile's features and target, build
+/// dependencies and proc macros marked `build`, no dev-dependencies, no paths or URLs. The list
+/// comes from `cargo metadata --offline --locked`, run once per change of `Cargo.lock`, a local
+/// manifest or the feature set and kept under `target/<profile>/.profile-info/`; changing one of
+/// those files recompiles the binary crate. Where cargo cannot answer (no `CARGO` in the
+/// environment, a lock file that needs updating), or `cargo auditable` links its own list, the
+/// build goes on without it and the document's `package.dependencies` says why.
 ///
 /// Options: `#[profile_info::main(flag = "--about-build")]` renames the flag, `flag = false`
-/// disables it, `guard = false` leaves out the CPU guard, `log` reports the build at startup (see
-/// [Serving it](crate#serving-it)).
+/// disables it, `guard = false` leaves out the CPU guard, `dependencies = false` leaves out the
+/// dependency list, `log` reports the build at startup (see [Serving it](crate#serving-it)).
 pub use profile_info_macros::main;
 
 /// The startup CPU guard without the attribute: use it once at module level in the binary crate.

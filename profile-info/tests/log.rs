@@ -71,6 +71,7 @@ fn log_option_emits_the_event_to_a_global_subscriber() {
         program: "log",
         json: info().json().unwrap(),
         text: info().text().unwrap(),
+        deps: &[],
     });
     profile_info::__private::start(rendered, None);
     profile_info::__private::log_startup();

@@ -88,10 +88,14 @@ impl Fixture {
         Fixture { name: name.to_owned(), dir }
     }
 
-    /// The same package (files, manifest, lock file) copied to `target/fixtures/<subdir>/<name>`.
+    /// The same package (files, manifest, lock file, build script if any) copied to
+    /// `target/fixtures/<subdir>/<name>`.
     pub fn copy_to(&self, subdir: &str) -> Fixture {
         let dir = workspace().join("target").join("fixtures").join(subdir).join(&self.name);
-        for file in ["Cargo.toml", "Cargo.lock", "src/main.rs"] {
+        for file in ["Cargo.toml", "Cargo.lock", "src/main.rs", "build.rs"] {
+            if file == "build.rs" && !self.dir.join(file).exists() {
+                continue;
+            }
             let text = std::fs::read_to_string(self.dir.join(file)).expect("fixture file");
             write_if_changed(&dir.join(file), &text);
         }
@@ -176,6 +180,20 @@ impl Fixture {
         }
     }
 
+    /// `cargo auditable build ARGS` (cargo-auditable, installed by scripts/test.sh): the
+    /// executable, with cargo-auditable's own `.dep-v0`.
+    pub fn auditable_build(&self, args: &[&str]) -> PathBuf {
+        let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let mut full = vec!["auditable", "build", "--message-format=json-render-diagnostics"];
+        full.extend_from_slice(args);
+        let out = self
+            .cargo(&full, &[])
+            .output()
+            .expect("cargo auditable is installed (cargo install --locked cargo-auditable)");
+        assert!(out.status.success(), "cargo auditable build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        self.executable(&out)
+    }
+
     fn executable(&self, out: &Output) -> PathBuf {
         String::from_utf8_lossy(&out.stdout)
             .lines()
@@ -251,6 +269,17 @@ pub fn build_example(name: &str) -> PathBuf {
         .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == name)
         .find_map(|m| m["executable"].as_str().map(PathBuf::from))
         .expect("cargo reported the example's executable")
+}
+
+/// What `rust-audit-info` (cargo-auditable's reader, installed by scripts/test.sh) reads in
+/// `binary`'s `.dep-v0`: the JSON document.
+pub fn rust_audit_info(binary: &Path) -> serde_json::Value {
+    let out = Command::new("rust-audit-info")
+        .arg(binary)
+        .output()
+        .expect("rust-audit-info is installed (cargo install --locked rust-audit-info)");
+    assert!(out.status.success(), "rust-audit-info {}: {}", binary.display(), String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("rust-audit-info prints JSON")
 }
 
 /// Runs a built binary with arguments, returning its output.

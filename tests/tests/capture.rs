@@ -125,6 +125,13 @@ fn psabi_level(features: &[String]) -> &'static str {
 }
 
 /// What the document must say, derived from the rustc line, rustc and git alone.
+/// Whether readelf finds a `.dep-v0` section in `binary`.
+fn has_dep_section(binary: &std::path::Path) -> bool {
+    let out = Command::new("readelf").arg("-SW").arg(binary).output().expect("readelf (binutils) is installed");
+    assert!(out.status.success(), "readelf -S {}", binary.display());
+    String::from_utf8_lossy(&out.stdout).contains(" .dep-v0 ")
+}
+
 fn expected(fixture: &Fixture, build: &Build) -> Value {
     let line = parse_line(&build.rustc_args);
     let c = |k: &str| line.codegen.get(k).cloned();
@@ -172,12 +179,32 @@ fn expected(fixture: &Fixture, build: &Build) -> Value {
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     };
     let revision = git(&["rev-parse", "HEAD"]);
+    // The committer time as git writes it in UTC (`%cI`'s format), and the exact tag or null.
+    let time = Command::new("git")
+        .args(["log", "-1", "--date=iso-strict-local", "--format=%cd"])
+        .current_dir(profile_info_tests::workspace())
+        .env("TZ", "UTC")
+        .output()
+        .expect("git");
+    let time = String::from_utf8(time.stdout).unwrap().trim().replace("+00:00", "Z");
+    let tag = Command::new("git")
+        .args(["describe", "--exact-match", "--tags"])
+        .current_dir(profile_info_tests::workspace())
+        .output()
+        .expect("git");
+    let tag = tag.status.success().then(|| String::from_utf8(tag.stdout).unwrap().trim().to_owned());
     let dirty = !git(&["status", "--porcelain", "--untracked-files=no"]).is_empty();
     let channel = ["nightly", "beta", "dev"].into_iter().find(|c| vv["release"].contains(c)).unwrap_or("stable");
     json!({
-        "schema": 2,
+        "schema": 3,
         "crate_type": "bin",
-        "package": {"name": "capture-app", "version": "0.1.0", "features": package_features},
+        "package": {
+            "name": "capture-app",
+            "version": "0.1.0",
+            "features": package_features,
+            // The section is there (readelf) exactly when the document says the list is.
+            "dependencies": if has_dep_section(&build.binary) { "listed" } else { "no .dep-v0 section" },
+        },
         "profile": {
             "name": if dir == "debug" { "dev".to_owned() } else { dir },
             "opt_level": opt,
@@ -194,6 +221,26 @@ fn expected(fixture: &Fixture, build: &Build) -> Value {
             // rustc's default (Session::overflow_checks): as debug-assertions.
             "overflow_checks": c("overflow-checks").map_or(debug_assertions, |v| yes(&v)),
             "incremental": incremental,
+            // rustc's options.rs: `no` and absence leave frame pointers to the target, as they
+            // leave the relocation and code models; the others default to off.
+            "force_frame_pointers": match c("force-frame-pointers").as_deref() {
+                None => "target-default",
+                Some("non-leaf") => "non-leaf",
+                Some(v) if v == "always" || yes(v) => "always",
+                Some(_) => "target-default",
+            },
+            "relocation_model": c("relocation-model").unwrap_or("target-default".into()),
+            "code_model": c("code-model").unwrap_or("target-default".into()),
+            "instrument_coverage": c("instrument-coverage").is_some_and(|v| yes(&v) || v == "all"),
+            // `-Z sanitizer` needs nightly; the suite builds with stable.
+            "sanitizers": [],
+            "link_dead_code": c("link-dead-code").is_some_and(|v| yes(&v)),
+            "control_flow_guard": match c("control-flow-guard").as_deref() {
+                None => "off",
+                Some("nochecks") => "nochecks",
+                Some(v) if v == "checks" || yes(v) => "checks",
+                Some(_) => "off",
+            },
         },
         "target": {
             "triple": line.target.clone().unwrap_or(vv["host"].clone()),
@@ -210,7 +257,7 @@ fn expected(fixture: &Fixture, build: &Build) -> Value {
             "version": vv["release"], "channel": channel, "commit_hash": vv["commit-hash"],
             "commit_date": vv["commit-date"], "llvm_version": vv["LLVM version"], "host": vv["host"],
         },
-        "vcs": {"revision": revision, "dirty": dirty},
+        "vcs": {"revision": revision, "dirty": dirty, "time": time, "tag": tag},
     })
 }
 
@@ -307,6 +354,37 @@ fn config_and_env_overrides() {
     assert_eq!(doc["profile"]["overflow_checks"], true);
     assert_eq!(doc["profile"]["debug_assertions"], false);
     assert_eq!(doc["profile"]["debuginfo"], "limited");
+}
+
+/// The codegen settings that leave no other trace in the document, set through RUSTFLAGS: each as
+/// cargo's line says (in `check`), and where the file shows it, as readelf sees it: a static
+/// relocation model makes an `EXEC` file instead of a position-independent `DYN` one, and coverage
+/// instrumentation adds LLVM's `__llvm_covfun` section.
+#[test]
+fn codegen_settings_from_rustflags() {
+    let flags = "-C force-frame-pointers=yes -C relocation-model=static -C code-model=small \
+                 -C instrument-coverage -C link-dead-code -C control-flow-guard=nochecks";
+    let fixture = fixture();
+    // With `--target`, RUSTFLAGS leave the proc macro alone (a static relocation model cannot make
+    // a shared object).
+    let host = rustc_vv()["host"].clone();
+    let build = fixture.build(&["--release", "--target", &host], &[("RUSTFLAGS", flags)]);
+    let doc = check(&fixture, &build);
+    let p = &doc["profile"];
+    assert_eq!((&p["force_frame_pointers"], &p["relocation_model"]), (&"always".into(), &"static".into()));
+    assert_eq!((&p["instrument_coverage"], &p["link_dead_code"]), (&true.into(), &true.into()));
+    let readelf = |arg: &str| {
+        let out = Command::new("readelf").arg(arg).arg("-W").arg(&build.binary).output().expect("readelf");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(readelf("-h").lines().any(|l| l.trim_start().starts_with("Type:") && l.contains("EXEC")));
+    assert!(readelf("-S").contains("__llvm_covfun"));
+    let plain = fixture.build(&["--release"], &[]);
+    let doc = check(&fixture, &plain);
+    assert_eq!(
+        (&doc["profile"]["relocation_model"], &doc["profile"]["instrument_coverage"]),
+        (&"target-default".into(), &false.into())
+    );
 }
 
 /// `-C target-cpu=native` names the CPU rustc resolved it to, on any architecture.

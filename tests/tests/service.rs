@@ -136,7 +136,7 @@ fn log_option_prints_one_startup_line() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with("log-app 0.1.0; crate: bin (schema 2, features none); profile: dev (opt-level 0, lto off, codegen-units 256, panic unwind, "),
+        stderr.starts_with("log-app 0.1.0; crate: bin (schema 3, features none, dependencies listed); profile: dev (opt-level 0, lto off, codegen-units 256, panic unwind, "),
         "{stderr}"
     );
 }

@@ -97,8 +97,51 @@ fn commit_is_seen(fixture: &Fixture, repo: &Path, message: &str) {
     let head = commit(repo, message);
     let after = build(fixture, &[]);
     assert!(after.recompiled, "{message}: the commit did not recompile the binary crate");
-    assert_eq!(after.vcs, json!({"revision": head, "dirty": false}), "{message}");
+    let (time, tag) = commit_facts(repo);
+    assert_eq!(after.vcs, json!({"revision": head, "dirty": false, "time": time, "tag": tag}), "{message}");
     settled(fixture);
+}
+
+/// HEAD's committer time in UTC and exact tag as git reports them: `git log -1` with the time in
+/// strict ISO 8601 (`%cI`'s format) in the UTC zone, and `git describe --exact-match --tags`
+/// (`null` when it finds none).
+fn commit_facts(repo: &Path) -> (Value, Value) {
+    let out = Command::new("git")
+        .args(["log", "-1", "--date=iso-strict-local", "--format=%cd"])
+        .current_dir(repo)
+        .env("TZ", "UTC")
+        .output()
+        .expect("run git");
+    let time = String::from_utf8(out.stdout).unwrap().trim().replace("+00:00", "Z");
+    let tag = git_output(repo, &["describe", "--exact-match", "--tags"]);
+    let tag = tag.status.success().then(|| String::from_utf8(tag.stdout).unwrap().trim().to_owned());
+    (json!(time), json!(tag))
+}
+
+/// Touches the crate's source so that the next build compiles it (a new tag alone does not).
+fn touch(fixture: &Fixture) {
+    let main = std::fs::File::options().append(true).open(fixture.dir.join("src/main.rs")).unwrap();
+    main.set_modified(std::time::SystemTime::now()).unwrap();
+}
+
+#[test]
+fn commit_time_and_exact_tag() {
+    let (dir, fixture) = repository("commit-facts", "vcs-commit-facts");
+    let facts = |b: &Built| (b.vcs["time"].clone(), b.vcs["tag"].clone());
+    let first = build(&fixture, &[]);
+    assert_eq!(facts(&first), commit_facts(&dir));
+    assert_eq!(first.vcs["tag"], Value::Null, "no tag yet");
+    git(&dir, &["tag", "v1.2.3"]);
+    touch(&fixture);
+    let tagged = build(&fixture, &[]);
+    assert_eq!(facts(&tagged), commit_facts(&dir));
+    assert_eq!(tagged.vcs["tag"], "v1.2.3");
+    commit(&dir, "second");
+    git(&dir, &["tag", "-a", "v2.0.0", "-m", "release"]);
+    let annotated = build(&fixture, &[]);
+    assert!(annotated.recompiled);
+    assert_eq!(facts(&annotated), commit_facts(&dir));
+    assert_eq!(annotated.vcs["tag"], "v2.0.0");
 }
 
 /// A fresh repository with the fixture package `name` at its root, one commit in it.
@@ -166,7 +209,8 @@ fn packed_refs_without_reflog() {
     let head = commit(&dir, "second");
     let after = build(&fixture, &[]);
     assert!(after.recompiled);
-    assert_eq!(after.vcs, json!({"revision": head, "dirty": false}));
+    let (time, tag) = commit_facts(&dir);
+    assert_eq!(after.vcs, json!({"revision": head, "dirty": false, "time": time, "tag": tag}));
 }
 
 #[test]
@@ -176,7 +220,7 @@ fn unborn_branch_then_first_commit() {
     // As `cargo new` leaves it: `git init`, nothing added.
     git(&dir, &["init", "-q"]);
     assert!(!git_output(&dir, &["rev-parse", "--verify", "-q", "HEAD"]).status.success(), "no commit yet");
-    assert_eq!(build(&fixture, &[]).vcs, json!({"revision": null, "dirty": null}));
+    assert_eq!(build(&fixture, &[]).vcs, json!({"revision": null, "dirty": null, "time": null, "tag": null}));
     commit_is_seen(&fixture, &dir, "first commit");
 }
 
@@ -365,7 +409,7 @@ fn outside_git_from_cargo_vcs_info() {
         std::fs::write(pkg.join(".cargo_vcs_info.json"), &info).unwrap();
         let built = build(&fixture, &[]);
         assert!(built.recompiled, "a new .cargo_vcs_info.json recompiles");
-        expected = json!({"revision": head, "dirty": dirty});
+        expected = json!({"revision": head, "dirty": dirty, "time": null, "tag": null});
         assert_eq!(built.vcs, expected, "{info}");
     }
     // The packaged revision wins over a repository the sources were copied into (vendoring).
@@ -383,10 +427,10 @@ fn outside_git_from_the_environment() {
     let workspace = profile_info_tests::workspace();
     let (a, b) = (git(&workspace, &["rev-parse", "HEAD"]), git(&workspace, &["rev-parse", "HEAD~1"]));
     for (revision, dirty, expected) in [
-        (&a, None, json!({"revision": a, "dirty": null})),
-        (&b, None, json!({"revision": b, "dirty": null})),
-        (&b, Some("true"), json!({"revision": b, "dirty": true})),
-        (&b, Some("false"), json!({"revision": b, "dirty": false})),
+        (&a, None, json!({"revision": a, "dirty": null, "time": null, "tag": null})),
+        (&b, None, json!({"revision": b, "dirty": null, "time": null, "tag": null})),
+        (&b, Some("true"), json!({"revision": b, "dirty": true, "time": null, "tag": null})),
+        (&b, Some("false"), json!({"revision": b, "dirty": false, "time": null, "tag": null})),
     ] {
         let mut env = vec![("PROFILE_INFO_REVISION", revision.as_str())];
         env.extend(dirty.map(|d| ("PROFILE_INFO_DIRTY", d)));
@@ -396,7 +440,10 @@ fn outside_git_from_the_environment() {
         let again = build(&fixture, &env);
         assert!(!again.recompiled, "the same variables compile nothing");
     }
-    assert_eq!(build(&fixture, &[("PROFILE_INFO_REVISION", "main")]).vcs, json!({"revision": null, "dirty": null}));
+    assert_eq!(
+        build(&fixture, &[("PROFILE_INFO_REVISION", "main")]).vcs,
+        json!({"revision": null, "dirty": null, "time": null, "tag": null})
+    );
     assert_eq!(build(&fixture, &[("PROFILE_INFO_REVISION", "")]).vcs, Value::Null, "empty: not given");
     assert_eq!(build(&fixture, &[]).vcs, Value::Null, "unset again");
 }

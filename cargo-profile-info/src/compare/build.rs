@@ -46,6 +46,22 @@ fn output(cmd: &mut Command, what: &str) -> Result<std::process::Output, Error> 
     cmd.stdin(Stdio::null()).output().map_err(|e| Error::new(format!("cannot run {what}: {e}")))
 }
 
+/// `cargo metadata --no-deps` of the workspace at `manifest_path` (or the current directory's):
+/// the one reading of the workspace that `compare` and `apply` share.
+pub fn workspace_metadata(manifest_path: Option<&Path>) -> Result<Json, Error> {
+    let mut cmd = cargo();
+    cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
+    if let Some(path) = manifest_path {
+        cmd.arg("--manifest-path").arg(path);
+    }
+    let out = output(&mut cmd, "cargo metadata")?;
+    if !out.status.success() {
+        return Err(Error::new(format!("cargo metadata failed: {}", tail(&out.stderr))));
+    }
+    serde_json::from_slice(&out.stdout)
+        .map_err(|e| Error::new(format!("cargo metadata printed something else than JSON: {e}")))
+}
+
 /// The last line of `bytes` that says something, trimmed to a length a line can hold.
 pub fn tail(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
@@ -64,17 +80,7 @@ impl Project {
         bin: Option<&str>,
         example: Option<&str>,
     ) -> Result<Project, Error> {
-        let mut cmd = cargo();
-        cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
-        if let Some(path) = manifest_path {
-            cmd.arg("--manifest-path").arg(path);
-        }
-        let out = output(&mut cmd, "cargo metadata")?;
-        if !out.status.success() {
-            return Err(Error::new(format!("cargo metadata failed: {}", tail(&out.stderr))));
-        }
-        let meta: Json = serde_json::from_slice(&out.stdout)
-            .map_err(|e| Error::new(format!("cargo metadata printed something else than JSON: {e}")))?;
+        let meta = workspace_metadata(manifest_path)?;
         let root = PathBuf::from(meta["workspace_root"].as_str().unwrap_or_default());
         let target_dir = PathBuf::from(meta["target_directory"].as_str().unwrap_or_default());
         let members: Vec<&Json> = meta["packages"].as_array().map(|p| p.iter().collect()).unwrap_or_default();

@@ -25,6 +25,12 @@
 //! built. Nothing else: no host or user names, environment values
 //! or paths. [`Config::runtime`]`(false)` leaves the `runtime` key out.
 //!
+//! [`Config::dependencies`]`(true)` adds `"dependencies"`: the packages the binary was built from,
+//! as its `.dep-v0` section lists them (cargo-auditable's JSON, `{"packages":[…],"format":1}`;
+//! `null` when the binary has no list). It is off by default: exact dependency versions tell
+//! whoever can reach the endpoint which known vulnerabilities to try, while the scanners that need
+//! them read the file (`cargo audit bin`, Trivy, Grype, Syft, `cargo profile-info inspect`).
+//!
 //! `Accept` preferring `text/plain` (by q-value, over `application/json`, every `Accept` line
 //! counted) gets the text rendering (`--build-info`), followed by `host:` and `started:` lines
 //! when the runtime section is on; [`Config::text`]`(false)` always answers JSON.
@@ -45,7 +51,7 @@
 //! let reply = endpoint.respond(Method::Get, [], [b"text/html, application/json".as_slice()]);
 //! assert_eq!(reply.status(), 200);
 //! let body: &str = std::str::from_utf8(reply.body()).unwrap();
-//! assert!(body.starts_with(r#"{"build":{"schema":2,"#));
+//! assert!(body.starts_with(r#"{"build":{"schema":3,"#));
 //! ```
 //!
 //! # Without `#[profile_info::main]`
@@ -76,12 +82,13 @@ pub struct Config {
     path: String,
     runtime: bool,
     text: bool,
+    dependencies: bool,
     info: Option<&'static BuildInfo>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { path: DEFAULT_PATH.to_owned(), runtime: true, text: true, info: None }
+        Config { path: DEFAULT_PATH.to_owned(), runtime: true, text: true, dependencies: false, info: None }
     }
 }
 
@@ -102,6 +109,23 @@ impl Config {
     /// Whether to add the `runtime` section (host CPU, whether the binary runs on it, start time).
     pub fn runtime(mut self, on: bool) -> Self {
         self.runtime = on;
+        self
+    }
+
+    /// Whether to add `"dependencies"`, the binary's dependency list (off by default: see
+    /// [the response](self#the-response)).
+    ///
+    /// ```
+    /// use profile_info::serve::Config;
+    ///
+    /// let info = profile_info::build_info!();
+    /// let body = Config::new().info(info).dependencies(true).endpoint().json();
+    /// // A test binary has no `#[profile_info::main]`, and so no list.
+    /// assert!(body.ends_with(br#","dependencies":null}"#));
+    /// assert!(!Config::new().info(info).endpoint().json().ends_with(br#","dependencies":null}"#));
+    /// ```
+    pub fn dependencies(mut self, on: bool) -> Self {
+        self.dependencies = on;
         self
     }
 
@@ -149,12 +173,16 @@ impl Config {
         static BUILT: Mutex<Vec<&'static Endpoint>> = Mutex::new(Vec::new());
         let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
         let same = |e: &&&'static Endpoint| {
-            std::ptr::eq(e.info, info) && e.runtime == self.runtime && e.text.is_some() == self.text
+            std::ptr::eq(e.info, info)
+                && e.runtime == self.runtime
+                && e.text.is_some() == self.text
+                && e.dependencies == self.dependencies
         };
         if let Some(endpoint) = built.iter().find(same) {
             return Ok(endpoint);
         }
-        let endpoint: &'static Endpoint = Box::leak(Box::new(Endpoint::build(info, self.runtime, self.text)));
+        let endpoint: &'static Endpoint =
+            Box::leak(Box::new(Endpoint::build(info, self.runtime, self.text, self.dependencies)));
         built.push(endpoint);
         Ok(endpoint)
     }
@@ -206,6 +234,7 @@ pub type Headers = &'static [(&'static str, &'static str)];
 pub struct Endpoint {
     info: &'static BuildInfo,
     runtime: bool,
+    dependencies: bool,
     json: Representation,
     text: Option<Representation>,
 }
@@ -262,7 +291,7 @@ impl Reply {
 }
 
 impl Endpoint {
-    fn build(info: &'static BuildInfo, runtime: bool, text: bool) -> Endpoint {
+    fn build(info: &'static BuildInfo, runtime: bool, text: bool, dependencies: bool) -> Endpoint {
         let section = runtime.then(|| Runtime::now(info));
         let mut json = String::from("{\"build\":");
         match info.json() {
@@ -274,6 +303,10 @@ impl Endpoint {
             json.push_str(",\"runtime\":");
             rt.write_json(&mut json);
         }
+        if dependencies {
+            json.push_str(",\"dependencies\":");
+            json.push_str(&dependency_list(info).unwrap_or_else(|| "null".to_owned()));
+        }
         json.push('}');
         let text = text.then(|| {
             let mut body = info.text().map_or_else(|| info.to_string(), str::to_owned);
@@ -283,7 +316,7 @@ impl Endpoint {
             Representation::new(body, "text/plain; charset=utf-8", true)
         });
         let vary = text.is_some();
-        Endpoint { info, runtime, json: Representation::new(json, "application/json", vary), text }
+        Endpoint { info, runtime, dependencies, json: Representation::new(json, "application/json", vary), text }
     }
 
     /// The answer to a request with this method, `If-None-Match` field values and `Accept` field
@@ -337,6 +370,16 @@ impl Representation {
             content_length,
         }
     }
+}
+
+/// The binary's dependency list, when `info` is its own document (`#[profile_info::main]`'s,
+/// which keeps the `.dep-v0` section's bytes beside it) and it has one.
+fn dependency_list(info: &BuildInfo) -> Option<String> {
+    let rendered = profile_info_start::rendered()?;
+    (info.json() == Some(rendered.json)).then_some(())?;
+    let json = String::from_utf8(profile_info_core::zlib::unstored(rendered.deps)?).ok()?;
+    // The section is the macro's own JSON; anything else is not served as JSON.
+    profile_info_core::read::parse_nested(&json, 64).map(|_| json)
 }
 
 #[cfg(test)]

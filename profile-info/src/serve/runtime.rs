@@ -17,7 +17,7 @@ impl Runtime {
         Runtime {
             host: crate::cpu::host(),
             missing: crate::cpu::missing_for(info),
-            started_at: rfc3339(process_start()),
+            started_at: crate::render::rfc3339(process_start()),
         }
     }
 
@@ -97,22 +97,6 @@ fn linux_process_start() -> Option<u64> {
     Some(boot + ticks / 100)
 }
 
-/// `2026-11-24T22:58:09Z` for seconds since the Unix epoch, without a date library (days to civil
-/// date: H. Hinnant's algorithm).
-fn rfc3339(secs: u64) -> String {
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,8 +156,8 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_795_993_089), "2026-11-29T22:58:09Z");
+        assert_eq!(crate::render::rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(crate::render::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(crate::render::rfc3339(1_795_993_089), "2026-11-29T22:58:09Z");
     }
 }

@@ -1,0 +1,4 @@
+#[profile_info::main(dependencies = false)]
+fn main() {
+    println!("hello");
+}

@@ -1,0 +1,303 @@
+//! The `.dep-v0` dependency list `#[profile_info::main]` writes, checked with cargo-auditable's
+//! own tools as oracles: `cargo auditable build` of the same package gives the expected package
+//! set, `rust-audit-info` and the `auditable-info` crate read our binary as scanners do, readelf
+//! counts the sections, and `cargo build -v` says what was recompiled.
+
+use profile_info_tests::{run, rust_audit_info, target_dir, Fixture};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+const MAIN: &str = "#[profile_info::main]\nfn main() {\n    println!(\"ran\");\n}\n";
+
+/// Every kind of edge: a renamed dependency, an optional one behind a feature, a build
+/// dependency, a proc macro (profile-info's), a dev-dependency and a Windows-only dependency
+/// (neither of which is in a Linux binary).
+const MANIFEST: &str = r#"
+[dependencies.words]
+package = "shlex"
+version = "1"
+
+[dependencies.itoa]
+version = "1"
+optional = true
+
+[build-dependencies]
+autocfg = "1"
+
+[dev-dependencies]
+fnv = "1"
+
+[target.'cfg(windows)'.dependencies]
+windows-link = "0.2"
+
+[features]
+numbers = ["dep:itoa"]
+"#;
+
+fn fixture() -> Fixture {
+    Fixture::with_files("deps-app", &[("src/main.rs", MAIN), ("build.rs", "fn main() {}\n")], MANIFEST)
+}
+
+/// `(name, version, source, kind)` of every package in a `.dep-v0` JSON document.
+type PackageSet = BTreeSet<(String, String, String, String)>;
+
+fn package_set(json: &Value) -> PackageSet {
+    let packages = json["packages"].as_array().expect("packages array");
+    packages
+        .iter()
+        .map(|p| {
+            let field = |k: &str| p[k].as_str().map(str::to_owned);
+            (
+                field("name").unwrap(),
+                field("version").unwrap(),
+                field("source").unwrap(),
+                field("kind").unwrap_or_else(|| "runtime".into()),
+            )
+        })
+        .collect()
+}
+
+/// The same set through the `auditable-info` crate.
+fn auditable_info(binary: &Path) -> PackageSet {
+    let info = auditable_info::audit_info_from_file(binary, Default::default()).expect("auditable-info reads it");
+    package_set(&serde_json::to_value(info).unwrap())
+}
+
+/// How many `.dep-v0` sections readelf finds in `binary`.
+fn dep_sections(binary: &Path) -> usize {
+    let out = Command::new("readelf").arg("-SW").arg(binary).output().expect("readelf (binutils) is installed");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains(" .dep-v0 ")).count()
+}
+
+fn document(binary: &Path) -> Value {
+    let out = run(binary, &["--build-info=json"]);
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).expect("--build-info=json prints JSON")
+}
+
+#[test]
+fn scanners_read_the_same_packages_as_cargo_auditable_lists() {
+    let fx = fixture();
+    let ours = fx.build(&["--features", "numbers"], &[]).binary;
+    assert_eq!(dep_sections(&ours), 1);
+    assert_eq!(document(&ours)["package"]["dependencies"], "listed");
+    let ours_json = rust_audit_info(&ours);
+    let ours_set = package_set(&ours_json);
+    assert_eq!(auditable_info(&ours), ours_set, "auditable-info and rust-audit-info agree");
+
+    // The same package built by cargo-auditable; its wrapper links its own `.dep-v0`, and the
+    // macro, seeing that, writes none: one section, and the binary links and runs.
+    let copy = fx.copy_to("auditable");
+    let theirs = copy.auditable_build(&["--features", "numbers"]);
+    assert_eq!(dep_sections(&theirs), 1, "one section, not two");
+    assert_eq!(run(&theirs, &[]).stdout, b"ran\n");
+    assert_eq!(document(&theirs)["package"]["dependencies"], "listed by cargo-auditable");
+
+    let theirs_json = rust_audit_info(&theirs);
+    assert_eq!(ours_set, package_set(&theirs_json));
+    // The graph too: cargo-auditable sorts and numbers packages the same way.
+    assert_eq!(ours_json, theirs_json);
+    let names: BTreeSet<&str> = ours_set.iter().map(|p| p.0.as_str()).collect();
+    for absent in ["fnv", "windows-link"] {
+        assert!(!names.contains(absent), "{absent} is not in a Linux binary: {names:?}");
+    }
+}
+
+/// The cache file the macro keeps for `fx`: the one naming its manifest.
+fn cache_file(fx: &Fixture) -> std::path::PathBuf {
+    let dir = target_dir().join("debug").join(".profile-info");
+    let manifest = fx.dir.join("Cargo.toml");
+    std::fs::read_dir(&dir)
+        .expect("the profile's .profile-info directory")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("deps-"))
+        .find(|p| std::fs::read_to_string(p).unwrap().contains(manifest.to_str().unwrap()))
+        .expect("a dependency cache file naming the fixture's manifest")
+}
+
+fn mtime(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+/// `cargo build -v` without touching anything; whether cargo ran rustc for the binary crate.
+fn recompiled(fx: &Fixture) -> bool {
+    let out = fx.cargo(&["build", "-v"], &[]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let ran = stderr.lines().any(|l| l.contains("Running `") && l.contains("--crate-name cache_app"));
+    let fresh = stderr.lines().any(|l| l.trim_start().starts_with("Fresh cache-app"));
+    assert_ne!(ran, fresh, "cargo says either: {stderr}");
+    ran
+}
+
+#[test]
+fn cargo_metadata_runs_once_per_change_of_the_lock_file_or_manifests() {
+    let fx = Fixture::new("cache-app", MAIN, "");
+    fx.build(&[], &[]);
+    let cache = cache_file(&fx);
+    let written = mtime(&cache);
+    assert!(!recompiled(&fx), "a no-op build compiles nothing");
+    // An edit of the source: the crate recompiles, the kept answer is used as is.
+    fx.build(&[], &[]);
+    assert_eq!(mtime(&cache), written, "cache hit: not rewritten");
+    // Cargo.lock changes: rustc tracks it for the macro, so cargo recompiles the crate, and the
+    // list is asked of cargo again.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let lock = std::fs::File::options().append(true).open(fx.dir.join("Cargo.lock")).unwrap();
+    lock.set_modified(std::time::SystemTime::now()).unwrap();
+    assert!(recompiled(&fx), "a new Cargo.lock recompiles the binary crate");
+    assert_ne!(mtime(&cache), written, "cargo metadata asked again");
+    assert!(!recompiled(&fx), "and then nothing");
+}
+
+/// A script for `RUSTC_WORKSPACE_WRAPPER` (the fixture's crates only) that runs rustc with `env`
+/// changed as given.
+fn wrapper(name: &str, env_args: &str) -> std::path::PathBuf {
+    let path = target_dir().join(format!("{name}.sh"));
+    std::fs::create_dir_all(target_dir()).unwrap();
+    std::fs::write(&path, format!("#!/bin/sh\nexec env {env_args} \"$@\"\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn without_cargo_metadata_the_build_goes_on_and_says_why() {
+    let fx = Fixture::new("nometa-app", MAIN, "");
+    for (script, env_args, why) in [
+        ("no-cargo-env", "-u CARGO", "not built by cargo"),
+        ("failing-cargo", "CARGO=/bin/false", "cargo metadata failed"),
+        ("missing-cargo", "CARGO=/nonexistent/cargo", "cargo could not be started"),
+    ] {
+        let w = wrapper(script, env_args);
+        let binary = fx.build(&[], &[("RUSTC_WORKSPACE_WRAPPER", w.to_str().unwrap())]).binary;
+        assert_eq!(dep_sections(&binary), 0, "{script}");
+        assert_eq!(document(&binary)["package"]["dependencies"], why, "{script}");
+        assert_eq!(run(&binary, &[]).stdout, b"ran\n");
+    }
+    // Offline and frozen builds get the list.
+    for flag in ["--offline", "--frozen"] {
+        let binary = fx.build(&[flag], &[]).binary;
+        assert_eq!(dep_sections(&binary), 1, "{flag}");
+    }
+    // `dependencies = false` turns it off.
+    let off = Fixture::new("nodeps-app", &MAIN.replace("main]", "main(dependencies = false)]"), "");
+    let binary = off.build(&[], &[]).binary;
+    assert_eq!(dep_sections(&binary), 0);
+    assert_eq!(document(&binary)["package"]["dependencies"], "off");
+}
+
+const SERVING: &str = r#"#[profile_info::main]
+fn main() {
+    use profile_info::serve::Config;
+    for on in [true, false] {
+        let body = Config::new().runtime(false).dependencies(on).endpoint().json();
+        println!("{}", std::str::from_utf8(body).unwrap());
+    }
+}
+"#;
+
+#[test]
+fn buildinfo_serves_the_list_only_when_asked() {
+    let binary = Fixture::new("serve-deps-app", SERVING, "").build(&[], &[]).binary;
+    let out = run(&binary, &[]);
+    assert!(out.status.success());
+    let bodies: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(bodies[0]["dependencies"], rust_audit_info(&binary), "served as scanners read the file");
+    assert_eq!(bodies[1].get("dependencies"), None, "off by default");
+}
+
+/// A crate in a local git repository (made once), for a `git` dependency that needs no network.
+fn git_dependency() -> std::path::PathBuf {
+    let repo = target_dir().join("deps-git-repo");
+    if repo.join(".git").exists() {
+        return repo;
+    }
+    std::fs::create_dir_all(repo.join("src")).unwrap();
+    let manifest = "[package]\nname = \"gitdep\"\nversion = \"0.3.0\"\nedition = \"2021\"\n";
+    std::fs::write(repo.join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(repo.join("src/lib.rs"), "pub fn answer() -> u32 {\n    42\n}\n").unwrap();
+    for args in [&["init", "-q"][..], &["add", "-A"], &["commit", "-q", "-m", "gitdep"]] {
+        let st = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(&repo)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap();
+        assert!(st.success(), "git {args:?}");
+    }
+    repo
+}
+
+/// A git dependency (`source: git`, no URL), built for an explicit `--target`: the same list as
+/// cargo-auditable's.
+#[test]
+fn git_dependency_and_explicit_target() {
+    let repo = git_dependency();
+    let manifest = format!("\n[dependencies.gitdep]\ngit = \"file://{}\"\n", repo.display());
+    let main = "#[profile_info::main]\nfn main() {\n    println!(\"{}\", gitdep::answer());\n}\n";
+    let fx = Fixture::new("deps-git-app", main, &manifest);
+    let out = Command::new("rustc").arg("-vV").output().unwrap();
+    let vv = String::from_utf8(out.stdout).unwrap();
+    let host = vv.lines().find_map(|l| l.strip_prefix("host: ")).unwrap().to_owned();
+    let ours = fx.build(&["--target", &host], &[]).binary;
+    let theirs = fx.copy_to("auditable").auditable_build(&["--target", &host]);
+    let (ours, theirs) = (rust_audit_info(&ours), rust_audit_info(&theirs));
+    assert_eq!(package_set(&ours), package_set(&theirs));
+    assert!(package_set(&ours).iter().any(|p| p.0 == "gitdep" && p.2 == "git"), "{ours}");
+    assert!(!ours.to_string().contains("file://"), "no URL or path: {ours}");
+}
+
+/// A workspace of two binaries whose features differ (`a` enables an optional dependency, `b`
+/// does not), written under `target/fixtures/<subdir>/deps-ws`.
+fn workspace_of_two(subdir: &str) -> std::path::PathBuf {
+    use profile_info_tests::{workspace, write_if_changed};
+    let dir = workspace().join("target/fixtures").join(subdir).join("deps-ws");
+    write_if_changed(&dir.join("Cargo.toml"), "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n");
+    let profile_info = workspace().join("profile-info");
+    for (name, features) in [("a", "[\"numbers\"]"), ("b", "[]")] {
+        let manifest = format!(
+            "[package]\nname = \"deps-ws-{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\nprofile-info = {{ path = {profile_info:?} }}\nitoa = {{ version = \"1\", optional = true }}\n\n\
+             [features]\ndefault = {features}\nnumbers = [\"dep:itoa\"]\n"
+        );
+        write_if_changed(&dir.join(name).join("Cargo.toml"), &manifest);
+        write_if_changed(&dir.join(name).join("src/main.rs"), MAIN);
+    }
+    if !dir.join("Cargo.lock").exists() {
+        let _ = std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock"));
+    }
+    dir
+}
+
+/// Both binaries of one workspace built in one `cargo build`: each lists its own features'
+/// packages, as `cargo auditable build` of the same workspace does.
+#[test]
+fn two_binaries_of_a_workspace_with_different_features() {
+    // Each binary's list, read as soon as its build reported it: both workspaces build into the
+    // fixtures' target dir, where same-named binaries replace each other.
+    let lists = |dir: &Path, args: &[&str]| {
+        let out = profile_info_tests::cargo(dir, args, &[]).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let mut lists = std::collections::BTreeMap::new();
+        for m in String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()) {
+            if let (Some(name), Some(exe)) = (m["target"]["name"].as_str(), m["executable"].as_str()) {
+                lists.insert(name.to_owned(), package_set(&rust_audit_info(Path::new(exe))));
+            }
+        }
+        lists
+    };
+    let json = "--message-format=json";
+    let ours = lists(&workspace_of_two("ours"), &["build", "--workspace", json]);
+    let theirs = lists(&workspace_of_two("auditable"), &["auditable", "build", "--workspace", json]);
+    assert_eq!(ours.len(), 2);
+    assert_eq!(ours, theirs);
+    let has_itoa = |name: &str| ours[name].iter().any(|p| p.0 == "itoa");
+    assert!(has_itoa("deps-ws-a") && !has_itoa("deps-ws-b"));
+}
