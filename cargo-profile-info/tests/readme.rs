@@ -7,9 +7,9 @@
 //! - `target/release/app`: `--release`.
 //!
 //! `cargo profile-info` is this package's tool, found by cargo on `PATH`. What differs from one
-//! toolchain or checkout to another — commit ids, version numbers, dates, the work tree's
-//! dirtiness — is masked on both sides, and QEMU's warnings about its CPU models are dropped;
-//! everything else must match byte for byte.
+//! toolchain or checkout to another — commit ids, version numbers, dates, the checkout's state
+//! (dirty, commit time, tag) — is masked on both sides, and QEMU's warnings about its CPU models
+//! are dropped; everything else must match byte for byte.
 
 // The examples are x86_64 Linux binaries (the guard, qemu-x86_64).
 #![cfg(all(target_arch = "x86_64", target_os = "linux"))]
@@ -102,7 +102,7 @@ fn transcript(dir: &Path, block: &str, commands: &[String]) -> String {
 }
 
 /// What changes with the toolchain and the checkout, masked: 40-digit commit ids, `X.Y.Z`
-/// versions, dates and `dirty yes`/`dirty no`.
+/// versions, dates, and the state of the checkout on the `vcs:` line (dirty, commit time, tag).
 fn normalise(text: &str) -> String {
     let mut out = String::new();
     let mut word = String::new();
@@ -130,7 +130,12 @@ fn normalise(text: &str) -> String {
         }
     }
     flush(&mut word, &mut out);
-    out.replace("(dirty yes)", "(dirty <dirty>)").replace("(dirty no)", "(dirty <dirty>)")
+    out.split_inclusive('\n')
+        .map(|line| match (line.starts_with("vcs:"), line.find(" (")) {
+            (true, Some(i)) => format!("{} (<checkout>){}", &line[..i], if line.ends_with('\n') { "\n" } else { "" }),
+            _ => line.to_owned(),
+        })
+        .collect()
 }
 
 fn host() -> String {
@@ -172,7 +177,13 @@ fn normalising_masks_only_what_changes() {
         normalise("rustc:       1.95.0 (commit 59807616e1fa2540724bfbac14d7976d7e4a3860, date 2026-04-14)"),
         "rustc:       <version> (commit <commit>, date <date>)"
     );
-    assert_eq!(normalise("x86-64-v3 sse4.1 (dirty no)"), "x86-64-v3 sse4.1 (dirty <dirty>)");
+    assert_eq!(normalise("x86-64-v3 sse4.1 (dirty no)"), "x86-64-v3 sse4.1 (dirty no)");
+    assert_eq!(
+        normalise(
+            "vcs:         59807616e1fa2540724bfbac14d7976d7e4a3860 (dirty no, time 2026-11-30T09:12:44Z, tag v1)\n"
+        ),
+        "vcs:         <commit> (<checkout>)\n"
+    );
     let blocks = console_blocks("```console\n$ a \\\n  b\nout\n$ c\n```\n");
     assert_eq!(blocks, vec![(vec!["a   b".to_owned(), "c".to_owned()], "$ a \\\n  b\nout\n$ c\n".to_owned())]);
 }
