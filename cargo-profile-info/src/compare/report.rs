@@ -57,8 +57,9 @@ impl Row {
         }
     }
 
-    fn fact(&self, pointer: &str) -> String {
-        match self.document.pointer(pointer) {
+    /// A field of the row's document by its dotted key (`schema::FIELDS`), as a table cell.
+    fn fact(&self, key: &str) -> String {
+        match crate::keys::in_json_at(&self.document, key) {
             None => "?".into(),
             Some(Json::Null) => "-".into(),
             Some(Json::String(s)) => s.clone(),
@@ -243,16 +244,16 @@ impl Report {
                 1 => format!("{:.1} s", b.median),
                 _ => format!("{:.1} s ({:.1}–{:.1})", b.median, b.min, b.max),
             });
-            for pointer in [
-                "/profile/opt_level",
-                "/profile/lto",
-                "/profile/codegen_units",
-                "/profile/panic",
-                "/profile/strip",
-                "/target/level",
-                "/profile/pgo",
+            for key in [
+                "profile.opt_level",
+                "profile.lto",
+                "profile.codegen_units",
+                "profile.panic",
+                "profile.strip",
+                "target.level",
+                "profile.pgo",
             ] {
-                row.push(r.fact(pointer));
+                row.push(r.fact(key));
             }
             table.push(row);
         }
