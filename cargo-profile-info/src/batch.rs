@@ -101,8 +101,9 @@ pub fn inspect(path: &Path, input: Input, as_json: bool) -> Outcome {
         return Outcome::text(format!("{all}\n"), true);
     }
     let mut report = String::new();
-    if let Some(doc) = &input.doc {
-        report.push_str(&profile_info_core::render::text(&doc.info));
+    match &input.doc {
+        Some(doc) => report.push_str(&profile_info_core::render::text(&doc.info)),
+        None => report.push_str("document:    none (no profile-info section: not built with #[profile_info::main])\n"),
     }
     let why_not = input.doc.as_ref().and_then(|d| d.info.package.dependencies.as_deref());
     report.push_str(&deps::text(input.deps.as_ref(), why_not));

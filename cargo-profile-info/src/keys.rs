@@ -84,8 +84,11 @@ mod tests {
         assert_eq!(lookup(&doc, "vcs"), Lookup::Value(Value::Null));
         let Lookup::Group(profile) = lookup(&doc, "profile") else { panic!("profile is a group") };
         assert!(profile.contains(&"profile.lto") && profile.contains(&"profile.pgo"), "{profile:?}");
-        v["vcs"] = json!({"revision": "abc", "dirty": false});
-        assert_eq!(lookup(&document(&v), "vcs"), Lookup::Group(vec!["vcs.revision", "vcs.dirty"]));
+        v["vcs"] = json!({"revision": "abc", "dirty": false, "time": null, "tag": null});
+        assert_eq!(
+            lookup(&document(&v), "vcs"),
+            Lookup::Group(vec!["vcs.revision", "vcs.dirty", "vcs.time", "vcs.tag"])
+        );
         for unknown in ["profile.ltoo", "schema.x", "", "profile.lto.x"] {
             assert_eq!(lookup(&doc, unknown), Lookup::Unknown, "{unknown}");
         }
@@ -102,7 +105,7 @@ mod tests {
         v["profile"]["codegen_units"] = 16.into();
         v["profile"]["incremental"] = false.into();
         v["target"]["features"] = json!(["avx", "avx2"]);
-        v["vcs"] = json!({"revision": "abc", "dirty": true});
+        v["vcs"] = json!({"revision": "abc", "dirty": true, "time": "2026-01-02T03:04:05Z", "tag": null});
         v["package"]["name"] = "q\"\\\u{1}\n/é🦀".into();
         let doc = document(&v);
         for (field, value) in fields(&doc) {

@@ -182,7 +182,9 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
         // interval says about 1.
         let mut ratios: Vec<f64> = s.iter().zip(&release_samples).map(|(v, r)| v / r).collect();
         ratios.sort_by(f64::total_cmp);
-        assert_eq!(row["ratio_median"].as_f64(), Some(ratios[1]), "{name}");
+        // The same quotient computed elsewhere may differ in its last bit.
+        let median = row["ratio_median"].as_f64().unwrap();
+        assert!((median - ratios[1]).abs() <= 1e-12 * ratios[1], "{name}: {median} against {}", ratios[1]);
         let ci: Vec<f64> = row["ratio_ci"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
         assert!(ci[0] <= ci[1], "{name}: {ci:?}");
         let verdict = if ci[1] < 1.0 {
