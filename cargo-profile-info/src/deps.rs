@@ -117,21 +117,6 @@ pub fn text(deps: Option<&Dependencies>, why_not: Option<&str>) -> String {
     out
 }
 
-/// `inspect --json`: the document's JSON with the list added as its last member
-/// `"dependencies"` (the document's own members unchanged); `{"dependencies": …}` alone for a
-/// binary with the list and no document.
-pub fn json(document: Option<&str>, deps: Option<&Dependencies>) -> String {
-    match (document, deps) {
-        (Some(doc), None) => doc.to_owned(),
-        (Some(doc), Some(deps)) => {
-            let body = doc.trim_end().strip_suffix('}').unwrap_or(doc);
-            format!("{body},\"dependencies\":{}}}", deps.json)
-        }
-        (None, Some(deps)) => format!("{{\"dependencies\":{}}}", deps.json),
-        (None, None) => "{}".to_owned(),
-    }
-}
-
 /// `diff`'s lines for the lists of two binaries: `dep NAME: +VERSION` (added), `-VERSION`
 /// (removed) or `A → B` (changed), by name; a package present at several versions is compared as
 /// its set of versions.
@@ -186,17 +171,6 @@ mod tests {
             let err = from_section(&bad).unwrap_err();
             assert!(err.contains(says) && !err.contains('\n'), "{err}");
         }
-    }
-
-    #[test]
-    fn json_keeps_the_document_and_adds_the_list() {
-        let deps = Dependencies { json: r#"{"packages":[],"format":1}"#.into(), packages: vec![] };
-        assert_eq!(
-            json(Some(r#"{"schema":3}"#), Some(&deps)),
-            r#"{"schema":3,"dependencies":{"packages":[],"format":1}}"#
-        );
-        assert_eq!(json(None, Some(&deps)), r#"{"dependencies":{"packages":[],"format":1}}"#);
-        assert_eq!(json(Some(r#"{"schema":3}"#), None), r#"{"schema":3}"#);
     }
 
     #[test]
