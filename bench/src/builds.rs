@@ -7,8 +7,9 @@ use crate::{io, log, Dirs, PROFILE};
 use cargo_profile_info::harness::parse_variant;
 use cargo_profile_info::harness::{Job, Project};
 use cargo_profile_info::Error;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::Instant;
 
 /// `production`: release and these, as `compare --variant` takes them.
 pub const PRODUCTION: &str = "lto=fat,codegen-units=1,strip=true,panic=abort";
@@ -82,11 +83,30 @@ fn job(dirs: &Dirs, peer: &Peer) -> Result<(Project, Job), Error> {
     Ok((project, job))
 }
 
+/// What one timed build left.
+struct Finished {
+    executable: PathBuf,
+    seconds: f64,
+    /// cargo's `-v` stderr: a `Running` or `Fresh` line per unit.
+    stderr: String,
+}
+
+/// The engine's build of `job`, timed, verbose (`CARGO_TERM_VERBOSE`, cargo's `-v`).
+fn build(project: &Project, job: &Job, target: &Path) -> Result<Finished, Error> {
+    let mut cmd = job.build_command(project, Some(target))?;
+    cmd.env("CARGO_TERM_VERBOSE", "true").stdin(Stdio::null());
+    let start = Instant::now();
+    let out = cmd.output().map_err(|e| io("cargo build", e))?;
+    let seconds = start.elapsed().as_secs_f64();
+    let executable = job.executable(project, &out)?;
+    Ok(Finished { executable, seconds, stderr: String::from_utf8_lossy(&out.stderr).into_owned() })
+}
+
 /// One untimed build, so that the first timed one does not also pay for cold caches (the
 /// toolchain's files read from disk).
 pub fn warm_up(dirs: &Dirs, peer: &Peer) -> Result<(), Error> {
     let (project, job) = job(dirs, peer)?;
-    job.build(&project, Some(&dirs.targets.join(peer.name)), false).map(drop)
+    build(&project, &job, &dirs.targets.join(peer.name)).map(drop)
 }
 
 /// Builds `peer` from nothing, then again with nothing changed, and runs the binary.
@@ -94,8 +114,8 @@ pub fn measure(dirs: &Dirs, peer: &'static Peer) -> Result<Built, Error> {
     let (project, job) = job(dirs, peer)?;
     let target = dirs.targets.join(peer.name);
     let _ = std::fs::remove_dir_all(&target);
-    let clean = job.build(&project, Some(&target), true)?;
-    let noop = job.build(&project, Some(&target), true)?;
+    let clean = build(&project, &job, &target)?;
+    let noop = build(&project, &job, &target)?;
     let logs = |suffix: &str, text: &str| std::fs::write(dirs.logs.join(format!("{}.{suffix}.log", peer.name)), text);
     let _ = logs("clean", &clean.stderr);
     let _ = logs("noop", &noop.stderr);

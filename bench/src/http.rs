@@ -202,13 +202,14 @@ impl Session<'_> {
             let allocations: String =
                 printed.lines().filter(|l| l.starts_with("allocations")).map(|l| format!("{l}\n")).collect();
             self.say(&allocations)?;
+            let pid = pid(&printed).ok_or_else(|| Error::new(format!("{} names no `pid`", log.display())))?;
             self.wrk(route, WARM_UP.1)?;
-            self.say(&format!("{route}: after a {} s warm-up, RSS {} KB\n", WARM_UP.1, rss_kb(server.id())?))?;
+            self.say(&format!("{route}: after a {} s warm-up, RSS {} KB\n", WARM_UP.1, rss_kb(pid)?))?;
             for round in 1..=p.rounds {
                 let before = self.allocations()?;
                 let report = self.wrk(route, p.seconds)?;
                 let after = self.allocations()?;
-                let rss = rss_kb(server.id())?;
+                let rss = rss_kb(pid)?;
                 self.say(&soak_line(route, round, &report, rss, after.saturating_sub(before)))?;
                 errors += self::errors(&report);
             }
@@ -244,6 +245,11 @@ fn get(url: &str) -> Result<Vec<u8>, Error> {
 fn load_average() -> String {
     let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+/// The process id the bench server prints first (`pid N`).
+fn pid(printed: &str) -> Option<u32> {
+    printed.lines().find_map(|l| l.strip_prefix("pid "))?.parse().ok()
 }
 
 /// The resident set of process `pid`, in KB, from `/proc/PID/status`.
@@ -345,6 +351,14 @@ mod tests {
         assert!(plan(&["--rounds", "0"]).is_err(), "the ratio needs a round");
         assert!(plan(&["--duration", "5s"]).is_err(), "seconds, a number");
         assert!(plan(&["--port", "70000"]).is_err());
+    }
+
+    #[test]
+    fn the_servers_memory_is_read_from_the_pid_it_prints() {
+        // This process stands for the server: the kernel's /proc is the oracle.
+        let printed = format!("pid {}\nallocations in 1000000 calls: …\n", std::process::id());
+        assert!(rss_kb(pid(&printed).unwrap()).unwrap() > 0);
+        assert_eq!(pid("allocations in 10 calls\nlistening on http://127.0.0.1:1\n"), None);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! send and everything else.
 //!
 //! Every heap allocation of the process is counted (a global allocator wrapping the system's):
-//! `/allocs` answers the count so far, and at startup the server prints how many allocations a
+//! `/allocs` answers the count so far, and at startup the server prints its process id (`pid N`,
+//! whose `/proc/N/status` the soak reads the server's memory from) and how many allocations a
 //! million calls of profile-info's handler make, alone (`serve::Endpoint::respond`) and as the
 //! tower service axum runs (`tower::BuildInfoService`, whose `http::Response` is the framework's
 //! type), and a hundred thousand requests to each route through axum's `Router`
@@ -66,6 +67,7 @@ fn allocations(calls: u64, mut f: impl FnMut()) -> u64 {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);
+    println!("pid {}", std::process::id());
     let endpoint = Config::new().endpoint();
 
     const CALLS: u64 = 1_000_000;

@@ -202,7 +202,7 @@ impl Job {
     }
 
     /// The arguments that select the profile (and target), common to `build` and `clean`.
-    pub fn profile_args(&self, project: &Project) -> Vec<String> {
+    fn profile_args(&self, project: &Project) -> Vec<String> {
         let mut args = Vec::new();
         if let Some(path) = &project.manifest_path {
             args.extend(["--manifest-path".to_owned(), path.display().to_string()]);
@@ -240,11 +240,10 @@ impl Job {
     /// that the time is that of rebuilding them with the dependencies already built.
     pub fn run(&self, project: &Project, target_dir: Option<&Path>, clean: bool) -> Result<(PathBuf, f64), Error> {
         if !clean {
-            self.build(project, target_dir, false)?;
+            self.build(project, target_dir)?;
             self.clean_members(project, target_dir)?;
         }
-        let finished = self.build(project, target_dir, false)?;
-        Ok((finished.executable, finished.seconds))
+        self.build(project, target_dir)
     }
 
     fn command(&self, project: &Project, target_dir: Option<&Path>, args: &[&str]) -> Result<Command, Error> {
@@ -257,22 +256,23 @@ impl Job {
         Ok(cmd)
     }
 
-    /// One timed `cargo build` (`-v` when `verbose`: cargo then says which units it ran).
-    pub fn build(&self, project: &Project, target_dir: Option<&Path>, verbose: bool) -> Result<Finished, Error> {
+    /// The `cargo build` of the binary (`cargo rustc` when there are `final_flags`), in
+    /// `target_dir` or else compare's own; it prints cargo's JSON messages, which
+    /// [`Job::executable`] reads.
+    pub fn build_command(&self, project: &Project, target_dir: Option<&Path>) -> Result<Command, Error> {
         let target = if project.example { "--example" } else { "--bin" };
         let subcommand = if self.final_flags.is_empty() { "build" } else { "rustc" };
-        let mut args = vec![subcommand, "--message-format=json-render-diagnostics", "-p", &project.package, target];
-        args.push(&project.bin);
-        if verbose {
-            args.push("-v");
-        }
+        let args =
+            [subcommand, "--message-format=json-render-diagnostics", "-p", &project.package, target, &project.bin];
         let mut cmd = self.command(project, target_dir, &args)?;
         if !self.final_flags.is_empty() {
             cmd.arg("--").args(&self.final_flags);
         }
-        let start = Instant::now();
-        let out = output(&mut cmd, "cargo build")?;
-        let seconds = start.elapsed().as_secs_f64();
+        Ok(cmd)
+    }
+
+    /// The executable that the finished [`Job::build_command`] reported, or why there is none.
+    pub fn executable(&self, project: &Project, out: &std::process::Output) -> Result<PathBuf, Error> {
         if !out.status.success() {
             return Err(Error::new(format!(
                 "variant {}: cargo build failed ({}): {}",
@@ -281,19 +281,27 @@ impl Job {
                 tail(&out.stderr)
             )));
         }
-        let executable = String::from_utf8_lossy(&out.stdout)
+        String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter_map(|l| serde_json::from_str::<Json>(l).ok())
             .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == project.bin.as_str())
             .find_map(|m| m["executable"].as_str().map(PathBuf::from))
             .ok_or_else(|| {
                 Error::new(format!("variant {}: cargo reported no executable for {}", self.variant, project.bin))
-            })?;
-        Ok(Finished { executable, seconds, stderr: String::from_utf8_lossy(&out.stderr).into_owned() })
+            })
+    }
+
+    /// One timed build: the executable and the build's wall-clock seconds.
+    fn build(&self, project: &Project, target_dir: Option<&Path>) -> Result<(PathBuf, f64), Error> {
+        let mut cmd = self.build_command(project, target_dir)?;
+        let start = Instant::now();
+        let out = output(&mut cmd, "cargo build")?;
+        let seconds = start.elapsed().as_secs_f64();
+        Ok((self.executable(project, &out)?, seconds))
     }
 
     /// `cargo clean -p` every workspace member, for this profile and target.
-    pub fn clean_members(&self, project: &Project, target_dir: Option<&Path>) -> Result<(), Error> {
+    fn clean_members(&self, project: &Project, target_dir: Option<&Path>) -> Result<(), Error> {
         let mut args = vec!["clean"];
         for member in &project.members {
             args.extend(["-p", member]);
@@ -304,17 +312,6 @@ impl Job {
         }
         Ok(())
     }
-}
-
-/// What one timed cargo build produced.
-#[derive(Clone, Debug)]
-pub struct Finished {
-    /// The executable cargo reported.
-    pub executable: PathBuf,
-    /// The build's wall-clock seconds.
-    pub seconds: f64,
-    /// What cargo printed on stderr.
-    pub stderr: String,
 }
 
 /// Copies `from` to `dir/name`, replacing what was there.

@@ -262,8 +262,12 @@ pub fn compare(opts: &Options) -> Result<Report, Error> {
                 let measured = server.load(load, port);
                 server.stop();
                 let m = measured?;
+                let errors = match m.socket_errors {
+                    0 => String::new(),
+                    n => format!(", {n} socket errors in {} requests", m.requests),
+                };
                 progress(&format!(
-                    "{} {}: {:.0} req/s, p99 {:.2} ms",
+                    "{} {}: {:.0} req/s, p99 {:.2} ms{errors}",
                     round_label(round, opts.runs),
                     names[i],
                     m.requests_per_second,

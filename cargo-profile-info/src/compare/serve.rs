@@ -18,6 +18,11 @@ pub struct Load {
     pub latency_avg_seconds: f64,
     /// The 99th percentile of latency, in milliseconds.
     pub latency_p99_ms: f64,
+    /// Requests answered.
+    pub requests: u64,
+    /// Connections that failed or timed out (wrk's socket errors): said beside the round's rate,
+    /// since a server that closes its connections may cause some without being at fault.
+    pub socket_errors: u64,
 }
 
 /// How long a server may take to accept its first connection.
@@ -79,11 +84,6 @@ impl Server {
             t if t.is_empty() => "(no output)".to_owned(),
             t => t,
         }
-    }
-
-    /// The server's process id (its memory is read from `/proc/ID/status`).
-    pub fn id(&self) -> u32 {
-        self.child.id()
     }
 
     /// Sends SIGTERM and waits for the exit (a server that ignores it is killed after 10 s).
@@ -215,6 +215,8 @@ pub fn parse_wrk(report: &str) -> Result<Load, String> {
         requests_per_second: r.requests_per_second,
         latency_avg_seconds: r.latency_avg_seconds.ok_or("wrk's report has no average latency")?,
         latency_p99_ms: r.latency_p99_ms.ok_or("wrk's report has no 99% latency (run wrk with --latency)")?,
+        requests: r.requests,
+        socket_errors: r.socket_errors,
     })
 }
 
@@ -243,6 +245,7 @@ Transfer/sec:      8.99MB
         assert_eq!(load.requests_per_second, 10149.5);
         assert!((load.latency_avg_seconds - 812e-6).abs() < 1e-12);
         assert!((load.latency_p99_ms - 2.5).abs() < 1e-9);
+        assert_eq!((load.requests, load.socket_errors), (10150, 0));
         assert_eq!(seconds("1.50m"), Some(90.0));
         assert_eq!(seconds("3.00s"), Some(3.0));
         assert_eq!(seconds("fast"), None);
@@ -259,6 +262,7 @@ Transfer/sec:      8.99MB
             REPORT.replace("Requests/sec:", "  Socket errors: connect 1, read 2, write 3, timeout 4\nRequests/sec:");
         let r = read_wrk(&broken).unwrap();
         assert_eq!((r.requests, r.socket_errors, r.non_2xx), (10150, 10, 0));
+        assert_eq!(parse_wrk(&broken).unwrap().socket_errors, 10, "a rate with socket errors is kept, and said");
         assert!(read_wrk("Requests/sec: 7.00\n").unwrap_err().contains("requests in"));
     }
 }
