@@ -96,6 +96,8 @@ impl Truth {
     /// Asks rustc, and git for `src`'s revision.
     pub fn gather(src: &Path) -> Result<Truth, Error> {
         let vv = stdout(rustc().arg("-vV"), "rustc -vV")?;
+        // Read here rather than with profile_info_core::rustc: the truth profile-info's own facts
+        // are held to shares no code with them.
         let field = |name: &str| vv.lines().find_map(|l| l.strip_prefix(name)).unwrap_or_default().trim().to_owned();
         let (rustc_release, host) = (field("release: "), field("host: "));
         let cpus = stdout(rustc().args(["--print", "target-cpus"]), "rustc --print target-cpus")?;

@@ -129,22 +129,22 @@ impl Plan {
         // something else takes it first (a server that cannot bind exits, and `Server::start`
         // reports that).
         let port = self.port.map_or_else(free_port, Ok)?;
-        let session = Session { plan: self, port, out };
+        let run = Run { plan: self, port, out };
         match &self.mode {
-            Mode::Rate => session.rate(),
-            Mode::Soak(routes) => session.soak(routes),
+            Mode::Rate => run.rate(),
+            Mode::Soak(routes) => run.soak(routes),
         }
     }
 }
 
 /// A run under way: the plan, the port, and where figures go.
-struct Session<'a> {
+struct Run<'a> {
     plan: &'a Plan,
     port: u16,
     out: &'a mut dyn Write,
 }
 
-impl Session<'_> {
+impl Run<'_> {
     fn say(&mut self, text: &str) -> Result<(), Error> {
         self.out.write_all(text.as_bytes()).and_then(|()| self.out.flush()).map_err(|e| io("stdout", e))
     }

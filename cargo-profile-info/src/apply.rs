@@ -77,10 +77,8 @@ fn read_report(path: &Path, variant: &str) -> Result<Chosen, Error> {
 /// The workspace root manifest, its package names and the target dir cargo builds into.
 fn workspace(manifest_path: Option<&Path>) -> Result<(PathBuf, Vec<String>, PathBuf), Error> {
     let meta = workspace_metadata(manifest_path)?;
-    let root = PathBuf::from(meta["workspace_root"].as_str().unwrap_or_default()).join("Cargo.toml");
-    let names = meta["packages"].as_array().into_iter().flatten().filter_map(|p| p["name"].as_str().map(str::to_owned));
-    let target = PathBuf::from(meta["target_directory"].as_str().unwrap_or("target"));
-    Ok((root, names.collect(), target))
+    let names = meta.packages.into_iter().map(|p| p.name).collect();
+    Ok((meta.workspace_root.join("Cargo.toml"), names, meta.target_directory))
 }
 
 /// Writes the profile and returns what to tell the user.

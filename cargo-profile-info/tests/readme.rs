@@ -60,7 +60,7 @@ fn features(cpu: &str) -> BTreeSet<String> {
     cfg.lines().filter_map(|l| l.strip_prefix("target_feature=\"")?.strip_suffix('"')).map(str::to_owned).collect()
 }
 
-/// Runs `commands` in `dir` as one shell session; the transcript as the README writes it. On a
+/// Runs `commands` in `dir` in one shell; the transcript as the README writes it. On a
 /// host without x86-64-v3 (rustc's `native` lacks one of its features), `./app` runs under QEMU's
 /// `max` CPU, as the README's host would run it natively.
 fn transcript(dir: &Path, block: &str, commands: &[String]) -> String {

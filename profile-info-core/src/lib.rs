@@ -1,7 +1,7 @@
 //! The parts of profile-info that both the proc macro (at compile time) and the library or the
 //! inspector (at run time) need: the build document model, the table of its fields, its renderings, the embedded section
 //! format, the x86 and aarch64 feature tables, and the few things every crate of the project reads
-//! or hashes alike (`rustc -vV`, FNV-1a).
+//! or hashes alike (`rustc -vV`, `cargo metadata`, FNV-1a).
 //!
 //! Users depend on `profile-info`, which re-exports everything here that is public API.
 //!
@@ -13,6 +13,8 @@ pub mod aarch64;
 #[doc(hidden)]
 pub mod flags;
 pub mod fnv;
+#[doc(hidden)]
+pub mod metadata;
 pub mod model;
 #[doc(hidden)]
 pub mod read;

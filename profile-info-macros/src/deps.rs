@@ -13,7 +13,7 @@
 //! document's `package.dependencies` says which.
 
 use crate::capture::Capture;
-use crate::metadata::{self, Metadata};
+use crate::metadata::{self, Package, Resolve};
 use profile_info_core::flags::Flags;
 use profile_info_core::fnv::Fnv1a;
 use std::collections::HashMap;
@@ -89,13 +89,13 @@ struct Found {
 
 fn answer(q: &metadata::Query<'_>) -> Found {
     match metadata::run(q) {
-        Ok(m) => {
+        Ok((m, resolve)) => {
             let mut tracked = vec![m.workspace_root.join("Cargo.lock"), m.workspace_root.join("Cargo.toml")];
             tracked.extend(m.packages.iter().filter(|p| p.source.is_none()).map(|p| p.manifest_path.clone()));
             tracked.sort();
             tracked.dedup();
             tracked.retain(|p| p.is_file());
-            Found { list: Ok(encode(&m)), tracked }
+            Found { list: Ok(encode(&m.packages, &resolve)), tracked }
         }
         Err(reason) => {
             // The files whose change may make cargo answer: the manifest and the nearest lock file.
@@ -127,9 +127,9 @@ fn strongest(kinds: &[Option<String>]) -> Kind {
 /// kind is the strongest over every path from the root, a path through a build dependency or a
 /// proc macro making everything below it `build`; dev-only packages are left out; packages sorted
 /// by name, then id.
-fn encode(m: &Metadata) -> String {
+fn encode(all: &[Package], m: &Resolve) -> String {
     let nodes: HashMap<&str, &metadata::Node> = m.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
-    let proc_macros: Vec<&str> = m.packages.iter().filter(|p| p.proc_macro).map(|p| p.id.as_str()).collect();
+    let proc_macros: Vec<&str> = all.iter().filter(|p| p.proc_macro()).map(|p| p.id.as_str()).collect();
     let mut kinds: HashMap<&str, Kind> = HashMap::from([(m.root.as_str(), Kind::Runtime)]);
     let mut queue: Vec<&str> = vec![m.root.as_str()];
     while !queue.is_empty() {
@@ -151,7 +151,7 @@ fn encode(m: &Metadata) -> String {
         queue = next;
     }
     let mut packages: Vec<_> =
-        m.packages.iter().filter(|p| kinds.get(p.id.as_str()).is_some_and(|k| *k != Kind::Dev)).collect();
+        all.iter().filter(|p| kinds.get(p.id.as_str()).is_some_and(|k| *k != Kind::Dev)).collect();
     packages.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     let index: HashMap<&str, usize> = packages.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
     let mut out = String::from("{\"packages\":[");
@@ -272,7 +272,7 @@ pub fn emit(deps: &Deps) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metadata::{Dep, Node, Package};
+    use profile_info_core::metadata::{Dep, Node, Target};
 
     fn pkg(name: &str, source: Option<&str>, proc_macro: bool) -> Package {
         Package {
@@ -281,7 +281,11 @@ mod tests {
             version: "1.0.0".into(),
             source: source.map(str::to_owned),
             manifest_path: PathBuf::from("/w/Cargo.toml"),
-            proc_macro,
+            targets: vec![Target {
+                name: name.into(),
+                kind: vec![if proc_macro { "proc-macro" } else { "lib" }.into()],
+            }],
+            default_run: None,
         }
     }
 
@@ -317,14 +321,9 @@ mod tests {
             Node { id: derive.id.clone(), deps: vec![] },
             Node { id: tester.id.clone(), deps: vec![] },
         ];
-        let m = Metadata {
-            root: app.id.clone(),
-            packages: vec![tester, shlex, libc, derive, cc, app],
-            nodes,
-            workspace_root: PathBuf::from("/w"),
-        };
+        let resolve = Resolve { root: app.id.clone(), nodes };
         assert_eq!(
-            encode(&m),
+            encode(&[tester, shlex, libc, derive, cc, app], &resolve),
             "{\"packages\":[\
              {\"name\":\"app\",\"version\":\"1.0.0\",\"source\":\"local\",\"dependencies\":[1,2,3],\"root\":true},\
              {\"name\":\"cc\",\"version\":\"1.0.0\",\"source\":\"crates.io\",\"kind\":\"build\",\"dependencies\":[3,4]},\

@@ -282,9 +282,11 @@ pub fn rust_audit_info(binary: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("rust-audit-info prints JSON")
 }
 
-/// Runs a built binary with arguments, returning its output.
+/// Runs a built binary with arguments, returning its output. It runs in its own directory, so
+/// that what it leaves there (a coverage build's `default_*.profraw`) stays in the target dir.
 pub fn run(binary: &Path, args: &[&str]) -> Output {
-    Command::new(binary).args(args).output().expect("run binary")
+    let dir = binary.parent().expect("a binary is in a directory");
+    Command::new(binary).args(args).current_dir(dir).output().expect("run binary")
 }
 
 /// What a program under test did, run to completion (often under qemu-user).

@@ -7,6 +7,7 @@
 use profile_info_tests::{run, Build, Fixture, PROFILES};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::path::Path;
 use std::process::Command;
 
 const MAIN: &str = r#"#[profile_info::main]
@@ -369,6 +370,12 @@ fn codegen_settings_from_rustflags() {
     // a shared object).
     let host = rustc_vv()["host"].clone();
     let build = fixture.build(&["--release", "--target", &host], &[("RUSTFLAGS", flags)]);
+    let profiles = |dir: &Path| -> Vec<_> {
+        let entries = std::fs::read_dir(dir).unwrap().filter_map(Result::ok);
+        entries.map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "profraw")).collect()
+    };
+    let beside = build.binary.parent().unwrap();
+    profiles(beside).iter().for_each(|p| std::fs::remove_file(p).unwrap());
     let doc = check(&fixture, &build);
     let p = &doc["profile"];
     assert_eq!((&p["force_frame_pointers"], &p["relocation_model"]), (&"always".into(), &"static".into()));
@@ -379,6 +386,9 @@ fn codegen_settings_from_rustflags() {
     };
     assert!(readelf("-h").lines().any(|l| l.trim_start().starts_with("Type:") && l.contains("EXEC")));
     assert!(readelf("-S").contains("__llvm_covfun"));
+    // The instrumented runs wrote their coverage profiles beside the binary, not in the checkout.
+    assert!(!profiles(beside).is_empty(), "no coverage profile beside {}", build.binary.display());
+    assert_eq!(profiles(Path::new(env!("CARGO_MANIFEST_DIR"))), Vec::<std::path::PathBuf>::new());
     let plain = fixture.build(&["--release"], &[]);
     let doc = check(&fixture, &plain);
     assert_eq!(

@@ -5,6 +5,7 @@
 
 use super::ladder::{Key, Variant, BASELINE};
 use crate::Error;
+use profile_info_core::metadata::{Metadata, Package};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -48,7 +49,7 @@ fn output(cmd: &mut Command, what: &str) -> Result<std::process::Output, Error> 
 
 /// `cargo metadata --no-deps` of the workspace at `manifest_path` (or the current directory's):
 /// the one reading of the workspace that `compare` and `apply` share.
-pub fn workspace_metadata(manifest_path: Option<&Path>) -> Result<Json, Error> {
+pub fn workspace_metadata(manifest_path: Option<&Path>) -> Result<Metadata, Error> {
     let mut cmd = cargo();
     cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
     if let Some(path) = manifest_path {
@@ -58,8 +59,8 @@ pub fn workspace_metadata(manifest_path: Option<&Path>) -> Result<Json, Error> {
     if !out.status.success() {
         return Err(Error::new(format!("cargo metadata failed: {}", tail(&out.stderr))));
     }
-    serde_json::from_slice(&out.stdout)
-        .map_err(|e| Error::new(format!("cargo metadata printed something else than JSON: {e}")))
+    profile_info_core::metadata::parse(&String::from_utf8_lossy(&out.stdout))
+        .ok_or_else(|| Error::new("cargo metadata printed something else than its JSON"))
 }
 
 /// The last line of `bytes` that says something, trimmed to a length a line can hold.
@@ -81,19 +82,17 @@ impl Project {
         example: Option<&str>,
     ) -> Result<Project, Error> {
         let meta = workspace_metadata(manifest_path)?;
-        let root = PathBuf::from(meta["workspace_root"].as_str().unwrap_or_default());
-        let target_dir = PathBuf::from(meta["target_directory"].as_str().unwrap_or_default());
-        let members: Vec<&Json> = meta["packages"].as_array().map(|p| p.iter().collect()).unwrap_or_default();
-        let name = |p: &Json| p["name"].as_str().unwrap_or_default().to_owned();
+        let root = meta.workspace_root;
+        let target_dir = meta.target_directory;
+        let members: Vec<&Package> = meta.packages.iter().collect();
+        let name = |p: &Package| p.name.clone();
         let kind = if example.is_some() { "example" } else { "bin" };
-        let bins = |p: &Json| -> Vec<String> {
-            p["targets"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == kind)))
-                .filter(|t| example.is_none_or(|e| t["name"] == e))
-                .filter_map(|t| t["name"].as_str().map(str::to_owned))
+        let bins = |p: &Package| -> Vec<String> {
+            p.targets
+                .iter()
+                .filter(|t| t.kind.iter().any(|k| k == kind))
+                .filter(|t| example.is_none_or(|e| t.name == e))
+                .map(|t| t.name.clone())
                 .collect()
         };
         let chosen = match package {
@@ -105,7 +104,7 @@ impl Project {
                 ))
             })?,
             None => {
-                let with_bins: Vec<&Json> = members.iter().copied().filter(|p| !bins(p).is_empty()).collect();
+                let with_bins: Vec<&Package> = members.iter().copied().filter(|p| !bins(p).is_empty()).collect();
                 match with_bins.as_slice() {
                     [one] => *one,
                     [] => {
@@ -124,7 +123,7 @@ impl Project {
             }
         };
         let all_bins = bins(chosen);
-        let bin = match (bin.or(example), chosen["default_run"].as_str().filter(|_| example.is_none())) {
+        let bin = match (bin.or(example), chosen.default_run.as_deref().filter(|_| example.is_none())) {
             (Some(wanted), _) if all_bins.iter().any(|b| b == wanted) => wanted.to_owned(),
             (Some(wanted), _) => {
                 return Err(Error::new(format!(
