@@ -190,3 +190,26 @@ pub mod __private {
         eprintln!("{}", crate::facts::summary(info));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The field reference (`docs/document.md`, this crate's documentation) lists every field of
+    /// the table and the schema the table writes: a row names a field by its path, or by its last
+    /// part after a first path of the same group (`` `rustc.version`, `channel` ``).
+    #[test]
+    fn the_field_reference_lists_every_field() {
+        let reference = include_str!("../docs/document.md");
+        let firsts: Vec<&str> =
+            reference.lines().filter(|l| l.starts_with("| `")).filter_map(|l| l.split(" | ").next()).collect();
+        for field in super::schema::FIELDS {
+            let (group, last) = (field.key.split('.').next().unwrap(), field.key.rsplit('.').next().unwrap());
+            let listed = firsts.iter().any(|cell| {
+                cell.contains(&format!("`{}`", field.key))
+                    || (cell.starts_with(&format!("| `{group}.")) && cell.contains(&format!("`{last}`")))
+            });
+            assert!(listed, "docs/document.md has no row for `{}`", field.key);
+        }
+        assert!(reference.contains(&format!("| `schema` | `{}` |", super::SCHEMA)));
+        assert!(reference.contains(&format!("prints it (schema {}).", super::SCHEMA)));
+    }
+}
