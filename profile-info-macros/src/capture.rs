@@ -236,6 +236,26 @@ mod tests {
         assert_eq!(p.default_cpu.as_deref(), Some("x86-64"));
     }
 
+    /// The cache keeps a part of rustc's answer: parsed, it says what the whole answer says, for
+    /// the host and with `-Ctarget-cpu=native` (real rustc; the whole list has over 100 CPUs).
+    #[test]
+    fn kept_answers_parse_as_the_whole() {
+        for args in [&[][..], &["-Ctarget-cpu=native"]] {
+            let out = std::process::Command::new("rustc")
+                .args(["--print", "cfg", "--print", "target-cpus"])
+                .args(args)
+                .output()
+                .unwrap();
+            let whole = String::from_utf8(out.stdout).unwrap();
+            let kept = crate::rustc::kept(&whole);
+            assert!(kept.len() * 2 < whole.len(), "{kept}");
+            let (a, b) = (Prints::parse(&whole), Prints::parse(&kept));
+            assert_eq!(a.cfg, b.cfg);
+            assert!(a.default_cpu.is_some() && a.native_cpu.is_some(), "{whole}");
+            assert_eq!((a.native_cpu, a.default_cpu), (b.native_cpu, b.default_cpu));
+        }
+    }
+
     /// A compile for aarch64 Linux, captured as the macro does, asking the real rustc (no aarch64
     /// std is needed to ask it).
     fn capture_for(args: &str) -> BuildInfo {

@@ -34,9 +34,16 @@ pub fn ask(rustc: &Path, print_args: &[String], cache: Option<&Path>) -> Answers
     let prints = spawn(Command::new(rustc).args(["--print", "cfg", "--print", "target-cpus"]).args(print_args));
     let answers = Answers { version: output(version), prints: output(prints) };
     if let (Some(file), Some(version), Some(prints)) = (file, &answers.version, &answers.prints) {
-        write(&file, &format!("{version}{SEPARATOR}{prints}"));
+        write(&file, &format!("{version}{SEPARATOR}{}", kept(prints)));
     }
     answers
+}
+
+/// What of `--print cfg --print target-cpus` is kept: the cfg lines, and of the list of CPUs
+/// (about 130 names, parsed on every compile when kept whole) the lines rustc describes, the
+/// one `native` stands for and the target's default.
+pub(crate) fn kept(prints: &str) -> String {
+    prints.lines().filter(|l| !l.starts_with(' ') || l.contains(" - ")).flat_map(|l| [l, "\n"]).collect()
 }
 
 /// The cache file's name: a hash of the compiler binary's identity and the flags.
