@@ -11,8 +11,6 @@
 //! argument list, to stay small in an optimised binary too.
 #![deny(missing_docs)]
 
-use std::ffi::OsString;
-use std::io::Write;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 /// The binary's document as rendered at compile time.
@@ -42,73 +40,150 @@ pub fn rendered() -> Option<&'static Rendered> {
 pub fn start(rendered: &'static Rendered, flag: Option<&str>) {
     RENDERED.store(rendered as *const Rendered as *mut Rendered, Ordering::Release);
     if let Some(flag) = flag {
-        if let Some(code) = handle(rendered, flag, &mut std::env::args_os()) {
+        if let Some(code) = args::with_only_argument(|arg| handle(rendered, flag.as_bytes(), arg)) {
             std::process::exit(code);
         }
     }
 }
 
-/// The exit code when the arguments asked for the document, `None` when they are the program's.
-fn handle(
-    doc: &Rendered,
-    flag: &str,
-    // Not generic: compiled once here, whatever iterator the caller has.
-    args: &mut dyn ExactSizeIterator<Item = OsString>,
-) -> Option<i32> {
-    if args.len() != 2 {
+/// The exit code when `arg`, the program's only argument, asks for the document; `None` when it
+/// is the program's own.
+///
+/// Written with indexes and loops rather than slice and iterator methods: at opt-level 0 each
+/// generic function of std used here is an instance of this crate, in an object file of its
+/// own, and every one of them is on the link line of every debug build of the user's binary.
+fn handle(doc: &Rendered, flag: &[u8], arg: &[u8]) -> Option<i32> {
+    if !starts_with(arg, flag) {
         return None;
     }
-    let arg = args.nth(1)?;
-    let rest = arg.as_encoded_bytes().strip_prefix(flag.as_bytes())?;
-    let json = match rest {
-        b"" | b"=text" => false,
-        b"=json" => true,
-        [b'=', format @ ..] => {
-            let parts: [&[u8]; 6] = [
-                doc.program.as_bytes(),
-                b": unknown ",
-                flag.as_bytes(),
-                b" format `",
-                format,
-                b"`; expected `text` or `json`\n",
-            ];
-            write(Stream::Stderr, &parts);
-            return Some(2);
-        }
-        _ => return None,
+    let rest = &arg[flag.len()..];
+    let json = if rest.is_empty() || equals(rest, b"=text") {
+        false
+    } else if equals(rest, b"=json") {
+        true
+    } else if rest[0] == b'=' {
+        let parts: [&[u8]; 6] =
+            [doc.program.as_bytes(), b": unknown ", flag, b" format `", &rest[1..], b"`; expected `text` or `json`\n"];
+        write(STDERR, &parts);
+        return Some(2);
+    } else {
+        return None;
     };
     Some(if json { print(doc.json, "\n") } else { print(doc.text, "") })
 }
 
-/// Writes a rendering and `end` on stdout; the exit code, 1 when stdout is gone.
-pub fn print(document: &str, end: &str) -> i32 {
-    i32::from(!write(Stream::Stdout, &[document.as_bytes(), end.as_bytes()]))
+fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
+    bytes.len() >= prefix.len() && equals(&bytes[..prefix.len()], prefix)
 }
 
-#[derive(Clone, Copy)]
-enum Stream {
-    Stdout = 1,
-    Stderr = 2,
+fn equals(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
+
+/// Writes a rendering and `end` on stdout; the exit code, 1 when stdout is gone.
+pub fn print(document: &str, end: &str) -> i32 {
+    i32::from(!write(STDOUT, &[document.as_bytes(), end.as_bytes()]))
+}
+
+const STDOUT: i32 = 1;
+const STDERR: i32 = 2;
 
 /// Writes `parts` straight to the file descriptor; whether all were written. Nothing has gone
 /// through std's buffered `Stdout` yet (this runs at the top of `main`, and the process exits
 /// after), and std's handles cost every binary their locks: `Stderr::lock` alone is 1.5 KiB of a
-/// stripped hello world.
+/// stripped hello world. `write(2)` itself rather than `File`'s `Write`: its `io::Error`s and
+/// `write_all` would be instances of this crate (see [`handle`]).
 #[cfg(unix)]
-fn write(stream: Stream, parts: &[&[u8]]) -> bool {
-    use std::os::fd::FromRawFd;
-    // SAFETY: fds 1 and 2 stay open for the life of the process; `ManuallyDrop` never closes them.
-    let file = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(stream as i32) });
-    parts.iter().all(|part| (&*file).write_all(part).is_ok())
+fn write(fd: i32, parts: &[&[u8]]) -> bool {
+    extern "C" {
+        fn write(fd: i32, buf: *const u8, count: usize) -> isize;
+    }
+    let mut i = 0;
+    while i < parts.len() {
+        let part = parts[i];
+        let mut done = 0;
+        while done < part.len() {
+            // SAFETY: the pointer and length are those of the unwritten rest of `part`.
+            let n = unsafe { write(fd, part.as_ptr().wrapping_add(done), part.len() - done) };
+            if n <= 0 {
+                return false;
+            }
+            done += n as usize;
+        }
+        i += 1;
+    }
+    true
 }
 
 #[cfg(not(unix))]
-fn write(stream: Stream, parts: &[&[u8]]) -> bool {
+fn write(fd: i32, parts: &[&[u8]]) -> bool {
+    use std::io::Write;
     let written = |mut out: Box<dyn Write>| parts.iter().all(|part| out.write_all(part).is_ok()) && out.flush().is_ok();
-    match stream {
-        Stream::Stdout => written(Box::new(std::io::stdout().lock())),
-        Stream::Stderr => written(Box::new(std::io::stderr().lock())),
+    if fd == STDOUT {
+        written(Box::new(std::io::stdout().lock()))
+    } else {
+        written(Box::new(std::io::stderr().lock()))
+    }
+}
+
+/// The program's arguments. On Linux with glibc, which hands `argc` and `argv` to the functions
+/// of `.init_array` (as std's own argument code takes them), they are kept as the C runtime gives
+/// them: std's `args_os()` copies them into a vector of `OsString`s, whose iterator, drops and
+/// allocator calls would be this crate's instances (see [`handle`]) and, in an optimised binary,
+/// code that only this prologue uses.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod args {
+    use std::ffi::{c_char, c_int, CStr};
+    use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+
+    static ARGC: AtomicUsize = AtomicUsize::new(0);
+    static ARGV: AtomicPtr<*const c_char> = AtomicPtr::new(std::ptr::null_mut());
+
+    #[used]
+    #[unsafe(link_section = ".init_array")]
+    static KEEP: extern "C" fn(c_int, *const *const c_char, *const *const c_char) = keep;
+
+    extern "C" fn keep(argc: c_int, argv: *const *const c_char, _env: *const *const c_char) {
+        ARGC.store(argc as usize, Ordering::Relaxed);
+        ARGV.store(argv as *mut *const c_char, Ordering::Relaxed);
+    }
+
+    /// `f`'s answer for the only argument, `None` when there are none or more.
+    pub fn with_only_argument(f: impl FnOnce(&[u8]) -> Option<i32>) -> Option<i32> {
+        let argv = ARGV.load(Ordering::Relaxed);
+        if ARGC.load(Ordering::Relaxed) != 2 || argv.is_null() {
+            return None;
+        }
+        // SAFETY: glibc's `argv` has `argc` valid C strings; nothing in the process frees them.
+        let arg = unsafe { *argv.add(1) };
+        if arg.is_null() {
+            return None;
+        }
+        // SAFETY: as above.
+        f(unsafe { CStr::from_ptr(arg) }.to_bytes())
+    }
+}
+
+/// The program's arguments, from std.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+mod args {
+    /// `f`'s answer for the only argument, `None` when there are none or more.
+    pub fn with_only_argument(f: impl FnOnce(&[u8]) -> Option<i32>) -> Option<i32> {
+        let mut args = std::env::args_os();
+        if args.len() != 2 {
+            return None;
+        }
+        f(args.nth(1)?.as_encoded_bytes())
     }
 }
 
@@ -118,8 +193,10 @@ mod tests {
 
     fn run(args: &[&str]) -> Option<i32> {
         let doc = Rendered { program: "app", json: "{}", text: "app 1.0\n", deps: &[] };
-        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
-        handle(&doc, "--build-info", &mut args.into_iter())
+        match args {
+            [_, arg] => handle(&doc, b"--build-info", arg.as_bytes()),
+            _ => None,
+        }
     }
 
     #[test]
