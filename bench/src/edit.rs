@@ -282,7 +282,7 @@ impl Plan {
                 Cycle::Touch => crate::sections::Judged::OverPlainMs.key().to_owned(),
                 Cycle::Edit => format!("edit_{}", crate::sections::Judged::OverPlainMs.key()),
             };
-            text += &rounds::render(&rows, RUNS, cycle.describe(), &key);
+            text += &rounds::render(&rows, RUNS, ("small repository", cycle.describe()), &key);
         }
         Ok(text)
     }

@@ -57,10 +57,11 @@ fn median(values: Vec<f64>) -> f64 {
     cargo_profile_info::harness::Spread::of(&values).median
 }
 
-/// The table of one `cycle` (what changed `src/main.rs`), then `key=` with the last variant's
-/// cost: with [`crate::sections::Judged::OverPlainMs`]'s key, the line the report judges.
-pub fn render(rows: &[Row], runs: u32, cycle: &str, key: &str) -> String {
-    let rounds_line = format!("small repository, {cycle} + cargo build (dev), rounds of {runs} runs each:\n");
+/// The table of one `cycle` (what changed `src/main.rs`) in `repository` (its description), then
+/// `key=` with the last variant's cost: with [`crate::sections::Judged::OverPlainMs`]'s key, the
+/// line the report judges.
+pub fn render(rows: &[Row], runs: u32, (repository, cycle): (&str, &str), key: &str) -> String {
+    let rounds_line = format!("{repository}, {cycle} + cargo build (dev), rounds of {runs} runs each:\n");
     let mut table = vec![vec!["variant".to_owned(), "median ms".to_owned(), "+plain ms".to_owned()]];
     table.extend(
         rows.iter().map(|r| vec![r.name.clone(), format!("{:.1}", r.median_ms), format!("{:+.1}", r.over_first_ms)]),
@@ -85,7 +86,7 @@ mod tests {
         assert_eq!(rows[0].over_first_ms, 0.0);
         assert!((rows[1].over_first_ms - 11.0).abs() < 1e-9, "{rows:?}");
         assert!((rows[1].median_ms - 94.0).abs() < 1e-9, "{rows:?}");
-        let text = render(&rows, 2, "touch src/main.rs", "over_plain_ms");
+        let text = render(&rows, 2, ("small repository", "touch src/main.rs"), "over_plain_ms");
         assert!(text.ends_with("over_plain_ms=11.0\n"), "{text}");
         assert!(text.contains("attribute  94.0       +11.0"), "{text}");
     }

@@ -11,7 +11,7 @@
 use crate::edit::Cycle;
 use crate::hello::{self, commit_all, status};
 use crate::hyperfine::{self, line, Timing};
-use crate::{io, log};
+use crate::{io, log, rounds};
 use cargo_profile_info::harness::aligned;
 use cargo_profile_info::Error;
 use std::path::{Path, PathBuf};
@@ -21,8 +21,10 @@ use std::process::Command;
 const PER_DIR: u32 = 200;
 /// Tracked files by default.
 pub const FILES: u32 = 60_000;
-/// hyperfine's runs of each build, by default and with `--quick` (git's commands get twice as many).
-pub const RUNS: (u32, u32) = (30, 5);
+/// Rounds of every build in each cycle, by default and with `--quick`.
+pub const ROUNDS: (u32, u32) = (10, 2);
+/// hyperfine's runs of each build in a round.
+const RUNS: u32 = 3;
 
 /// One timed build: a package under a dirty-check setting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,8 +51,8 @@ const STATUS: [&str; 5] = ["git", "--no-optional-locks", "status", "--porcelain"
 /// One run's settings and places.
 #[derive(Clone, Debug)]
 pub struct Plan {
-    /// hyperfine's runs of each build.
-    pub runs: u32,
+    /// Rounds of every build in each cycle.
+    pub rounds: u32,
     /// Tracked files besides the packages'.
     pub files: u32,
     /// The workspace root.
@@ -60,10 +62,10 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plan for `quick` (fewer runs) and `files` ([`FILES`] when `None`).
+    /// The plan for `quick` (fewer rounds) and `files` ([`FILES`] when `None`).
     pub fn new(root: &Path, quick: bool, files: Option<u32>) -> Plan {
-        let runs = if quick { RUNS.1 } else { RUNS.0 };
-        Plan { runs, files: files.unwrap_or(FILES), root: root.to_owned(), work: root.join("target/bench/vcs") }
+        let rounds = if quick { ROUNDS.1 } else { ROUNDS.0 };
+        Plan { rounds, files: files.unwrap_or(FILES), root: root.to_owned(), work: root.join("target/bench/vcs") }
     }
 
     /// The generated repository, one per size (kept between runs: generating it takes a while).
@@ -75,9 +77,10 @@ impl Plan {
         self.work.join("target")
     }
 
-    /// `git status` at the repository's scope and at the package's, twice [`Plan::runs`] each.
+    /// `git status` at the repository's scope and at the package's, five runs a round each, in one
+    /// block.
     pub fn git_args(&self) -> Vec<String> {
-        let runs = (self.runs * 2).to_string();
+        let runs = (self.rounds * 5).to_string();
         let mut args: Vec<String> = ["-N", "--warmup", "3", "--runs", &runs].map(str::to_owned).into();
         args.extend(["-n".into(), "git status (repository scope)".into(), line(&STATUS)]);
         let package: Vec<&str> = STATUS.iter().copied().chain(["--", "app"]).collect();
@@ -86,27 +89,28 @@ impl Plan {
     }
 
     /// The builds, each after a change of its `main.rs`, under a shell (hyperfine subtracts its
-    /// start): the variable is tracked, so changing it between commands costs nothing more. Every
-    /// touch runs before the first edit, which leaves the packages edited.
+    /// start): the variable is tracked, so changing it between commands costs nothing more. The
+    /// builds take turns, round after round (see [`crate::rounds`]); every touch round runs before
+    /// the first edit, which leaves the packages edited.
     pub fn build_args(&self) -> Vec<String> {
-        let mut args: Vec<String> = ["--warmup", "2", "--runs", &self.runs.to_string()].map(str::to_owned).into();
-        for (cycle, b) in Cycle::ALL.into_iter().flat_map(|c| BUILDS.map(|b| (c, b))) {
-            let dir = self.repo().join(b.package);
-            let prepare = cycle.prepare(&dir.join("src/main.rs"));
-            let name = match cycle {
-                Cycle::Touch => format!("{}, touch", b.title),
-                Cycle::Edit => format!("{}, edit", b.title),
-            };
-            let build = [
-                "env".to_owned(),
-                format!("PROFILE_INFO_DIRTY_CHECK={}", b.dirty_check),
-                "cargo".into(),
-                "build".into(),
-                "-q".into(),
-                "--manifest-path".into(),
-                dir.join("Cargo.toml").display().to_string(),
-            ];
-            args.extend(["-n".to_owned(), name, "--prepare".into(), prepare, line(&build)]);
+        let mut args: Vec<String> = ["--warmup", "1", "--runs", &RUNS.to_string()].map(str::to_owned).into();
+        for cycle in Cycle::ALL {
+            for _ in 0..self.rounds {
+                for b in BUILDS {
+                    let dir = self.repo().join(b.package);
+                    let prepare = cycle.prepare(&dir.join("src/main.rs"));
+                    let build = [
+                        "env".to_owned(),
+                        format!("PROFILE_INFO_DIRTY_CHECK={}", b.dirty_check),
+                        "cargo".into(),
+                        "build".into(),
+                        "-q".into(),
+                        "--manifest-path".into(),
+                        dir.join("Cargo.toml").display().to_string(),
+                    ];
+                    args.extend(["-n".to_owned(), name(cycle, &b), "--prepare".into(), prepare, line(&build)]);
+                }
+            }
         }
         args
     }
@@ -156,7 +160,30 @@ impl Plan {
         let listed =
             Command::new("git").arg("-C").arg(&repo).arg("ls-files").output().map_err(|e| io("git ls-files", e))?;
         let tracked = listed.stdout.iter().filter(|&&b| b == b'\n').count();
-        Ok(format!("in a repository of {tracked} tracked files:\n{}", summary(&[git, builds].concat())))
+        let repository = format!("a repository of {tracked} tracked files");
+        let mut text = format!("in {repository}:\n{}", summary(&git));
+        let titles: Vec<&str> = BUILDS.iter().map(|b| b.title).collect();
+        let (touches, edits) = builds.split_at(builds.len() / 2);
+        for (cycle, timings) in Cycle::ALL.into_iter().zip([touches, edits]) {
+            let names: Vec<String> = BUILDS.iter().map(|b| name(cycle, b)).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let means = rounds::means(timings, &names).map_err(Error::new)?;
+            let rows = rounds::rows(&means, &titles).map_err(Error::new)?;
+            let key = match cycle {
+                Cycle::Touch => "touch_over_plain_ms",
+                Cycle::Edit => "edit_over_plain_ms",
+            };
+            text += &rounds::render(&rows, RUNS, (&repository, cycle.describe()), key);
+        }
+        Ok(text)
+    }
+}
+
+/// A build's command name in one cycle.
+fn name(cycle: Cycle, build: &Build) -> String {
+    match cycle {
+        Cycle::Touch => format!("{}, touch", build.title),
+        Cycle::Edit => format!("{}, edit", build.title),
     }
 }
 
@@ -190,11 +217,12 @@ mod tests {
         let plan = Plan::new(Path::new("/w"), false, Some(400));
         assert_eq!(plan.repo(), Path::new("/w/target/bench/vcs/repo-400"));
         let args = plan.build_args();
-        assert_eq!(args[..4], ["--warmup", "2", "--runs", "30"]);
+        assert_eq!(args[..4], ["--warmup", "1", "--runs", "3"]);
         let commands: Vec<&[String]> = args[4..].chunks(5).collect();
-        assert_eq!(commands.len(), 2 * BUILDS.len());
+        let per_cycle = ROUNDS.0 as usize * BUILDS.len();
+        assert_eq!(commands.len(), 2 * per_cycle, "rounds of every build, touches then edits");
         for (i, (c, b)) in commands.iter().zip(BUILDS.iter().cycle()).enumerate() {
-            let (cycle, word) = if i < BUILDS.len() { (Cycle::Touch, "touch") } else { (Cycle::Edit, "edit") };
+            let (cycle, word) = if i < per_cycle { (Cycle::Touch, "touch") } else { (Cycle::Edit, "edit") };
             assert_eq!((c[1].as_str(), c[2].as_str()), (format!("{}, {word}", b.title).as_str(), "--prepare"));
             let dir = format!("/w/target/bench/vcs/repo-400/{}", b.package);
             assert_eq!(c[3], cycle.prepare(Path::new(&format!("{dir}/src/main.rs"))));
