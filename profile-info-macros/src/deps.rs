@@ -77,7 +77,7 @@ fn collect(flags: &Flags, target: Option<&str>, profile_dir: Option<&Path>) -> D
         }
         found
     });
-    Deps { section: found.list.map(|json| profile_info_core::zlib::stored(json.as_bytes())), tracked: found.tracked }
+    Deps { section: found.list.map(|json| profile_info_core::zlib::compress(json.as_bytes())), tracked: found.tracked }
 }
 
 /// A `cargo metadata` answer as kept: the JSON list or the reason there is none, and the files it
