@@ -4,8 +4,8 @@
 //!
 //! The list comes from `cargo metadata` (see `metadata`), which takes tens to hundreds of
 //! milliseconds: its answer is kept in `<target>/<profile>/.profile-info/`, keyed by the package,
-//! features and target, and used while `Cargo.lock` and the local manifests keep their size and
-//! mtime (a few `stat` calls). The expansion makes rustc track those files, so that changing one
+//! features, target and cargo's configuration files, and used while `Cargo.lock` and the local
+//! manifests keep their size and mtime (a few `stat` calls). The expansion makes rustc track those files, so that changing one
 //! recompiles the crate and the list with it.
 //!
 //! No list is written when cargo-auditable links its own into the same binary (two `.dep-v0`
@@ -192,10 +192,21 @@ fn encode(m: &Metadata) -> String {
     out
 }
 
-/// The cache file's name: a hash of everything the query depends on besides the tracked files.
+/// The cache file's name: a hash of everything the query depends on besides the tracked files,
+/// including cargo's configuration files (source replacement for a vendored tree, net settings),
+/// which may answer differently once one is added or changed: those cargo reads from the package's
+/// directory up and from `CARGO_HOME`, by size and mtime, present or not (a few `stat`s).
 fn key(q: &metadata::Query<'_>) -> String {
     let mut h = Fnv1a::default();
     (q.cargo, q.manifest_dir, q.features, q.target).hash(&mut h);
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")));
+    home.hash(&mut h);
+    let dirs = q.manifest_dir.ancestors().map(|d| d.join(".cargo")).chain(home);
+    for config in dirs.flat_map(|d| [d.join("config.toml"), d.join("config")]) {
+        stamp(&config).hash(&mut h);
+    }
     format!("deps-{:016x}", h.finish())
 }
 
