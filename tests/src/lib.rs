@@ -282,9 +282,11 @@ pub fn rust_audit_info(binary: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("rust-audit-info prints JSON")
 }
 
-/// Runs a built binary with arguments, returning its output.
+/// Runs a built binary with arguments, returning its output. A coverage-instrumented one writes
+/// its profile into the target dir, not into the checkout.
 pub fn run(binary: &Path, args: &[&str]) -> Output {
-    Command::new(binary).args(args).output().expect("run binary")
+    let profile = target_dir().join("profraw").join("%p.profraw");
+    Command::new(binary).args(args).env("LLVM_PROFILE_FILE", profile).output().expect("run binary")
 }
 
 /// What a program under test did, run to completion (often under qemu-user).
