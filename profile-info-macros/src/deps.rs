@@ -77,13 +77,13 @@ fn collect(flags: &Flags, target: Option<&str>, profile_dir: Option<&Path>) -> D
         }
         found
     });
-    Deps { section: found.list.map(|json| profile_info_core::zlib::compress(json.as_bytes())), tracked: found.tracked }
+    Deps { section: found.list, tracked: found.tracked }
 }
 
-/// A `cargo metadata` answer as kept: the JSON list or the reason there is none, and the files it
-/// depends on.
+/// A `cargo metadata` answer as kept: the section's bytes (compressed once, when cargo is asked)
+/// or the reason there is none, and the files it depends on.
 struct Found {
-    list: Result<String, &'static str>,
+    list: Result<Vec<u8>, &'static str>,
     tracked: Vec<PathBuf>,
 }
 
@@ -95,7 +95,7 @@ fn answer(q: &metadata::Query<'_>) -> Found {
             tracked.sort();
             tracked.dedup();
             tracked.retain(|p| p.is_file());
-            Found { list: Ok(encode(&m)), tracked }
+            Found { list: Ok(profile_info_core::zlib::compress(encode(&m).as_bytes())), tracked }
         }
         Err(reason) => {
             // The files whose change may make cargo answer: the manifest and the nearest lock file.
@@ -217,8 +217,8 @@ fn stamp(path: &Path) -> Option<String> {
     Some(format!("{} {}.{:09}", meta.len(), mtime.as_secs(), mtime.subsec_nanos()))
 }
 
-/// Cache file: one `stamp\tpath` line per tracked file, an empty line, then `+` and the JSON or `-`
-/// and the reason.
+/// Cache file: one `stamp\tpath` line per tracked file, an empty line, then `+` and the section's
+/// bytes in hex or `-` and the reason.
 fn read(file: &Path) -> Option<Found> {
     let text = std::fs::read_to_string(file).ok()?;
     let (files, list) = text.split_once("\n\n")?;
@@ -232,7 +232,10 @@ fn read(file: &Path) -> Option<Found> {
         tracked.push(path);
     }
     let list = match list.split_at_checked(1)? {
-        ("+", json) => Ok(json.to_owned()),
+        ("+", hex) => Ok((0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect::<Option<_>>()?),
         ("-", reason) => Err(REASONS.iter().copied().find(|r| *r == reason)?),
         _ => return None,
     };
@@ -259,7 +262,7 @@ fn write(file: &Path, found: &Found) {
     }
     text.push('\n');
     match &found.list {
-        Ok(json) => text += &format!("+{json}"),
+        Ok(bytes) => text += &bytes.iter().fold(String::from("+"), |hex, b| hex + &format!("{b:02x}")),
         Err(reason) => text += &format!("-{reason}"),
     }
     crate::rustc::write(file, &text);
@@ -298,6 +301,24 @@ mod tests {
 
     fn dep(p: &Package, kinds: &[Option<&str>]) -> Dep {
         Dep { pkg: p.id.clone(), kinds: kinds.iter().map(|k| k.map(str::to_owned)).collect() }
+    }
+
+    /// A kept answer reads back as written, and not once a tracked file changes.
+    #[test]
+    fn cache_file_reads_back() {
+        let dir = std::env::temp_dir().join(format!("profile-info-deps-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (lock, file) = (dir.join("Cargo.lock"), dir.join("deps-test"));
+        std::fs::write(&lock, "v1").unwrap();
+        let bytes: Vec<u8> = (0..=255).collect();
+        write(&file, &Found { list: Ok(bytes.clone()), tracked: vec![lock.clone()] });
+        let found = read(&file).expect("a cache hit");
+        assert_eq!((found.list, found.tracked), (Ok(bytes), vec![lock.clone()]));
+        write(&file, &Found { list: Err(REASONS[1]), tracked: vec![lock.clone()] });
+        assert_eq!(read(&file).unwrap().list, Err(REASONS[1]));
+        std::fs::write(&lock, "v2, longer").unwrap();
+        assert!(read(&file).is_none(), "a changed Cargo.lock misses");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// The graph of cargo-auditable's own kind rules: a runtime dependency of a build dependency is
