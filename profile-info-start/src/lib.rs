@@ -67,7 +67,7 @@ fn only_argument() -> Option<&'static OsStr> {
 
 /// `main`'s arguments as glibc hands them to the functions of `.init_array` (std relies on the
 /// same): keeping two words costs a few instructions, where `std::env::args_os()` copies every
-/// argument into a `Vec` and costs an optimised binary about 1.5 KiB of code.
+/// argument into a `Vec`: about 700 bytes more of an optimised, stripped binary.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod argv {
     use std::ffi::{c_char, c_int, CStr, OsStr};
