@@ -141,6 +141,12 @@ fn lines_of(info: &BuildInfo, with_lists: bool) -> impl Iterator<Item = String> 
             .iter()
             .filter_map(|f| match f.text {
                 Text::Part(name) => Some(format!("{name} {}", shown((f.get)(info)))),
+                Text::PartOrNone(name, known) => match (f.get)(info) {
+                    Value::Null if FIELDS.iter().any(|k| k.key == known && (k.get)(info) != Value::Null) => {
+                        Some(format!("{name} none"))
+                    }
+                    value => Some(format!("{name} {}", shown(value))),
+                },
                 _ => None,
             })
             .collect();
@@ -299,8 +305,11 @@ mod tests {
         assert_eq!(lines[6], "unchecked:   none");
         assert_eq!(
             lines[8],
-            "vcs:         0123456789abcdef0123456789abcdef01234567 (dirty no, time 2026-11-24T22:58:09Z, tag unknown)"
+            "vcs:         0123456789abcdef0123456789abcdef01234567 (dirty no, time 2026-11-24T22:58:09Z, tag none)"
         );
+        let no_git =
+            sample("app", vcs(Some("0123456789abcdef0123456789abcdef01234567"), None).map(|v| Vcs { time: None, ..v }));
+        assert!(text(&no_git).contains("(dirty unknown, time unknown, tag unknown)"), "{}", text(&no_git));
         assert_eq!(details(&BuildInfo::__EMPTY).lines().last(), Some("vcs:         none"));
         let one = line(&sample("app", None));
         assert!(

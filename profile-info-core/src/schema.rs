@@ -62,6 +62,10 @@ pub enum Text {
     Head,
     /// `name value` among the line's details (`lto fat`).
     Part(&'static str),
+    /// As `Part`, for a field whose `null` means there is none when the field keyed by the
+    /// second string is known, `unknown` otherwise (`vcs.tag` is `null` for a commit without a
+    /// tag, and when git could not be asked, which `vcs.time`'s `null` tells).
+    PartOrNone(&'static str, &'static str),
     /// A list on a line of its own, space-separated.
     List,
 }
@@ -388,7 +392,9 @@ pub const FIELDS: &[Field] = &[
     }),
     f("vcs.dirty", Bool, "vcs", Part("dirty"), Some("dirty"), |i| b(i.vcs.as_ref().and_then(|v| v.dirty))),
     v3(f("vcs.time", Kind::Str, "vcs", Part("time"), None, |i| s(i.vcs.as_ref().and_then(|v| v.time.as_deref())))),
-    v3(f("vcs.tag", Kind::Str, "vcs", Part("tag"), None, |i| s(i.vcs.as_ref().and_then(|v| v.tag.as_deref())))),
+    v3(f("vcs.tag", Kind::Str, "vcs", Text::PartOrNone("tag", "vcs.time"), None, |i| {
+        s(i.vcs.as_ref().and_then(|v| v.tag.as_deref()))
+    })),
 ];
 
 impl Field {
@@ -489,6 +495,11 @@ mod tests {
         }
         assert!(FIELDS.iter().all(|f| LINES.contains(&f.line)), "every field on a line");
         assert!(LINES.iter().all(|l| FIELDS.iter().any(|f| f.line == *l)), "no empty line");
+        for f in FIELDS {
+            if let Text::PartOrNone(_, known) = f.text {
+                assert!(field(known).is_some(), "{}: {known} is a field", f.key);
+            }
+        }
         let order: Vec<&str> = FIELDS.iter().filter_map(|f| f.group()).map(|g| g.name).collect();
         let mut seen: Vec<&str> = order.clone();
         seen.dedup();

@@ -4,8 +4,8 @@
 //!
 //! The list comes from `cargo metadata` (see `metadata`), which takes tens to hundreds of
 //! milliseconds: its answer is kept in `<target>/<profile>/.profile-info/`, keyed by the package,
-//! features and target, and used while `Cargo.lock` and the local manifests keep their size and
-//! mtime (a few `stat` calls). The expansion makes rustc track those files, so that changing one
+//! features, target and cargo's configuration files, and used while `Cargo.lock` and the local
+//! manifests keep their size and mtime (a few `stat` calls). The expansion makes rustc track those files, so that changing one
 //! recompiles the crate and the list with it.
 //!
 //! No list is written when cargo-auditable links its own into the same binary (two `.dep-v0`
@@ -77,13 +77,13 @@ fn collect(flags: &Flags, target: Option<&str>, profile_dir: Option<&Path>) -> D
         }
         found
     });
-    Deps { section: found.list.map(|json| profile_info_core::zlib::stored(json.as_bytes())), tracked: found.tracked }
+    Deps { section: found.list, tracked: found.tracked }
 }
 
-/// A `cargo metadata` answer as kept: the JSON list or the reason there is none, and the files it
-/// depends on.
+/// A `cargo metadata` answer as kept: the section's bytes (compressed once, when cargo is asked)
+/// or the reason there is none, and the files it depends on.
 struct Found {
-    list: Result<String, &'static str>,
+    list: Result<Vec<u8>, &'static str>,
     tracked: Vec<PathBuf>,
 }
 
@@ -95,7 +95,7 @@ fn answer(q: &metadata::Query<'_>) -> Found {
             tracked.sort();
             tracked.dedup();
             tracked.retain(|p| p.is_file());
-            Found { list: Ok(encode(&m.packages, &resolve)), tracked }
+            Found { list: Ok(profile_info_core::zlib::compress(encode(&m.packages, &resolve).as_bytes())), tracked }
         }
         Err(reason) => {
             // The files whose change may make cargo answer: the manifest and the nearest lock file.
@@ -192,10 +192,21 @@ fn encode(all: &[Package], m: &Resolve) -> String {
     out
 }
 
-/// The cache file's name: a hash of everything the query depends on besides the tracked files.
+/// The cache file's name: a hash of everything the query depends on besides the tracked files,
+/// including cargo's configuration files (source replacement for a vendored tree, net settings),
+/// which may answer differently once one is added or changed: those cargo reads from the package's
+/// directory up and from `CARGO_HOME`, by size and mtime, present or not (a few `stat`s).
 fn key(q: &metadata::Query<'_>) -> String {
     let mut h = Fnv1a::default();
     (q.cargo, q.manifest_dir, q.features, q.target).hash(&mut h);
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")));
+    home.hash(&mut h);
+    let dirs = q.manifest_dir.ancestors().map(|d| d.join(".cargo")).chain(home);
+    for config in dirs.flat_map(|d| [d.join("config.toml"), d.join("config")]) {
+        stamp(&config).hash(&mut h);
+    }
     format!("deps-{:016x}", h.finish())
 }
 
@@ -206,8 +217,8 @@ fn stamp(path: &Path) -> Option<String> {
     Some(format!("{} {}.{:09}", meta.len(), mtime.as_secs(), mtime.subsec_nanos()))
 }
 
-/// Cache file: one `stamp\tpath` line per tracked file, an empty line, then `+` and the JSON or `-`
-/// and the reason.
+/// Cache file: one `stamp\tpath` line per tracked file, an empty line, then `+` and the section's
+/// bytes in hex or `-` and the reason.
 fn read(file: &Path) -> Option<Found> {
     let text = std::fs::read_to_string(file).ok()?;
     let (files, list) = text.split_once("\n\n")?;
@@ -221,7 +232,10 @@ fn read(file: &Path) -> Option<Found> {
         tracked.push(path);
     }
     let list = match list.split_at_checked(1)? {
-        ("+", json) => Ok(json.to_owned()),
+        ("+", hex) => Ok((0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect::<Option<_>>()?),
         ("-", reason) => Err(REASONS.iter().copied().find(|r| *r == reason)?),
         _ => return None,
     };
@@ -248,7 +262,7 @@ fn write(file: &Path, found: &Found) {
     }
     text.push('\n');
     match &found.list {
-        Ok(json) => text += &format!("+{json}"),
+        Ok(bytes) => text += &bytes.iter().fold(String::from("+"), |hex, b| hex + &format!("{b:02x}")),
         Err(reason) => text += &format!("-{reason}"),
     }
     crate::rustc::write(file, &text);
@@ -291,6 +305,24 @@ mod tests {
 
     fn dep(p: &Package, kinds: &[Option<&str>]) -> Dep {
         Dep { pkg: p.id.clone(), kinds: kinds.iter().map(|k| k.map(str::to_owned)).collect() }
+    }
+
+    /// A kept answer reads back as written, and not once a tracked file changes.
+    #[test]
+    fn cache_file_reads_back() {
+        let dir = std::env::temp_dir().join(format!("profile-info-deps-cache-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (lock, file) = (dir.join("Cargo.lock"), dir.join("deps-test"));
+        std::fs::write(&lock, "v1").unwrap();
+        let bytes: Vec<u8> = (0..=255).collect();
+        write(&file, &Found { list: Ok(bytes.clone()), tracked: vec![lock.clone()] });
+        let found = read(&file).expect("a cache hit");
+        assert_eq!((found.list, found.tracked), (Ok(bytes), vec![lock.clone()]));
+        write(&file, &Found { list: Err(REASONS[1]), tracked: vec![lock.clone()] });
+        assert_eq!(read(&file).unwrap().list, Err(REASONS[1]));
+        std::fs::write(&lock, "v2, longer").unwrap();
+        assert!(read(&file).is_none(), "a changed Cargo.lock misses");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// The graph of cargo-auditable's own kind rules: a runtime dependency of a build dependency is

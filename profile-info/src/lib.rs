@@ -117,7 +117,12 @@ use profile_info_core::{render, schema};
 /// manifest or the feature set and kept under `target/<profile>/.profile-info/`; changing one of
 /// those files recompiles the binary crate. Where cargo cannot answer (no `CARGO` in the
 /// environment, a lock file that needs updating), or `cargo auditable` links its own list, the
-/// build goes on without it and the document's `package.dependencies` says why.
+/// build goes on without it and the document's `package.dependencies` says why. `cargo metadata`
+/// reads the configuration the build reads (`.cargo/config.toml` from the package's directory up,
+/// `CARGO_HOME`, `CARGO_*` variables) but not the options of the cargo command itself: cargo hands
+/// rustc no trace of `--config` or `-Z`. A vendored tree works when its source replacement is in a
+/// configuration file, as `cargo vendor` prints it; given with `--config` alone, the list may be
+/// missing (`cargo metadata failed`).
 ///
 /// Options: `#[profile_info::main(flag = "--about-build")]` renames the flag, `flag = false`
 /// disables it, `guard = false` leaves out the CPU guard, `dependencies = false` leaves out the

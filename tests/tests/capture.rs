@@ -357,10 +357,39 @@ fn config_and_env_overrides() {
     assert_eq!(doc["profile"]["debuginfo"], "limited");
 }
 
+/// The symbols of `binary` (nm) whose name holds `part`, demangled.
+fn symbols(binary: &Path, part: &str) -> Vec<String> {
+    let out = Command::new("nm").arg("-C").arg(binary).output().expect("nm (binutils) is installed");
+    assert!(out.status.success(), "nm {}", binary.display());
+    String::from_utf8(out.stdout).unwrap().lines().filter(|l| l.contains(part)).map(str::to_owned).collect()
+}
+
+/// Whether the binary crate's `main` sets up a frame pointer in its prologue (objdump): on x86-64
+/// `push %rbp` then `mov %rsp,%rbp`, on AArch64 `mov x29, sp` after saving x29 and x30.
+fn main_sets_up_a_frame_pointer(binary: &Path) -> bool {
+    let out = Command::new("objdump")
+        .args(["-d", "--no-show-raw-insn", "-C", "--disassemble=capture_app::main"])
+        .arg(binary)
+        .output()
+        .expect("objdump (binutils) is installed");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let body: Vec<&str> = text.lines().skip_while(|l| !l.contains("<capture_app::main>:")).skip(1).take(8).collect();
+    assert!(!body.is_empty(), "objdump found capture_app::main:\n{text}");
+    let has = |insn: &str| body.iter().any(|l| l.split_whitespace().collect::<Vec<_>>().join(" ").contains(insn));
+    match std::env::consts::ARCH {
+        "x86_64" => has("push %rbp") && has("mov %rsp,%rbp"),
+        "aarch64" => has("mov x29, sp"),
+        arch => panic!("no prologue pattern for {arch}"),
+    }
+}
+
 /// The codegen settings that leave no other trace in the document, set through RUSTFLAGS: each as
-/// cargo's line says (in `check`), and where the file shows it, as readelf sees it: a static
-/// relocation model makes an `EXEC` file instead of a position-independent `DYN` one, and coverage
-/// instrumentation adds LLVM's `__llvm_covfun` section.
+/// cargo's line says (in `check`), and where the file shows it: a static relocation model makes
+/// an `EXEC` file instead of a position-independent `DYN` one (readelf), coverage instrumentation
+/// adds LLVM's `__llvm_covfun` section (readelf), forced frame pointers set one up in `main`'s
+/// prologue (objdump), and `-C link-dead-code` keeps a function nothing in the binary calls (nm:
+/// profile-info-core's zlib writer, which only the proc macro uses). The same fixture built
+/// without the flags shows none of them.
 #[test]
 fn codegen_settings_from_rustflags() {
     let flags = "-C force-frame-pointers=yes -C relocation-model=static -C code-model=small \
@@ -389,12 +418,22 @@ fn codegen_settings_from_rustflags() {
     // The instrumented runs wrote their coverage profiles beside the binary, not in the checkout.
     assert!(!profiles(beside).is_empty(), "no coverage profile beside {}", build.binary.display());
     assert_eq!(profiles(Path::new(env!("CARGO_MANIFEST_DIR"))), Vec::<std::path::PathBuf>::new());
+    assert!(main_sets_up_a_frame_pointer(&build.binary));
+    let unused = "profile_info_core::zlib::compress";
+    assert_eq!(symbols(&build.binary, unused).len(), 1, "{unused} kept");
     let plain = fixture.build(&["--release"], &[]);
     let doc = check(&fixture, &plain);
     assert_eq!(
         (&doc["profile"]["relocation_model"], &doc["profile"]["instrument_coverage"]),
         (&"target-default".into(), &false.into())
     );
+    assert_eq!(
+        (&doc["profile"]["force_frame_pointers"], &doc["profile"]["link_dead_code"]),
+        (&"target-default".into(), &false.into())
+    );
+    assert!(!main_sets_up_a_frame_pointer(&plain.binary));
+    assert!(!symbols(&plain.binary, "capture_app::main").is_empty(), "the plain build has its symbols");
+    assert_eq!(symbols(&plain.binary, unused), Vec::<String>::new());
 }
 
 /// `-C target-cpu=native` names the CPU rustc resolved it to, on any architecture.

@@ -301,3 +301,40 @@ fn two_binaries_of_a_workspace_with_different_features() {
     let has_itoa = |name: &str| ours[name].iter().any(|p| p.0 == "itoa");
     assert!(has_itoa("deps-ws-a") && !has_itoa("deps-ws-b"));
 }
+
+/// A vendored tree (`cargo vendor`, then offline builds) with an empty `CARGO_HOME`, so that no
+/// registry cache can stand in for the vendored sources. The source replacement given only on the
+/// command line (`--config`) does not reach the macro (cargo passes rustc no trace of it): the
+/// build goes on without the list and the document says why. Written in `.cargo/config.toml`, as
+/// `cargo vendor` says to, it reaches the macro's `cargo metadata` too, and the list is the one
+/// `cargo auditable build` of the same tree writes.
+#[test]
+fn vendored_tree_offline() {
+    let fx = fixture().copy_to("vendored");
+    let vendored = fx.cargo(&["vendor", "--offline", "--locked", "vendor"], &[]).output().expect("run cargo vendor");
+    assert!(vendored.status.success(), "{}", String::from_utf8_lossy(&vendored.stderr));
+    let home = fx.dir.join("empty-cargo-home");
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home).unwrap();
+    let env = [("CARGO_HOME", home.to_str().unwrap())];
+    let _ = std::fs::remove_dir_all(fx.dir.join(".cargo"));
+
+    let replace =
+        ["source.crates-io.replace-with=\"vendored-sources\"", "source.vendored-sources.directory=\"vendor\""];
+    let args = ["--offline", "--features", "numbers", "--config", replace[0], "--config", replace[1]];
+    let binary = fx.build(&args, &env).binary;
+    assert_eq!(dep_sections(&binary), 0);
+    assert_eq!(document(&binary)["package"]["dependencies"], "cargo metadata failed");
+    assert_eq!(run(&binary, &[]).stdout, b"ran\n");
+
+    let config = "[source.crates-io]\nreplace-with = \"vendored-sources\"\n\n\
+                  [source.vendored-sources]\ndirectory = \"vendor\"\n";
+    profile_info_tests::write_if_changed(&fx.dir.join(".cargo/config.toml"), config);
+    let ours = fx.build(&["--offline", "--features", "numbers"], &env).binary;
+    assert_eq!(document(&ours)["package"]["dependencies"], "listed");
+    let ours_json = rust_audit_info(&ours);
+    let theirs = fx.auditable_build(&["--offline", "--features", "numbers"]);
+    assert_eq!(ours_json, rust_audit_info(&theirs));
+    let names: BTreeSet<String> = package_set(&ours_json).into_iter().map(|p| p.0).collect();
+    assert!(names.contains("shlex") && names.contains("itoa"), "{names:?}");
+}

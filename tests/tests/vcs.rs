@@ -70,6 +70,16 @@ struct Built {
     recompiled: bool,
     /// The binary's `vcs`, as `--build-info=json` prints it.
     vcs: Value,
+    /// The summary's `vcs:` line, as `--build-info` prints it.
+    vcs_line: String,
+}
+
+impl Built {
+    /// The summary's words for the tag.
+    fn shown_tag(&self) -> &str {
+        let details = self.vcs_line.rsplit_once(", tag ").map(|(_, tag)| tag).unwrap_or_default();
+        details.strip_suffix(')').unwrap_or(details)
+    }
 }
 
 /// `cargo build -v` with `env` (and no `PROFILE_INFO_*` from the caller's shell: the harness
@@ -88,7 +98,9 @@ fn build(fixture: &Fixture, env: &[(&str, &str)]) -> Built {
     let recompiled = stderr.contains(&format!("Compiling {} v", fixture.name));
     assert!(recompiled || stderr.contains(&format!("Fresh {} v", fixture.name)), "{stderr}");
     let doc: Value = serde_json::from_slice(&run(&binary, &["--build-info=json"]).stdout).expect("the document");
-    Built { recompiled, vcs: doc["vcs"].clone() }
+    let text = String::from_utf8(run(&binary, &["--build-info"]).stdout).unwrap();
+    let vcs_line = text.lines().find(|l| l.starts_with("vcs:")).expect("a vcs line").to_owned();
+    Built { recompiled, vcs: doc["vcs"].clone(), vcs_line }
 }
 
 /// A commit in `repo` is seen by the next build, which compiles the binary crate again, and the
@@ -131,11 +143,15 @@ fn commit_time_and_exact_tag() {
     let first = build(&fixture, &[]);
     assert_eq!(facts(&first), commit_facts(&dir));
     assert_eq!(first.vcs["tag"], Value::Null, "no tag yet");
+    // git found no tag: the summary says there is none, not that it is unknown.
+    assert!(!git_output(&dir, &["describe", "--exact-match", "--tags"]).status.success());
+    assert_eq!(first.shown_tag(), "none", "{}", first.vcs_line);
     git(&dir, &["tag", "v1.2.3"]);
     touch(&fixture);
     let tagged = build(&fixture, &[]);
     assert_eq!(facts(&tagged), commit_facts(&dir));
     assert_eq!(tagged.vcs["tag"], "v1.2.3");
+    assert_eq!(tagged.shown_tag(), "v1.2.3", "{}", tagged.vcs_line);
     commit(&dir, "second");
     git(&dir, &["tag", "-a", "v2.0.0", "-m", "release"]);
     let annotated = build(&fixture, &[]);
@@ -437,6 +453,8 @@ fn outside_git_from_the_environment() {
         let built = build(&fixture, &env);
         assert!(built.recompiled, "changing the variables recompiles");
         assert_eq!(built.vcs, expected);
+        // No repository to ask: whether the commit has a tag is not known.
+        assert_eq!(built.shown_tag(), "unknown", "{}", built.vcs_line);
         let again = build(&fixture, &env);
         assert!(!again.recompiled, "the same variables compile nothing");
     }
