@@ -4,8 +4,9 @@
 //! command line to a log. A row whose file holds no document is then proven from that command
 //! line, read by the flag reader the proc macro uses, and from what the file itself shows.
 
+use crate::forensics::FileFacts;
 use crate::Error;
-use profile_info_core::{flags, render, BuildInfo};
+use profile_info_core::{flags, render, x86, BuildInfo};
 use serde_json::Value as Json;
 use std::borrow::Cow;
 use std::ffi::OsString;
@@ -81,27 +82,33 @@ pub fn recorded(log: &Path) -> Option<Vec<String>> {
 }
 
 /// The document a binary built by `args` would carry, as far as the command line and the file
-/// show it: the profile with rustc's defaults, the panic strategy when given, the target and its
-/// CPU when given; what only rustc's answers give (a target's defaults, features, level,
-/// version) stays `null`. `Err` when the file
-/// contradicts the command line (symbols left in a file built with `-C strip=symbols`).
+/// show it: the profile with rustc's defaults, the panic strategy (`-C panic`, else the panic
+/// runtime the file links), the target and its CPU when given, and, read from the code by the ISA
+/// scan, the x86-64 level and the features beyond the baseline that the code outside
+/// runtime-dispatched functions uses (a lower bound of what rustc enabled; `null` without symbols,
+/// which alone tell those functions apart). What only rustc's answers give (a target's defaults,
+/// version) stays `null`. `Err` when the file contradicts the command line (symbols left in a file
+/// built with `-C strip=symbols`).
 pub fn document(args: &[String], package: &str, binary: &Path) -> Result<Json, String> {
     let f = flags::parse(args);
     let owned = |v: &str| -> profile_info_core::Str { Cow::Owned(v.to_owned()) };
+    let data = std::fs::read(binary).map_err(|e| format!("{}: {e}", binary.display()))?;
+    let file = FileFacts::read(&data).map_err(|e| format!("{}: {e}", binary.display()))?;
+    if f.strip.as_deref() == Some("symbols") && file.strip.value.is_some_and(|s| s != "symbols") {
+        return Err("built with -C strip=symbols, the file still has a symbol table".into());
+    }
     let mut info = BuildInfo::__EMPTY;
     info.crate_type = Some(owned("bin"));
     info.package.name = Some(owned(package));
     info.profile = f.profile(None, true);
-    // Without `-C panic`, the target's default decides, which only rustc's answers give.
-    info.profile.panic = f.panic.as_deref().and_then(flags::panic);
+    info.profile.panic = f.panic.as_deref().or(file.panic.value).and_then(flags::panic);
     info.target.triple = f.target.as_deref().map(owned);
     info.target.cpu = f.target_cpu.as_deref().map(owned);
-    let data = std::fs::read(binary).map_err(|e| format!("{}: {e}", binary.display()))?;
-    let file = object::File::parse(&*data).map_err(|e| format!("{}: {e}", binary.display()))?;
-    use object::Object;
-    let symbols = file.section_by_name(".symtab").is_some();
-    if f.strip.as_deref() == Some("symbols") && symbols {
-        return Err("built with -C strip=symbols, the file still has a symbol table".into());
+    if let Some((level, required)) = file.isa.value.as_ref().and_then(|isa| Some((isa.level()?, isa.required()))) {
+        let mut features: Vec<_> = required.iter().map(|f| owned(f.name)).collect();
+        features.sort();
+        info.target.level = Some(owned(x86::level_name(level)));
+        info.target.features = Some(Cow::Owned(features));
     }
     serde_json::from_str(&render::json(&info)).map_err(|e| e.to_string())
 }
@@ -125,11 +132,8 @@ mod tests {
         assert_eq!(doc["profile"]["panic"], "abort");
         assert_eq!(doc["profile"]["strip"], "none");
         assert_eq!(doc["target"]["cpu"], "x86-64-v3");
-        assert_eq!(doc["target"]["features"], Json::Null, "only rustc's answers give them");
-        let unwinding: Vec<String> =
-            args.iter().map(|a| if a == "panic=abort" { "codegen-units=1".into() } else { a.clone() }).collect();
-        let doc = document(&unwinding, "app", Path::new("/proc/self/exe")).unwrap();
-        assert_eq!(doc["profile"]["panic"], Json::Null, "the target's default: rustc's answer, not ours");
+        // This test binary keeps its symbols, so the scan of its code gives a level and features.
+        assert!(doc["target"]["level"].is_string() && doc["target"]["features"].is_array(), "{doc}");
         let stripped = [&args[..], &["-Cstrip=symbols".to_owned()]].concat();
         assert!(document(&stripped, "app", Path::new("/proc/self/exe")).unwrap_err().contains("symbol table"));
     }
