@@ -591,7 +591,7 @@ fn prove(
         Err(e) => {
             let args = wrapper::recorded(rustc_log)
                 .ok_or_else(|| fail(format!("{e}, and no rustc command line was recorded for it")))?;
-            (wrapper::document(&args, &project.package, binary).map_err(fail)?, Proof::CommandLine)
+            (wrapper::document(&args, &project.package, &project.host, binary).map_err(fail)?, Proof::CommandLine)
         }
     };
     let source = match proof {

@@ -19,8 +19,8 @@ pub struct Served {
 pub enum Proof {
     /// The document `#[profile_info::main]` embeds in the file.
     Document,
-    /// rustc's command line for the binary's crate, and what the file itself shows (strip, panic,
-    /// the x86-64 level and features its code uses).
+    /// rustc's command line for the binary's crate (the target features as rustc enables them for
+    /// it), and what the file itself shows (strip, panic).
     CommandLine,
 }
 
@@ -315,9 +315,8 @@ impl Report {
             "\nratio: the variant's {} over release's in the same round, the median over the rounds, and a \
              {CONFIDENCE} interval (Student t on the log of the ratios); `faster` or `slower` only when the \
              interval excludes 1. The facts columns are proven as the proof column says: by the document read \
-             back out of the file, or by rustc's command line for the binary's crate and what the file shows \
-             (strip, panic, the x86-64 level and features of its code outside runtime-dispatched functions, \
-             unknown without symbols).\n\n",
+             back out of the file, or by rustc's command line for the binary's crate (its target features \
+             as rustc enables them for it) and what the file shows (strip, panic).\n\n",
             if self.baseline().served.is_some() { "time per request" } else { self.metric.cost() }
         ));
         for r in &self.rows {
