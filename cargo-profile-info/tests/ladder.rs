@@ -177,7 +177,7 @@ fn a_binary_without_the_attribute_is_proven_from_rustcs_command_line() {
     let report: Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
     let rows = report["variants"].as_array().unwrap();
     assert_eq!(rows.iter().map(|r| r["name"].as_str().unwrap()).collect::<Vec<_>>(), ["release", "lto-fat"]);
-    assert!(rows.iter().all(|r| r["proof"] == "rustc command line"), "{rows:?}");
+    assert!(rows.iter().all(|r| r["proof"] == "rustc command line + file"), "{rows:?}");
     let fat = &rows[1];
     assert_eq!(
         (&fat["document"]["profile"]["lto"], &fat["document"]["profile"]["strip"]),
@@ -185,9 +185,154 @@ fn a_binary_without_the_attribute_is_proven_from_rustcs_command_line() {
     );
     assert!(!sections(&out.join(fat["binary"].as_str().unwrap())).contains(" .symtab "));
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(md.contains("proof: release, lto-fat from rustc's command line and the file"), "{md}");
+    let header = md.lines().find(|l| l.starts_with("| variant |")).unwrap();
+    let proof = header.split(" | ").position(|c| c == "proof").expect("a proof column");
+    for name in ["release", "lto-fat"] {
+        let line = md.lines().find(|l| l.starts_with(&format!("| {name} |"))).unwrap();
+        assert_eq!(line.split(" | ").nth(proof), Some("rustc command line + file"), "{md}");
+    }
     // The user's wrapper still ran, and saw what the row says.
     let compiled = std::fs::read_to_string(&log).expect("the user's wrapper's log");
     let line = compiled.lines().find(|l| l.contains("--crate-name ladder_plain") && l.contains("compare-lto-fat"));
     assert!(line.is_some_and(|l| l.contains("lto=fat")), "{compiled}");
+}
+
+/// The target features `rustc --print cfg` lists for x86_64 code with these flags.
+fn cfg_features(flags: &[&str]) -> Vec<String> {
+    let out = Command::new("rustc").args(["--print", "cfg"]).args(flags).output().expect("rustc --print cfg");
+    text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("target_feature=\"")?.strip_suffix('"').map(str::to_owned))
+        .collect()
+}
+
+/// Shifts by a varying amount and a reduction: code LLVM writes with AVX2 and BMI2 when allowed.
+const VECTOR: &str = r#"fn main() {
+    let n: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).expect("a number");
+    let v: Vec<u32> = (0..n).collect();
+    println!("{}", mix(&v));
+}
+
+#[inline(never)]
+fn mix(v: &[u32]) -> u32 {
+    v.iter().fold(0u32, |acc, &x| acc.wrapping_add(x.wrapping_mul(x) >> (x & 7)))
+}
+"#;
+
+/// Without the attribute, a row shows the target features and x86-64 level rustc enabled for its
+/// command line, as a row with the attribute does, where the command line itself gives only the
+/// CPU: the `-C target-cpu=x86-64-v3` row has exactly the features `rustc --print cfg` lists for
+/// that CPU, its own function uses ymm registers (objdump), and its level is x86-64-v3 because a
+/// feature it has is one x86-64-v3 adds over v2; the release row has rustc's baseline features.
+#[test]
+fn without_the_attribute_a_row_has_the_features_rustc_enabled() {
+    let fixture = Fixture::new("ladder-vector", VECTOR, "");
+    let out = target_dir().join("ladder-tests").join("vector");
+    let _ = std::fs::remove_dir_all(&out);
+    let args = ["profile-info", "compare", "--run", "{bin} 1000", "--variants", "release", "--runs", "1", "--variant"];
+    let args = [&args[..], &["v3:target-cpu=x86-64-v3", "--out", out.to_str().unwrap()]].concat();
+    let result = tool(&fixture.dir, &args, &[]);
+    assert!(result.status.success(), "compare failed:\n{}", text(&result.stderr));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let rows = report["variants"].as_array().unwrap();
+    let features = |row: &Value| -> Vec<String> {
+        let list = row["document"]["target"]["features"].as_array().unwrap_or_else(|| panic!("no features: {row}"));
+        list.iter().map(|f| f.as_str().unwrap().to_owned()).collect()
+    };
+
+    let v3 = rows.iter().find(|r| r["name"] == "v3").unwrap();
+    assert_eq!(v3["proof"], "rustc command line + file");
+    assert_eq!(v3["document"]["target"]["cpu"], "x86-64-v3");
+    let binary = out.join(v3["binary"].as_str().unwrap());
+    let dump = Command::new("objdump").args(["-d", "--no-show-raw-insn"]).arg(&binary).output().expect("objdump");
+    let dump = text(&dump.stdout);
+    let mix = dump.split("\n\n").find(|f| f.contains("ladder_vector3mix")).expect("mix in objdump's listing");
+    assert!(mix.contains("%ymm"), "mix uses no ymm register:\n{mix}");
+    let enabled = cfg_features(&["-C", "target-cpu=x86-64-v3"]);
+    let v2 = cfg_features(&["-C", "target-cpu=x86-64-v2"]);
+    let mut sorted = enabled.clone();
+    sorted.sort();
+    assert_eq!(features(v3), sorted);
+    assert!(enabled.contains(&"avx".to_owned()), "ymm registers are AVX: {enabled:?}");
+    assert!(enabled.iter().any(|f| !v2.contains(f)), "{enabled:?} has nothing beyond x86-64-v2");
+    assert_eq!(v3["document"]["target"]["level"], "x86-64-v3");
+
+    let release = rows.iter().find(|r| r["name"] == "release").unwrap();
+    assert_eq!(release["document"]["target"]["cpu"], Value::Null, "no -C target-cpu on the command line");
+    let mut baseline = cfg_features(&[]);
+    baseline.sort();
+    assert_eq!(features(release), baseline);
+    assert_eq!(release["document"]["target"]["level"], "x86-64");
+    let table = text(&result.stdout);
+    let line = table.lines().find(|l| l.starts_with("v3 ")).unwrap();
+    assert!(line.contains("rustc command line + file") && line.contains(" x86-64-v3 "), "{table}");
+}
+
+/// A package that cannot be built is refused before any rung is built: what needs no build (no
+/// such package or binary, a manifest cargo cannot read, a `--run` program that is not there) is
+/// refused before cargo compiles anything (the user's `RUSTC_WRAPPER` never runs), and a compile
+/// error stops the ladder at its first rung with rustc's own first error (rustc run on the file is
+/// the oracle); no rung's binary exists afterwards anywhere in compare's target dir.
+#[test]
+fn a_package_that_cannot_be_built_is_refused_before_any_rung() {
+    let broken =
+        Fixture::new("ladder-broken", "fn main() {\n    let n: u32 = \"four\";\n    println!(\"{n}\");\n}\n", "");
+    let unreadable = Fixture::new("ladder-unreadable", "fn main() {}\n", "[profile.release\n");
+    let out = target_dir().join("ladder-tests").join("broken");
+    let (wrapper, log) = rustc_logger("broken");
+    let compare = |dir: &Path, extra: &[&str]| {
+        let _ = std::fs::remove_dir_all(&out);
+        let _ = std::fs::remove_file(&log);
+        let args = ["profile-info", "compare", "--runs", "1", "--out", out.to_str().unwrap()];
+        let result = tool(dir, &[&args[..], extra].concat(), &[("RUSTC_WRAPPER", wrapper.to_str().unwrap())]);
+        let err = text(&result.stderr);
+        assert!(!result.status.success(), "compare succeeded:\n{err}");
+        let own: Vec<&str> = err.lines().filter(|l| !l.starts_with("compare: ")).collect();
+        assert_eq!(own.len(), 1, "one line expected:\n{err}");
+        assert!(!out.join("bin").exists(), "a binary was kept:\n{err}");
+        (own[0].to_owned(), std::fs::read_to_string(&log).unwrap_or_default())
+    };
+    let refused = |dir: &Path, extra: &[&str], expected: &str| {
+        let (line, compiled) = compare(dir, extra);
+        assert!(line.contains(expected), "{line}");
+        assert!(!compiled.contains("--crate-name"), "rustc ran:\n{compiled}");
+    };
+    refused(&broken.dir, &["--run", "{bin}", "-p", "nope"], "no package `nope`");
+    refused(&broken.dir, &["--run", "{bin}", "--bin", "nope"], "has no bin `nope`");
+    refused(&broken.dir, &["--run", "no-such-runner-xyz {bin}"], "`no-such-runner-xyz` is not installed");
+    refused(&unreadable.dir, &["--run", "{bin}"], "cargo metadata failed");
+
+    let (line, compiled) = compare(&broken.dir, &["--run", "{bin}"]);
+    let rustc = Command::new("rustc")
+        .args(["--edition", "2021", "--emit=metadata", "--crate-type", "bin", "-o"])
+        .arg(out.with_extension("rmeta"))
+        .arg(broken.dir.join("src/main.rs"))
+        .current_dir(&broken.dir)
+        .output()
+        .expect("rustc");
+    let said = text(&rustc.stderr);
+    let first = said.lines().find(|l| l.starts_with("error")).expect("rustc's error");
+    assert!(line.starts_with("variant release: cargo build failed") && line.contains(first), "{line}\n{said}");
+    let own: Vec<&str> = compiled.lines().filter(|l| l.contains("--crate-name ladder_broken ")).collect();
+    assert!(!own.is_empty(), "{compiled}");
+    assert!(own.iter().all(|l| l.contains("/profile-info/target/release/deps")), "another rung was built:\n{compiled}");
+    let build_dir = target_dir().join("profile-info").join("target");
+    assert!(build_dir.is_dir(), "compare's target dir: {}", build_dir.display());
+    assert_eq!(files_named(&build_dir, "ladder-broken"), Vec::<PathBuf>::new());
+}
+
+/// Files called `name` under `dir`, at any depth but `deps/`, `build/` and `.fingerprint/`.
+fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut found = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let file_name = entry.file_name();
+        if path.is_dir() && !matches!(file_name.to_str(), Some("deps" | "build" | ".fingerprint" | "incremental")) {
+            found.extend(files_named(&path, name));
+        } else if file_name == name {
+            found.push(path);
+        }
+    }
+    found
 }

@@ -72,6 +72,19 @@ pub fn tail(bytes: &[u8]) -> String {
     chars[start..].iter().collect()
 }
 
+/// The first error rustc or cargo rendered in `stderr`, with the place rustc points at
+/// (`error[E0425]: cannot find value `x` in this scope (src/main.rs:2:5)`): what a failed build's
+/// one line should name, rather than cargo's closing "could not compile".
+fn first_error(stderr: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(stderr);
+    let mut lines = text.lines().map(str::trim).skip_while(|l| !l.starts_with("error"));
+    let error = lines.next()?;
+    match lines.next().and_then(|l| l.strip_prefix("--> ")) {
+        Some(place) => Some(format!("{error} ({place})")),
+        None => Some(error.to_owned()),
+    }
+}
+
 impl Project {
     /// Reads the workspace with `cargo metadata` and picks the package and binary (`bin`), or
     /// the example `example`.
@@ -277,7 +290,7 @@ impl Job {
                 "variant {}: cargo build failed ({}): {}",
                 self.variant,
                 out.status,
-                tail(&out.stderr)
+                first_error(&out.stderr).unwrap_or_else(|| tail(&out.stderr))
             )));
         }
         String::from_utf8_lossy(&out.stdout)
@@ -363,6 +376,17 @@ mod tests {
         );
         let release = Variant { name: "release".into(), settings: vec![], pgo: false, bolt: false };
         assert_eq!(Job::of(&release).profile_args(&project()), ["--release"]);
+    }
+
+    #[test]
+    fn a_failed_build_names_its_first_error() {
+        let stderr =
+            b"   Compiling app v0.1.0\nerror[E0425]: cannot find value `x` in this scope\n --> src/main.rs:2:5\n  |\n\
+                       error: could not compile `app` (bin \"app\") due to 1 previous error\n";
+        assert_eq!(first_error(stderr).unwrap(), "error[E0425]: cannot find value `x` in this scope (src/main.rs:2:5)");
+        let resolve = b"    Updating index\nerror: no matching package named `nope` found\nlocation searched: x\n";
+        assert_eq!(first_error(resolve).unwrap(), "error: no matching package named `nope` found");
+        assert_eq!(first_error(b"warning: unused\n"), None);
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub(crate) mod wrapper;
 use crate::{Document, Error};
 use build::{keep, Job, Project};
 use ladder::{Key, Request, Variant, BOLT, PGO};
-use report::{Report, Row, Served};
+use report::{Proof, Report, Row, Served};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 
@@ -162,9 +162,33 @@ impl Commands {
     }
 }
 
-/// Runs the whole comparison and writes the reports; returns what they hold.
+impl Commands {
+    /// Refuses, before anything is built, a command whose program is not there: `{bin}` is the
+    /// binary about to be built; any other program must be a file or on `PATH`.
+    fn check_programs(&self) -> Result<(), Error> {
+        let named = [("--run", Some(&self.run)), ("--load", self.load.as_ref()), ("--pgo-train", self.train.as_ref())];
+        for (flag, argv) in named {
+            let Some(program) = argv.and_then(|a| a.first()).filter(|p| !p.contains("{bin}")) else { continue };
+            let found = if program.contains('/') {
+                Path::new(program).is_file()
+            } else {
+                std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+            };
+            if !found {
+                return Err(Error::new(format!("{flag}: `{program}` is not installed (no such file, nor on PATH)")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs the whole comparison and writes the reports; returns what they hold. Everything that can
+/// be checked without building (the options, the commands' programs, the tools the metric needs,
+/// the manifest, the package and its binary) is checked before the first rung; a first rung that
+/// does not build stops the ladder with rustc's first error.
 pub fn compare(opts: &Options) -> Result<Report, Error> {
     let commands = Commands::of(opts)?;
+    commands.check_programs()?;
     if opts.runs == 0 {
         return Err(Error::new("--runs must be at least 1"));
     }
@@ -198,16 +222,14 @@ pub fn compare(opts: &Options) -> Result<Report, Error> {
         notes.push("compile: a single timed build per variant (--build-runs N repeats it)".to_owned());
     }
 
-    let mut built: Vec<(Variant, PathBuf, Vec<f64>, Json)> = Vec::new();
-    let mut proofs: Vec<&str> = Vec::new();
+    let mut built: Vec<(Variant, PathBuf, Vec<f64>, Json, Proof)> = Vec::new();
     let mut trained = None;
     for (i, variant) in variants.iter().enumerate() {
         progress(&format!("[{}/{}] building {} ({})", i + 1, variants.len(), variant.name, variant.describe()));
-        if let Some((same, binary, seconds, doc)) = built.iter().find(|(v, ..)| v.same_build(variant)).cloned() {
+        if let Some((same, binary, seconds, doc, proof)) = built.iter().find(|(v, ..)| v.same_build(variant)).cloned() {
             progress(&format!("{}: the flags of {}, its build kept", variant.name, same.name));
             notes.push(format!("{}: the flags of {}, not built again", variant.name, same.name));
-            built.push((variant.clone(), binary, seconds, doc));
-            proofs.push(proofs[built.iter().position(|(v, ..)| v.name == same.name).expect("built")]);
+            built.push((variant.clone(), binary, seconds, doc, proof));
             continue;
         }
         let earlier: Vec<&Variant> = built.iter().map(|(v, ..)| v).collect();
@@ -234,10 +256,9 @@ pub fn compare(opts: &Options) -> Result<Report, Error> {
         };
         notes.extend(note.filter(|n| !notes.contains(n)));
         let (doc, proof) = prove(variant, &job.profile, &binary, &rustc_log(&out, &variant.name), &project)?;
-        proofs.push(proof);
         let median = measure::Spread::of(&seconds).median;
         progress(&format!("built {} in {median:.1} s: {}", variant.name, report::size(file_size(&binary)?)));
-        built.push((variant.clone(), binary, seconds, doc));
+        built.push((variant.clone(), binary, seconds, doc, proof));
     }
 
     let names: Vec<&str> = built.iter().map(|(v, ..)| v.name.as_str()).collect();
@@ -279,7 +300,7 @@ pub fn compare(opts: &Options) -> Result<Report, Error> {
     };
 
     let mut rows = Vec::new();
-    for ((variant, binary, seconds, doc), samples) in built.into_iter().zip(samples) {
+    for ((variant, binary, seconds, doc, proof), samples) in built.into_iter().zip(samples) {
         let served = samples.iter().all(|(_, l)| l.is_some()).then(|| Served {
             requests_per_second: samples.iter().filter_map(|(_, l)| l.map(|l| l.0)).collect(),
             latency_p99_ms: samples.iter().filter_map(|(_, l)| l.map(|l| l.1)).collect(),
@@ -292,17 +313,10 @@ pub fn compare(opts: &Options) -> Result<Report, Error> {
             binary: binary.strip_prefix(&out).map(Path::to_owned).unwrap_or(binary),
             build_seconds: seconds,
             document: doc,
+            proof,
             samples: samples.iter().map(|(s, _)| *s).collect(),
             served,
         });
-    }
-    let by_command_line: Vec<&str> =
-        rows.iter().zip(&proofs).filter(|(_, p)| **p == BY_COMMAND_LINE).map(|(r, _)| r.name.as_str()).collect();
-    if !by_command_line.is_empty() {
-        notes.push(format!(
-            "proof: {} from rustc's command line and the file (no #[profile_info::main] document in it); the others from their document",
-            by_command_line.join(", ")
-        ));
     }
     let report = Report { metric, rows, left_out, notes };
     let write = |name: &str, text: String| {
@@ -311,9 +325,6 @@ pub fn compare(opts: &Options) -> Result<Report, Error> {
     };
     let mut json = report.json();
     json["recipe"] = recipe(&commands, trained.as_ref(), &variants);
-    for (row, proof) in json["variants"].as_array_mut().into_iter().flatten().zip(&proofs) {
-        row["proof"] = Json::from(*proof);
-    }
     write("report.json", format!("{:#}\n", json))?;
     write("report.md", report.markdown())?;
     write("report.svg", chart::svg(&report))?;
@@ -568,11 +579,6 @@ fn build_bolt(built: Built, out: &Path, commands: &Commands) -> Result<Result<Bu
     Ok(Ok(Built { seconds, note: Some(note), ..built }))
 }
 
-/// How a row was proven: by the document the attribute embeds in the file.
-pub const BY_DOCUMENT: &str = "document";
-/// How a row was proven: by rustc's command line for the binary crate and the file.
-pub const BY_COMMAND_LINE: &str = "rustc command line";
-
 /// Reads the document out of `binary` (or, for a binary built without the attribute, makes it from
 /// rustc's command line in `rustc_log` and the file) and checks it says what `variant` asked for,
 /// built with the cargo profile `profile`; returns it and which proof it is.
@@ -582,17 +588,20 @@ fn prove(
     binary: &Path,
     rustc_log: &Path,
     project: &Project,
-) -> Result<(Json, &'static str), Error> {
+) -> Result<(Json, Proof), Error> {
     let fail = |why: String| Error::new(format!("variant {}: {why}", variant.name));
     let (doc, proof) = match Document::from_file(binary) {
-        Ok(doc) => (doc.value, BY_DOCUMENT),
+        Ok(doc) => (doc.value, Proof::Document),
         Err(e) => {
             let args = wrapper::recorded(rustc_log)
                 .ok_or_else(|| fail(format!("{e}, and no rustc command line was recorded for it")))?;
-            (wrapper::document(&args, &project.package, binary).map_err(fail)?, BY_COMMAND_LINE)
+            (wrapper::document(&args, &project.package, &project.host, binary).map_err(fail)?, Proof::CommandLine)
         }
     };
-    let source = if proof == BY_DOCUMENT { "the file's document" } else { "rustc's command line" };
+    let source = match proof {
+        Proof::Document => "the file's document",
+        Proof::CommandLine => "rustc's command line and the file",
+    };
     match contradiction(variant, profile, &doc, source) {
         None => Ok((doc, proof)),
         Some(why) => Err(fail(why)),
@@ -683,6 +692,13 @@ mod tests {
         assert!(err(opts("{bin}", true, None)).unwrap().starts_with("--serve needs --load"));
         assert_eq!(err(opts("{bin}", false, Some("wrk"))).unwrap(), "--load is only read with --serve");
         assert_eq!(err(opts("{bin}", true, Some("wrk {port}"))), None);
+        let programs = |o: Options| Commands::of(&o).unwrap().check_programs().err().map(|e| e.to_string());
+        assert_eq!(
+            programs(opts("{bin}", true, Some("no-such-load-tool-xyz {port}"))).unwrap(),
+            "--load: `no-such-load-tool-xyz` is not installed (no such file, nor on PATH)"
+        );
+        assert_eq!(programs(opts("./missing/runner {bin}", false, None)).unwrap().split(':').next(), Some("--run"));
+        assert_eq!(programs(opts("sh -c '{bin} 1'", false, None)), None, "sh is on PATH");
         assert_eq!(Error::new("a\n  b").to_string(), "a b");
     }
 }

@@ -14,6 +14,26 @@ pub struct Served {
     pub latency_p99_ms: Vec<f64>,
 }
 
+/// What proves a row's facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proof {
+    /// The document `#[profile_info::main]` embeds in the file.
+    Document,
+    /// rustc's command line for the binary's crate (the target features as rustc enables them for
+    /// it), and what the file itself shows (strip, panic).
+    CommandLine,
+}
+
+impl Proof {
+    /// Its name in the table and in `report.json`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Proof::Document => "document",
+            Proof::CommandLine => "rustc command line + file",
+        }
+    }
+}
+
 /// One measured variant.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
@@ -29,8 +49,10 @@ pub struct Row {
     pub debuginfo_bytes: u64,
     /// The build's wall-clock time (both builds for PGO), one per `--build-runs`.
     pub build_seconds: Vec<f64>,
-    /// The document read back out of the file.
+    /// The document read back out of the file, or made from rustc's command line and the file.
     pub document: Json,
+    /// Which of the two the document is.
+    pub proof: Proof,
     /// One sample per round in the report's metric: wall-clock seconds per run, instructions per
     /// run, or with `--serve` wrk's average latency per load run.
     pub samples: Vec<f64>,
@@ -155,7 +177,7 @@ impl Report {
     }
 
     /// `report.json`: `{"baseline","metric","interval","variants":[{"name","binary","size_bytes",
-    /// "debuginfo_bytes","build_seconds","build_seconds_runs","document","samples_<metric>",
+    /// "debuginfo_bytes","build_seconds","build_seconds_runs","document","proof","samples_<metric>",
     /// "median_<metric>","ratio_median","ratio_ci","verdict"}]}`, plus `verdict_reason` when the
     /// rounds could not tell, and `requests_per_second` and `latency_p99_ms` (medians) when served.
     pub fn json(&self) -> Json {
@@ -173,6 +195,7 @@ impl Report {
                     "build_seconds": Spread::of(&r.build_seconds).median,
                     "build_seconds_runs": r.build_seconds,
                     "document": r.document,
+                    "proof": r.proof.word(),
                     format!("samples_{unit}"): r.samples,
                     format!("median_{unit}"): r.spread().median,
                     "ratio_median": paired.ratio_median,
@@ -214,7 +237,7 @@ impl Report {
             1 => "compile (1 build)".to_owned(),
             n => format!("compile median (min–max), {n} builds"),
         });
-        header.extend(["opt", "lto", "cgu", "panic", "strip", "level", "pgo"].map(str::to_owned));
+        header.extend(["proof", "opt", "lto", "cgu", "panic", "strip", "level", "pgo"].map(str::to_owned));
         let mut table = vec![header];
         for r in &self.rows {
             let mut row = vec![
@@ -244,6 +267,7 @@ impl Report {
                 1 => format!("{:.1} s", b.median),
                 _ => format!("{:.1} s ({:.1}–{:.1})", b.median, b.min, b.max),
             });
+            row.push(r.proof.word().to_owned());
             for key in [
                 "profile.opt_level",
                 "profile.lto",
@@ -290,7 +314,9 @@ impl Report {
         out.push_str(&format!(
             "\nratio: the variant's {} over release's in the same round, the median over the rounds, and a \
              {CONFIDENCE} interval (Student t on the log of the ratios); `faster` or `slower` only when the \
-             interval excludes 1. The facts columns are the document read back out of each file.\n\n",
+             interval excludes 1. The facts columns are proven as the proof column says: by the document read \
+             back out of the file, or by rustc's command line for the binary's crate (its target features \
+             as rustc enables them for it) and what the file shows (strip, panic).\n\n",
             if self.baseline().served.is_some() { "time per request" } else { self.metric.cost() }
         ));
         for r in &self.rows {
@@ -317,6 +343,7 @@ pub(crate) mod tests {
             debuginfo_bytes: 0,
             build_seconds: vec![1.5],
             document: json!({"profile": {"lto": "fat", "codegen_units": 1, "pgo": null}, "target": {"level": "x86-64"}}),
+            proof: Proof::Document,
             samples: samples.to_vec(),
             served: None,
         }
@@ -339,7 +366,7 @@ pub(crate) mod tests {
             json!({
                 "name": "release", "binary": "bin/release/app", "size_bytes": 100, "debuginfo_bytes": 0,
                 "build_seconds": 1.5, "build_seconds_runs": [1.5],
-                "document": row("release", 0, &[1.0]).document, "samples_seconds": [2.0, 1.0, 3.0], "median_seconds": 2.0,
+                "document": row("release", 0, &[1.0]).document, "proof": "document", "samples_seconds": [2.0, 1.0, 3.0], "median_seconds": 2.0,
                 "ratio_median": 1.0, "ratio_ci": [1.0, 1.0], "verdict": "same",
             })
         );
@@ -390,6 +417,12 @@ pub(crate) mod tests {
         assert!(words(2).contains("0.52× (") && words(2).contains("faster"), "{text}");
         assert!(words(3).contains(") same 1.5 s"), "{text}");
         assert!(lines[1].contains("fat  1    ?      ?      x86-64  -"), "{text}");
+        assert!(lines[0].contains("  proof  ") && words(1).contains("1.5 s document ? fat"), "{text}");
+        report.rows[3].proof = Proof::CommandLine;
+        let text = report.terminal();
+        let line = text.lines().nth(4).unwrap();
+        assert!(line.starts_with("one ") && line.contains("  rustc command line + file  ?"), "{text}");
+        assert_eq!(report.json()["variants"][3]["proof"], "rustc command line + file");
         assert!(
             text.contains(
                 "\nsame: same, 3 rounds cannot tell their geometric mean ratio, 1.003×, from 1, nor would 1000\n"

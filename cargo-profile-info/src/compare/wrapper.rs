@@ -4,8 +4,9 @@
 //! command line to a log. A row whose file holds no document is then proven from that command
 //! line, read by the flag reader the proc macro uses, and from what the file itself shows.
 
+use crate::forensics::FileFacts;
 use crate::Error;
-use profile_info_core::{flags, render, BuildInfo};
+use profile_info_core::{flags, render, x86, BuildInfo};
 use serde_json::Value as Json;
 use std::borrow::Cow;
 use std::ffi::OsString;
@@ -80,30 +81,56 @@ pub fn recorded(log: &Path) -> Option<Vec<String>> {
     serde_json::from_str(text.lines().last()?).ok()
 }
 
-/// The document a binary built by `args` would carry, as far as the command line and the file
-/// show it: the profile with rustc's defaults, the panic strategy when given, the target and its
-/// CPU when given; what only rustc's answers give (a target's defaults, features, level,
-/// version) stays `null`. `Err` when the file
-/// contradicts the command line (symbols left in a file built with `-C strip=symbols`).
-pub fn document(args: &[String], package: &str, binary: &Path) -> Result<Json, String> {
+/// The document a binary built by `args` would carry, as far as the command line, rustc and the
+/// file show it: the profile with rustc's defaults, the panic strategy (`-C panic`, else the panic
+/// runtime the file links), the target and its CPU when given, and the target features rustc
+/// enables for that command line's target, CPU and `-C target-feature`s (`rustc --print cfg`, as
+/// the attribute records them) with their x86-64 level. The ISA scan of the file is not used for
+/// these: it sees the instructions present, and counts runtime-dispatched code whose names do not
+/// say so (ripgrep's baseline build scans as x86-64-v3). What only the attribute sees (rustc's
+/// version as it ran) stays `null`. `Err` when the file contradicts the command line (symbols
+/// left in a file built with `-C strip=symbols`).
+pub fn document(args: &[String], package: &str, host: &str, binary: &Path) -> Result<Json, String> {
     let f = flags::parse(args);
     let owned = |v: &str| -> profile_info_core::Str { Cow::Owned(v.to_owned()) };
+    let data = std::fs::read(binary).map_err(|e| format!("{}: {e}", binary.display()))?;
+    let file = FileFacts::read(&data).map_err(|e| format!("{}: {e}", binary.display()))?;
+    if f.strip.as_deref() == Some("symbols") && file.strip.value.is_some_and(|s| s != "symbols") {
+        return Err("built with -C strip=symbols, the file still has a symbol table".into());
+    }
     let mut info = BuildInfo::__EMPTY;
     info.crate_type = Some(owned("bin"));
     info.package.name = Some(owned(package));
     info.profile = f.profile(None, true);
-    // Without `-C panic`, the target's default decides, which only rustc's answers give.
-    info.profile.panic = f.panic.as_deref().and_then(flags::panic);
+    info.profile.panic = f.panic.as_deref().or(file.panic.value).and_then(flags::panic);
     info.target.triple = f.target.as_deref().map(owned);
     info.target.cpu = f.target_cpu.as_deref().map(owned);
-    let data = std::fs::read(binary).map_err(|e| format!("{}: {e}", binary.display()))?;
-    let file = object::File::parse(&*data).map_err(|e| format!("{}: {e}", binary.display()))?;
-    use object::Object;
-    let symbols = file.section_by_name(".symtab").is_some();
-    if f.strip.as_deref() == Some("symbols") && symbols {
-        return Err("built with -C strip=symbols, the file still has a symbol table".into());
+    let (arch, mut features) = enabled(&f, host)?;
+    features.sort();
+    if matches!(arch.as_str(), "x86_64" | "x86") {
+        info.target.level = Some(owned(x86::level_name(x86::level_of(&features))));
     }
+    info.target.features = Some(Cow::Owned(features.iter().map(|f| owned(f)).collect()));
     serde_json::from_str(&render::json(&info)).map_err(|e| e.to_string())
+}
+
+/// The target's architecture and the target features rustc enables for the target, CPU and
+/// `-C target-feature`s of `f` (the host's target without `--target`), as `rustc --print cfg`
+/// answers.
+fn enabled(f: &flags::Flags, host: &str) -> Result<(String, Vec<String>), String> {
+    let mut cmd = crate::compare::build::rustc();
+    cmd.args(["--print", "cfg", "--target", f.target.as_deref().unwrap_or(host)]);
+    cmd.args(f.target_cpu.iter().map(|c| format!("-Ctarget-cpu={c}")));
+    cmd.args(f.target_features.iter().map(|t| format!("-Ctarget-feature={t}")));
+    let out =
+        cmd.stdin(std::process::Stdio::null()).output().map_err(|e| format!("cannot run rustc --print cfg: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("rustc --print cfg failed: {}", crate::compare::build::tail(&out.stderr)));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let value = |l: &str, key: &str| Some(l.strip_prefix(key)?.strip_prefix("=\"")?.strip_suffix('"')?.to_owned());
+    let arch = text.lines().find_map(|l| value(l, "target_arch")).unwrap_or_default();
+    Ok((arch, text.lines().filter_map(|l| value(l, "target_feature")).collect()))
 }
 
 #[cfg(test)]
@@ -118,19 +145,18 @@ mod tests {
             .split_whitespace()
             .map(str::to_owned)
             .collect();
-        let doc = document(&args, "app", Path::new("/proc/self/exe")).unwrap();
+        let doc = document(&args, "app", "x86_64-unknown-linux-gnu", Path::new("/proc/self/exe")).unwrap();
         assert_eq!(doc["profile"]["name"], "compare-fat");
         assert_eq!(doc["profile"]["lto"], "fat");
         assert_eq!(doc["profile"]["codegen_units"], 1);
         assert_eq!(doc["profile"]["panic"], "abort");
         assert_eq!(doc["profile"]["strip"], "none");
         assert_eq!(doc["target"]["cpu"], "x86-64-v3");
-        assert_eq!(doc["target"]["features"], Json::Null, "only rustc's answers give them");
-        let unwinding: Vec<String> =
-            args.iter().map(|a| if a == "panic=abort" { "codegen-units=1".into() } else { a.clone() }).collect();
-        let doc = document(&unwinding, "app", Path::new("/proc/self/exe")).unwrap();
-        assert_eq!(doc["profile"]["panic"], Json::Null, "the target's default: rustc's answer, not ours");
+        assert_eq!(doc["target"]["level"], "x86-64-v3", "rustc's answer for the CPU");
+        assert!(doc["target"]["features"].as_array().unwrap().contains(&Json::from("avx2")), "{doc}");
         let stripped = [&args[..], &["-Cstrip=symbols".to_owned()]].concat();
-        assert!(document(&stripped, "app", Path::new("/proc/self/exe")).unwrap_err().contains("symbol table"));
+        assert!(document(&stripped, "app", "x86_64-unknown-linux-gnu", Path::new("/proc/self/exe"))
+            .unwrap_err()
+            .contains("symbol table"));
     }
 }
