@@ -69,6 +69,10 @@ pub fn env(log: &Path, bin: &str) -> Result<Vec<(&'static str, OsString)>, Error
     let inner = std::env::var_os("RUSTC_WRAPPER").unwrap_or_default();
     Ok(vec![
         ("RUSTC_WRAPPER", me.into_os_string()),
+        // cargo keeps rustc's answers (`rustc -vV`, `--print`), failures included, in the target
+        // dir keyed by the wrapper's path, not by the environment this wrapper acts on (the user's
+        // wrapper it chains): an answer one compare got must not be another's.
+        ("CARGO_CACHE_RUSTC_INFO", "0".into()),
         (LOG, log.as_os_str().to_owned()),
         (CRATE, bin.replace('-', "_").into()),
         (INNER, inner),
