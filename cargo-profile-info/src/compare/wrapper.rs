@@ -122,19 +122,14 @@ pub fn document(args: &[String], package: &str, host: &str, binary: &Path) -> Re
 /// `-C target-feature`s of `f` (the host's target without `--target`), as `rustc --print cfg`
 /// answers.
 fn enabled(f: &flags::Flags, host: &str) -> Result<(String, Vec<String>), String> {
-    let mut cmd = crate::compare::build::rustc();
-    cmd.args(["--print", "cfg", "--target", f.target.as_deref().unwrap_or(host)]);
-    cmd.args(f.target_cpu.iter().map(|c| format!("-Ctarget-cpu={c}")));
-    cmd.args(f.target_features.iter().map(|t| format!("-Ctarget-feature={t}")));
-    let out =
-        cmd.stdin(std::process::Stdio::null()).output().map_err(|e| format!("cannot run rustc --print cfg: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("rustc --print cfg failed: {}", crate::compare::build::tail(&out.stderr)));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let value = |l: &str, key: &str| Some(l.strip_prefix(key)?.strip_prefix("=\"")?.strip_suffix('"')?.to_owned());
-    let arch = text.lines().find_map(|l| value(l, "target_arch")).unwrap_or_default();
-    Ok((arch, text.lines().filter_map(|l| value(l, "target_feature")).collect()))
+    use crate::forensics::cpus::{cfg_values, run};
+    let mut args =
+        vec!["--print".to_owned(), "cfg".into(), "--target".into(), f.target.as_deref().unwrap_or(host).into()];
+    args.extend(f.target_cpu.iter().map(|c| format!("-Ctarget-cpu={c}")));
+    args.extend(f.target_features.iter().map(|t| format!("-Ctarget-feature={t}")));
+    let cfg = run(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
+    let arch = cfg_values(&cfg, "target_arch").next().unwrap_or_default().to_owned();
+    Ok((arch, cfg_values(&cfg, "target_feature").map(str::to_owned).collect()))
 }
 
 #[cfg(test)]

@@ -45,18 +45,20 @@ impl Cpus {
         let key = (triple, cpu.to_owned());
         if !self.features.contains_key(&key) {
             let cfg = run(&["--print", "cfg", "--target", triple, "-C", &format!("target-cpu={cpu}")])?;
-            let features = cfg
-                .lines()
-                .filter_map(|l| l.strip_prefix("target_feature=\"")?.strip_suffix('"'))
-                .map(str::to_owned)
-                .collect();
+            let features = cfg_values(&cfg, "target_feature").map(str::to_owned).collect();
             self.features.insert(key.clone(), features);
         }
         Ok(&self.features[&key])
     }
 }
 
-fn run(args: &[&str]) -> Result<String, String> {
+/// The values of `key="…"` lines in `rustc --print cfg`'s answer.
+pub(crate) fn cfg_values<'a>(cfg: &'a str, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    cfg.lines().filter_map(move |l| l.strip_prefix(key)?.strip_prefix("=\"")?.strip_suffix('"'))
+}
+
+/// rustc's answer to `args`, or why there is none.
+pub(crate) fn run(args: &[&str]) -> Result<String, String> {
     let out = rustc()
         .args(args)
         .stdin(Stdio::null())
