@@ -130,8 +130,12 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
     let manifests = [fixture.dir.join("Cargo.toml"), fixture.dir.join("work/Cargo.toml")];
     let before: Vec<Vec<u8>> = manifests.iter().map(|m| std::fs::read(m).unwrap()).collect();
     let out = out_dir("ladder");
+    let (wrapper, log) = rustc_logger("ladder");
+    // compare's own target dir: lto-fat is to be built in lto-thin's profile, never in one of its own.
+    let fat_dir = target_dir().join("profile-info/target/compare-lto-fat");
+    let _ = std::fs::remove_dir_all(&fat_dir);
     let run_cmd = format!("{{bin}} {N}");
-    let result = tool(
+    let result = tool_with(
         &fixture.dir,
         &[
             "profile-info",
@@ -141,7 +145,7 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
             "--runs",
             "3",
             "--variants",
-            "lto-fat,pgo",
+            "lto-thin,lto-fat,pgo",
             "--variant",
             "slow:opt-level=0,debug=true",
             "--variant",
@@ -149,6 +153,7 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
             "--out",
             out.to_str().unwrap(),
         ],
+        &[("RUSTC_WRAPPER", wrapper.to_str().unwrap())],
     );
     let err = stderr(&result);
     assert!(result.status.success(), "compare failed:\n{err}");
@@ -162,7 +167,7 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
     let report = read_report(&out);
     assert_eq!(report["baseline"], "release");
     let names: Vec<&str> = report["variants"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["release", "lto-fat", "pgo", "slow", "twin"], "{err}");
+    assert_eq!(names, ["release", "lto-thin", "lto-fat", "pgo", "slow", "twin"], "{err}");
     let release_samples = samples(row(&report, "release"));
     for row in report["variants"].as_array().unwrap() {
         let name = row["name"].as_str().unwrap();
@@ -220,7 +225,8 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
     assert!(table.lines().next().unwrap().starts_with("variant"), "{table}");
     assert!(table.lines().any(|l| l.starts_with("slow") && l.contains(" slower ")), "{table}");
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(md.lines().filter(|l| l.starts_with("| ")).count() == 7, "{md}");
+    assert!(md.lines().filter(|l| l.starts_with("| ")).count() == 8, "{md}");
+    thin_and_fat_share_their_dependencies(&log, &fat_dir, &report);
 
     llvm_profdata_refusals_are_explained(&out);
     chart_is_rendered(&out, &report);
@@ -362,13 +368,43 @@ fn bad_input_gets_one_line_and_a_failure() {
     assert!(workspace().join("Cargo.toml").exists());
 }
 
-/// A `RUSTC_WRAPPER` that appends each rustc command line cargo runs to a log (emptied here), so
-/// that a test reads what rustc really received; returns the wrapper and the log.
+/// lto-fat differs from lto-thin only in what the binary's crate is given: cargo's rustc command
+/// lines (the logger's) show its build compiled that crate alone, with `-Clto=fat` after the
+/// profile's `-C lto=thin`, and no directory of its own was made. Each row's compile time is its
+/// binary crate's rustc, as the logger timed it from inside compare's wrapper.
+fn thin_and_fat_share_their_dependencies(log: &Path, fat_dir: &Path, report: &Value) {
+    assert!(!fat_dir.exists(), "{} made", fat_dir.display());
+    let compiled = std::fs::read_to_string(log).expect("the wrapper's log");
+    let bin = |l: &&str| l.contains("--crate-name compare_app ") && l.contains("--crate-type bin");
+    let lines: Vec<&str> = compiled.lines().filter(bin).collect();
+    let fat: Vec<&&str> = lines.iter().filter(|l| l.contains("-Clto=fat")).collect();
+    assert_eq!(fat.len(), 1, "{compiled}");
+    let (profile_lto, ours) = (fat[0].find("-C lto=thin").unwrap(), fat[0].find("-Clto=fat").unwrap());
+    assert!(profile_lto < ours, "the later flag is the one rustc keeps: {}", fat[0]);
+    let thin = lines.iter().find(|l| l.contains("-C lto=thin") && !l.contains("-Clto=fat") && !l.contains("-Cprofile"));
+    for (name, line) in [("lto-thin", *thin.expect("lto-thin's compile")), ("lto-fat", *fat[0])] {
+        let mut words = line.split_whitespace();
+        let span = match (words.next().map(str::parse::<f64>), words.next().map(str::parse::<f64>)) {
+            (Some(Ok(start)), Some(Ok(end))) => end - start,
+            _ => panic!("no times on {line}"),
+        };
+        let seconds = row(report, name)["build_seconds"].as_f64().unwrap();
+        assert!(seconds >= span && seconds < span + 1.0, "{name}: {seconds} s reported, rustc ran {span} s");
+    }
+}
+
+/// A `RUSTC_WRAPPER` that appends each rustc command line cargo runs to a log (emptied here),
+/// after the times rustc started and ended, so that a test reads what rustc really received and
+/// how long it ran; returns the wrapper and the log.
 fn rustc_logger(name: &str) -> (PathBuf, PathBuf) {
     let log = target_dir().join("compare-tests").join(format!("{name}-rustc.log"));
     let _ = std::fs::remove_file(&log);
     let wrapper = target_dir().join("compare-tests").join(format!("{name}-rustc.sh"));
-    write_if_changed(&wrapper, &format!("#!/bin/sh\necho \"$*\" >> '{}'\nexec \"$@\"\n", log.display()));
+    let script = format!(
+        "#!/bin/sh\nstart=$(date +%s.%N)\n\"$@\"\nstatus=$?\necho \"$start $(date +%s.%N) $*\" >> '{}'\nexit $status\n",
+        log.display()
+    );
+    write_if_changed(&wrapper, &script);
     assert!(Command::new("chmod").arg("+x").arg(&wrapper).status().unwrap().success());
     (wrapper, log)
 }

@@ -247,15 +247,30 @@ impl Job {
         args
     }
 
-    /// Builds, times the build, and returns the executable cargo reported with the seconds it took.
-    /// Unless `clean`, the workspace's own crates are removed first after an untimed build, so
-    /// that the time is that of rebuilding them with the dependencies already built.
+    /// Builds and returns the executable cargo reported with the compile time: with `clean`, the
+    /// whole build's wall-clock seconds; else the seconds the binary's own rustc ran (compiling,
+    /// LTO, linking), as the wrapper logged them during this build, its dependencies built before
+    /// it. When cargo found the binary up to date (no rustc ran for it), the workspace's own crates
+    /// are cleaned and built again so that there is a compile to time.
     pub fn run(&self, project: &Project, target_dir: Option<&Path>, clean: bool) -> Result<(PathBuf, f64), Error> {
-        if !clean {
-            self.build(project, target_dir)?;
-            self.clean_members(project, target_dir)?;
+        if clean {
+            return self.build(project, target_dir);
         }
-        self.build(project, target_dir)
+        let log = self.rustc_log.as_deref().ok_or_else(|| Error::new("a timed build needs the wrapper's log"))?;
+        let compiled = || super::wrapper::recorded(log);
+        let before = compiled().len();
+        let (mut exe, _) = self.build(project, target_dir)?;
+        if compiled().len() == before {
+            self.clean_members(project, target_dir)?;
+            exe = self.build(project, target_dir)?.0;
+        }
+        match compiled().get(before) {
+            Some(compile) => Ok((exe, compile.seconds)),
+            None => Err(Error::new(format!(
+                "variant {}: cargo built {} without running rustc for it",
+                self.variant, project.bin
+            ))),
+        }
     }
 
     fn command(&self, project: &Project, target_dir: Option<&Path>, args: &[&str]) -> Result<Command, Error> {

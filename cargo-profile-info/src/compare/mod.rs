@@ -7,9 +7,11 @@
 //!
 //! The user's files are left alone: every build goes to compare's own target dir
 //! (`<target-dir>/profile-info/target`, see `build`), never `target/release`. The rungs share
-//! what cargo lets them share: one target dir, a rung that only adds `strip` (or BOLT's link flag)
-//! to an earlier one rebuilds the compared crate alone with that rung's profile, a rung with the
-//! flags of another is not built again, and one PGO training serves the `pgo` and `bolt` rungs.
+//! what cargo lets them share: one target dir, a rung that only changes `strip`, `lto` between thin
+//! and fat (or adds BOLT's link flag) to an earlier one rebuilds the compared crate alone with
+//! that rung's profile, a rung with the flags of another is not built again, one PGO training
+//! serves the `pgo` and `bolt` rungs, and each rung's build is its only one (the binary's rustc
+//! is timed as it runs).
 
 pub(crate) mod bolt;
 pub(crate) mod build;
@@ -73,7 +75,7 @@ pub struct Options {
     /// or one --load against it with --serve)
     #[arg(long)]
     pub pgo_train: Option<String>,
-    /// Time builds from nothing (default: rebuilding the workspace's crates, dependencies built)
+    /// Time builds from nothing (default: the binary's own rustc, its dependencies built)
     #[arg(long)]
     pub clean: bool,
     /// --run starts a server: it gets a free port as {port} and PORT, is loaded with --load, and
@@ -216,7 +218,7 @@ pub fn compare(opts: &Options) -> Result<Report, Error> {
     let mut notes = vec![if opts.clean {
         "compile: a build from nothing (--clean)".to_owned()
     } else {
-        "compile: rebuilding the workspace's own crates, dependencies already built for the variant".to_owned()
+        "compile: the binary's own rustc (compiling, LTO, linking), its dependencies built before it".to_owned()
     }];
     if opts.build_runs == 1 {
         notes.push("compile: a single timed build per variant (--build-runs N repeats it)".to_owned());
@@ -393,30 +395,19 @@ struct Built {
     note: Option<String>,
 }
 
-/// The build of `variant`: its own profile, or, when it differs from a rung built before only by
-/// `strip` (or is that rung's BOLT rewrite), that rung's profile with the difference given to the
-/// compared crate alone, so that its dependencies are not built again.
+/// The build of `variant`: its own profile, or, when it differs from a rung built before only in
+/// what the final crate alone is given (`strip`; `lto` between `thin` and `fat`, for which cargo
+/// gives the dependencies the same `-C linker-plugin-lto` command lines), or is that rung's BOLT
+/// rewrite, that rung's profile with the difference given to the compared crate alone, so that
+/// its dependencies are not built again.
 fn job_for(variant: &Variant, earlier: &[&Variant]) -> Job {
-    let strip = variant.get(Key::STRIP);
-    let base = earlier.iter().find(|e| {
-        !e.bolt
-            && e.pgo == variant.pgo
-            && e.settings_but(Key::STRIP) == variant.settings_but(Key::STRIP)
-            && (e.get(Key::STRIP).is_none() || e.get(Key::STRIP) == strip || variant.bolt)
-    });
+    let base = earlier.iter().find_map(|e| Some((*e, final_flags(e, variant)?)));
     let mut job = match base {
         None => Job::of(variant),
-        Some(base) => {
+        Some((base, flags)) => {
             let mut job = Job::of(base);
             job.variant = variant.name.clone();
-            if base.get(Key::STRIP) != strip {
-                // BOLT's rung keeps the symbols --emit-relocs needs; the others strip as asked.
-                let rustc = match strip.and_then(|v| Key::STRIP.expected(v)) {
-                    Some((_, v)) => v.as_str().map(str::to_owned),
-                    None => variant.bolt.then(|| "debuginfo".to_owned()),
-                };
-                job.final_flags.extend(rustc.map(|v| format!("-Cstrip={v}")));
-            }
+            job.final_flags = flags;
             job
         }
     };
@@ -424,6 +415,35 @@ fn job_for(variant: &Variant, earlier: &[&Variant]) -> Job {
         job.final_flags.push(bolt::EMIT_RELOCS.to_owned());
     }
     job
+}
+
+/// The rustc flags that turn the binary of `base` into that of `variant`, when every dependency
+/// is built alike for both; `None` when they are not.
+fn final_flags(base: &Variant, variant: &Variant) -> Option<Vec<String>> {
+    let differs = |key| base.get(key) != variant.get(key);
+    let only = [Key::STRIP, Key::LTO];
+    let rest = |v: &Variant| v.settings.iter().filter(|(k, _)| !only.contains(k)).cloned().collect::<Vec<_>>();
+    if base.bolt || base.pgo != variant.pgo || rest(base) != rest(variant) {
+        return None;
+    }
+    let rustc = |key: Key, v: &Variant| v.get(key).and_then(|value| key.expected(value)?.1.as_str().map(str::to_owned));
+    let mut flags = Vec::new();
+    if differs(Key::STRIP) {
+        // The base's `-C strip` stays on the command line; a later one overrides it, and BOLT's
+        // rung keeps the symbols --emit-relocs needs. Without a `strip` of its own, the variant
+        // would need cargo's default, which depends on the other settings: not shared.
+        let strip = match rustc(Key::STRIP, variant) {
+            Some(strip) => strip,
+            None if variant.bolt => "debuginfo".to_owned(),
+            None => return None,
+        };
+        flags.push(format!("-Cstrip={strip}"));
+    }
+    if differs(Key::LTO) {
+        let bitcode = |v: &Variant| rustc(Key::LTO, v).filter(|l| l == "thin" || l == "fat");
+        flags.push(format!("-Clto={}", bitcode(variant).zip(bitcode(base))?.0));
+    }
+    Some(flags)
 }
 
 /// Builds `job` `--build-runs` times and keeps its binary as `out/bin/<name>/<bin>`, the
@@ -594,6 +614,8 @@ fn prove(
         Ok(doc) => (doc.value, Proof::Document),
         Err(e) => {
             let args = wrapper::recorded(rustc_log)
+                .pop()
+                .map(|c| c.args)
                 .ok_or_else(|| fail(format!("{e}, and no rustc command line was recorded for it")))?;
             (wrapper::document(&args, &project.package, &project.host, binary).map_err(fail)?, Proof::CommandLine)
         }
@@ -655,7 +677,7 @@ mod tests {
     }
 
     #[test]
-    fn strip_and_bolt_rungs_reuse_the_build_before_them() {
+    fn strip_lto_and_bolt_rungs_reuse_the_build_before_them() {
         let (variants, _) = ladder::plan(&Request::default(), |_| None).unwrap();
         let by_name = |n: &str| variants.iter().find(|v| v.name == n).unwrap();
         let strip = job_for(by_name("strip"), &[by_name("release")]);
@@ -665,6 +687,15 @@ mod tests {
         );
         let thin = job_for(by_name("lto-thin"), &[by_name("release"), by_name("strip")]);
         assert_eq!((thin.profile.as_str(), thin.final_flags.len()), ("compare-lto-thin", 0));
+        let fat = job_for(by_name("lto-fat"), &[by_name("release"), by_name("strip"), by_name("lto-thin")]);
+        assert_eq!(
+            (fat.profile.as_str(), fat.final_flags.as_slice()),
+            ("compare-lto-thin", &["-Clto=fat".to_owned()][..])
+        );
+        let cgu1 = job_for(by_name("cgu1"), &[by_name("release"), by_name("lto-thin"), by_name("lto-fat")]);
+        assert_eq!((cgu1.profile.as_str(), cgu1.final_flags.len()), ("compare-cgu1", 0), "cgu1 rebuilds every crate");
+        let thin_alone = job_for(by_name("lto-thin"), &[by_name("release")]);
+        assert_eq!(thin_alone.profile, "compare-lto-thin", "release's dependencies are objects, not bitcode");
         let bolt = job_for(by_name("bolt"), &[by_name("release"), by_name("pgo")]);
         assert_eq!(bolt.profile, "compare-pgo");
         assert_eq!(bolt.final_flags, ["-Cstrip=debuginfo", bolt::EMIT_RELOCS], "symbols kept for --emit-relocs");

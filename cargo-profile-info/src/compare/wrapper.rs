@@ -1,8 +1,9 @@
 //! Proof for a binary built without `#[profile_info::main]`: compare runs every build with this
 //! tool as cargo's `RUSTC_WRAPPER`. Re-invoked that way, it runs the real rustc unchanged (or the
 //! user's own wrapper, which it chains) and, for the compared binary's crate, appends rustc's
-//! command line to a log. A row whose file holds no document is then proven from that command
-//! line, read by the flag reader the proc macro uses, and from what the file itself shows.
+//! command line and how long that rustc ran to a log. A row whose file holds no document is then
+//! proven from that command line, read by the flag reader the proc macro uses, and from what the
+//! file itself shows; the row's compile time is that rustc's.
 
 use crate::forensics::FileFacts;
 use crate::Error;
@@ -37,6 +38,7 @@ pub fn run_if_wrapping(args: &[OsString]) -> Option<i32> {
     };
     cmd.args(rest).env_remove(LOG);
     let words: Vec<String> = rest.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let start = std::time::Instant::now();
     let status = match cmd.status() {
         Ok(status) => status,
         Err(e) => {
@@ -48,7 +50,8 @@ pub fn run_if_wrapping(args: &[OsString]) -> Option<i32> {
     let named = words.windows(2).any(|w| w[0] == "--crate-name" && Some(&w[1]) == wanted.as_ref());
     let bin = words.windows(2).any(|w| w[0] == "--crate-type" && w[1] == "bin");
     if status.success() && named && bin {
-        let line = format!("{}\n", Json::from(words));
+        let seconds = start.elapsed().as_secs_f64();
+        let line = format!("{}\n", serde_json::json!({ "args": words, "seconds": seconds }));
         let written = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -79,10 +82,25 @@ pub fn env(log: &Path, bin: &str) -> Result<Vec<(&'static str, OsString)>, Error
     ])
 }
 
-/// The last command line `log` holds.
-pub fn recorded(log: &Path) -> Option<Vec<String>> {
-    let text = std::fs::read_to_string(log).ok()?;
-    serde_json::from_str(text.lines().last()?).ok()
+/// One compile of the compared crate, as the wrapper logged it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compile {
+    /// rustc's arguments.
+    pub args: Vec<String>,
+    /// How long rustc ran (compiling, LTO and linking the binary), in seconds.
+    pub seconds: f64,
+}
+
+/// Every compile `log` holds, oldest first (none when there is no log).
+pub fn recorded(log: &Path) -> Vec<Compile> {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Json>(l).ok())
+        .filter_map(|line| {
+            let args = line["args"].as_array()?.iter().map(|a| a.as_str().map(str::to_owned)).collect::<Option<_>>()?;
+            Some(Compile { args, seconds: line["seconds"].as_f64()? })
+        })
+        .collect()
 }
 
 /// The document a binary built by `args` would carry, as far as the command line, rustc and the
