@@ -176,7 +176,8 @@ fn touch_lock(fx: &Fixture) {
 }
 
 /// A target dir for `dir`'s builds on another file system than `dir`'s: under the first of these
-/// places whose device (`st_dev`) differs, that can be written and has room for a debug build.
+/// places whose device (`st_dev`) differs, that can be written, runs programs (Docker mounts its
+/// `/dev/shm` noexec) and has room for a debug build.
 /// It is kept between runs, as the fixtures' target dir is, so that a run rebuilds only what
 /// changed. None: the test fails, saying what was tried.
 fn target_dir_on_another_file_system(dir: &Path) -> std::path::PathBuf {
@@ -203,6 +204,7 @@ fn target_dir_on_another_file_system(dir: &Path) -> std::path::PathBuf {
             Ok(_) => match std::fs::create_dir_all(&target).and_then(|()| device(&target)) {
                 Err(e) => format!("not writable: {e}"),
                 Ok(d) if d == home => "the same file system".to_owned(),
+                Ok(_) if !runs_programs(&target) => "mounted noexec: build scripts could not run".to_owned(),
                 Ok(_) => match free_kib(&target) {
                     Some(free) if free >= ROOM_KIB => return target,
                     Some(free) => format!("{free} KiB free, {ROOM_KIB} needed"),
@@ -217,6 +219,15 @@ fn target_dir_on_another_file_system(dir: &Path) -> std::path::PathBuf {
          Mount one (a tmpfs at /dev/shm, as Linux has by default) and run the test again",
         dir.display()
     );
+}
+
+/// Whether the kernel runs a program written in `dir`.
+fn runs_programs(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join("runs-programs.sh");
+    std::fs::write(&probe, "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    Command::new(&probe).status().is_ok_and(|s| s.success())
 }
 
 /// The room left on `path`'s file system, in KiB, as `df -Pk` reports it.
@@ -255,12 +266,13 @@ fn target_dir_on_another_file_system_changes_nothing() {
 
     // No path of the target dir (nor of the package) in what the binary holds: the document's
     // section, what it prints, and the list as the two readers inflate it.
-    let raw_list = Command::new("rust-audit-info").arg(&ours).output().unwrap().stdout;
+    let raw_list = Command::new("rust-audit-info").arg(&ours).output().unwrap();
+    assert!(raw_list.status.success());
     let inflated = auditable_info::json_from_file(&ours, Default::default()).expect("auditable-info reads it");
     let held = [
         ("the .profile_info section", section(&ours, ".profile_info")),
         ("--build-info=json", run(&ours, &["--build-info=json"]).stdout),
-        ("rust-audit-info's output", raw_list),
+        ("rust-audit-info's output", raw_list.stdout),
         ("auditable-info's inflated list", inflated.into_bytes()),
     ];
     let place = target.parent().unwrap();
@@ -276,6 +288,7 @@ fn target_dir_on_another_file_system_changes_nothing() {
     let noop = build_quietly(&fx, &numbers, &env);
     let compiled: Vec<&str> = noop.lines().filter(|l| l.contains("Compiling ") || l.contains("Running `")).collect();
     assert!(compiled.is_empty(), "a no-op build compiled {compiled:?}");
+    assert!(noop.contains(&format!("Fresh {} v", fx.name)), "{noop}");
     let cache = cache_file(&target, &fx, &ours);
     let written = mtime(&cache);
     touch_lock(&fx);
