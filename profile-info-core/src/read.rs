@@ -1,6 +1,6 @@
 //! Reads a document back from its JSON: what `profile_info::current()` does, once, with the JSON
-//! a binary embeds, so that the binary need not also hold the document as a `static` (building
-//! one is about 1.5 ms of every edit-compile cycle). A small reader rather than serde_json: the
+//! a binary embeds, so that the binary need not also hold the document as a `static` (rustc would
+//! build it again at every edit-compile cycle). A small reader rather than serde_json: the
 //! JSON is this crate's own, and a dependency in every binary's graph costs every build.
 //!
 //! Fields a later schema adds are skipped; a value of the wrong type makes the whole document

@@ -1,8 +1,8 @@
 //! The zlib stream (RFC 1950) that `.dep-v0` holds: one DEFLATE block with the fixed Huffman codes
 //! (RFC 1951 §3.2.6). Every zlib reader takes it; writing it needs no compressor crate in the
 //! proc macro (the list is a few hundred bytes to a few dozen KiB, compressed once per answer of
-//! `cargo metadata`: about 10 ms for 250 packages in an unoptimised macro), and
-//! the binary reads it back without an inflater crate (for `/buildinfo`'s opt-in dependency list).
+//! `cargo metadata`, never on a cache hit), and the binary reads it back without an inflater crate
+//! (for `/buildinfo`'s opt-in dependency list).
 //! The fixed codes get a dependency list to about 40 % of its size (repeated keys and names are
 //! what it is made of); the dynamic codes would save a few more bytes for much more code.
 //! Public for the proc macro and `profile-info`, no promise beyond that.

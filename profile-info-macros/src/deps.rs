@@ -2,10 +2,11 @@
 //! (zlib-compressed JSON, `{"packages":[…],"format":1}`), which `cargo audit bin`, Trivy, Grype,
 //! Syft, osv-scanner and `rust-audit-info` read.
 //!
-//! The list comes from `cargo metadata` (see `metadata`), which takes tens to hundreds of
-//! milliseconds: its answer is kept in `<target>/<profile>/.profile-info/`, keyed by the package,
-//! features, target and cargo's configuration files, and used while `Cargo.lock` and the local
-//! manifests keep their size and mtime (a few `stat` calls). The expansion makes rustc track those files, so that changing one
+//! The list comes from `cargo metadata` (see `metadata`), which starts cargo and resolves the
+//! whole graph, far more than every compile can pay: its answer is kept in
+//! `<target>/<profile>/.profile-info/`, keyed by the package, features, target and cargo's
+//! configuration files, and used while `Cargo.lock` and the local manifests keep their size and
+//! mtime (a few `stat` calls). The expansion makes rustc track those files, so that changing one
 //! recompiles the crate and the list with it.
 //!
 //! No list is written when cargo-auditable links its own into the same binary (two `.dep-v0`

@@ -98,7 +98,7 @@ fn prologue(cap: &Capture, deps: &Deps, options: &Options) -> String {
             static __PROFILE_INFO_SECTION: __ProfileInfoSection =
                 __ProfileInfoSection {{ header: *{header}, json: *{json_bytes} }};
             // The document itself is read back from this JSON when `current()` is first called:
-            // building it here as a `static` cost every edit-compile cycle about 1.5 ms.
+            // as a `static` here, rustc would build it again at every edit-compile cycle.
             static __PROFILE_INFO_RENDERED: ::profile_info::__private::Rendered = ::profile_info::__private::Rendered {{
                 program: {program},
                 // SAFETY: the section's JSON is the renderer's `String`'s bytes.

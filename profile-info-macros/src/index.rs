@@ -1,6 +1,6 @@
 //! `git status --untracked-files=no`'s answer without starting git, in the common cases. Starting
-//! git is most of what the macro costs an edit-compile cycle (about 2 ms of its 3 in a small
-//! repository), and the answer is in files git keeps for the purpose:
+//! git would be most of what the macro costs an edit-compile cycle in a small repository, and the
+//! answer is in files git keeps for the purpose:
 //!
 //! - the index (`.git/index`) records, for every tracked file, the blob id of its content and the
 //!   file's stat data when git last read it. A file whose stat data is unchanged, and was not
@@ -382,11 +382,11 @@ fn compare<'e, 'a: 'e>(
     Verdict::Clean
 }
 
-/// More tracked files than this, and git answers: this code runs unoptimised in a debug build, at
-/// about 3.5 µs a file (`lstat` included; measured over 994 files), while git, optimised and
-/// statting on several threads, takes about 2 ms to start and 0.75 µs a file. Small repositories,
-/// where starting git is all of its cost, are the ones this module is for; at this size the two
-/// cost about the same.
+/// More tracked files than this, and git answers: this code runs unoptimised in a debug build, one
+/// file after another, while git, optimised and statting on several threads, costs more to start
+/// and less a file. Small repositories, where starting git is all of its cost, are the ones this
+/// module is for; around this size the two cost about the same. Git's side on a large repository:
+/// bench/RESULTS.md, "Dirty check in a large repository".
 const MAX_FILES: u32 = 600;
 
 /// A `.gitattributes` in a directory holding one of these files or above one (tracked or not, git

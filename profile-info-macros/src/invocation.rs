@@ -16,8 +16,8 @@ pub enum Invocation {
 pub fn current() -> Invocation {
     let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
     match classify(&argv, |path| std::fs::read_to_string(path).ok()) {
-        // argv names the rustup proxy when cargo went through it (about 5 ms a query to pick the
-        // toolchain again); the process the macro runs in is the real compiler.
+        // argv names the rustup proxy when cargo went through it (which picks the toolchain again
+        // at every query); the process the macro runs in is the real compiler.
         Invocation::Rustc { rustc, args } => {
             let exe = std::env::current_exe().ok().filter(|exe| exe.to_str().is_some_and(|e| stem(e) == "rustc"));
             Invocation::Rustc { rustc: exe.unwrap_or(rustc), args }

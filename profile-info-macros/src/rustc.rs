@@ -2,8 +2,8 @@
 //! flags that decide the target. Asked of the compiler binary the macro runs in, the two
 //! concurrently.
 //!
-//! Every rebuild of the binary crate runs the macro again, and starting rustc twice is most of
-//! what it costs (about 35 ms). The answers depend only on that binary and those flags, so they
+//! Every rebuild of the binary crate runs the macro again, and starting rustc twice would be most
+//! of what it costs. The answers depend only on that binary and those flags, so they
 //! are kept in `<target>/<profile>/.profile-info/`, one file per binary (path, size, mtime) and
 //! flags; a toolchain update changes the binary and so the key. Not kept: `-C target-cpu=native`
 //! (its answer is the build machine's CPU, and a target dir can move between machines) and

@@ -199,8 +199,8 @@ fn rebuild_marker(out_dir: &Path) -> Option<PathBuf> {
 /// Whether tracked files differ from HEAD, over the scope [`DIRTY_CHECK_VAR`] selects: from the
 /// index and the files when they tell (`index`, which looks at the package's own files first and
 /// stops at an edited one), else from git, when it is installed. A clean package costs an `lstat`
-/// of every file in scope (about 90 ms for 60,000 files): `package` bounds it by the package's
-/// size.
+/// of every file in scope, which a large repository feels (bench/RESULTS.md, "Dirty check in a
+/// large repository"): `package` bounds it by the package's size.
 ///
 /// The answer is the state when the crate is compiled: rustc tracks the crate's sources and the
 /// git files that name the revision, not every file of the repository, so editing another tracked

@@ -45,8 +45,8 @@
 //!   x86-64-v2, which it belongs to; no CPU that has the rest of v2 lacks it.
 //! - **Where it applies**: x86_64 and aarch64 Linux (below). On every other target, Android
 //!   included, the guard compiles to nothing and the crate builds as usual.
-//! - **Cost**: CPUID traps to the hypervisor in a VM (about 10 µs each where this was measured),
-//!   so the guard first checks the values glibc 2.33+ read at startup
+//! - **Cost**: CPUID traps to the hypervisor in a VM, which makes each one costly, so the guard
+//!   first checks the values glibc 2.33+ read at startup
 //!   (`__x86_get_cpuid_feature_leaf` of `<sys/platform/x86.h>`, referenced weakly) and runs its
 //!   own four or five CPUIDs only when those lack something or are out of reach (other C
 //!   libraries, glibc before 2.33; a static glibc link takes the function from `libc.a`); a

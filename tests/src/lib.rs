@@ -282,6 +282,20 @@ pub fn rust_audit_info(binary: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("rust-audit-info prints JSON")
 }
 
+/// The bytes of `binary`'s section `name`, as objcopy (binutils, installed by scripts/test.sh)
+/// dumps them, into files beside the binary.
+pub fn section(binary: &Path, name: &str) -> Vec<u8> {
+    let out_file = binary.with_extension(format!("section{name}"));
+    let status = Command::new("objcopy")
+        .args(["--dump-section", &format!("{name}={}", out_file.display())])
+        .arg(binary)
+        .arg(binary.with_extension("objcopy-out"))
+        .status()
+        .expect("objcopy (binutils) is installed by scripts/test.sh");
+    assert!(status.success(), "objcopy --dump-section {name} {}", binary.display());
+    std::fs::read(out_file).expect("objcopy wrote the section")
+}
+
 /// Runs a built binary with arguments, returning its output. It runs in its own directory, so
 /// that what it leaves there (a coverage build's `default_*.profraw`) stays in the target dir.
 pub fn run(binary: &Path, args: &[&str]) -> Output {

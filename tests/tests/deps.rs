@@ -3,9 +3,10 @@
 //! set, `rust-audit-info` and the `auditable-info` crate read our binary as scanners do, readelf
 //! counts the sections, and `cargo build -v` says what was recompiled.
 
-use profile_info_tests::{run, rust_audit_info, target_dir, Fixture};
+use profile_info_tests::{run, rust_audit_info, section, target_dir, Fixture};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::Command;
 
@@ -35,6 +36,10 @@ windows-link = "0.2"
 [features]
 numbers = ["dep:itoa"]
 "#;
+
+/// An optional registry dependency behind a feature, and nothing else.
+const OPTIONAL_ITOA: &str =
+    "\n[dependencies.itoa]\nversion = \"1\"\noptional = true\n\n[features]\nnumbers = [\"dep:itoa\"]\n";
 
 fn fixture() -> Fixture {
     Fixture::with_files("deps-app", &[("src/main.rs", MAIN), ("build.rs", "fn main() {}\n")], MANIFEST)
@@ -106,29 +111,41 @@ fn scanners_read_the_same_packages_as_cargo_auditable_lists() {
     }
 }
 
-/// The cache file the macro keeps for `fx`: the one naming its manifest.
-fn cache_file(fx: &Fixture) -> std::path::PathBuf {
-    let dir = target_dir().join("debug").join(".profile-info");
+/// The cache file the macro keeps in the dev profile of `target` for `fx`'s `binary`: the one
+/// naming the fixture's manifest and holding the binary's `.dep-v0` bytes (as objcopy dumps
+/// them), which tells apart the files of two feature sets.
+fn cache_file(target: &Path, fx: &Fixture, binary: &Path) -> std::path::PathBuf {
+    let dir = target.join("debug").join(".profile-info");
     let manifest = fx.dir.join("Cargo.toml");
+    let list: String = section(binary, ".dep-v0").iter().map(|b| format!("{b:02x}")).collect();
     std::fs::read_dir(&dir)
         .expect("the profile's .profile-info directory")
         .map(|e| e.unwrap().path())
         .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("deps-"))
-        .find(|p| std::fs::read_to_string(p).unwrap().contains(manifest.to_str().unwrap()))
-        .expect("a dependency cache file naming the fixture's manifest")
+        .find(|p| {
+            let text = std::fs::read_to_string(p).unwrap();
+            text.contains(manifest.to_str().unwrap()) && text.ends_with(&list)
+        })
+        .expect("a dependency cache file naming the fixture's manifest and holding the binary's list")
 }
 
 fn mtime(path: &Path) -> std::time::SystemTime {
     std::fs::metadata(path).unwrap().modified().unwrap()
 }
 
-/// `cargo build -v` without touching anything; whether cargo ran rustc for the binary crate.
-fn recompiled(fx: &Fixture) -> bool {
-    let out = fx.cargo(&["build", "-v"], &[]).output().unwrap();
+/// `cargo build -v ARGS` with `env`, touching nothing: cargo's report (stderr).
+fn build_quietly(fx: &Fixture, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = fx.cargo(&[&["build", "-v"], args].concat(), env).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let ran = stderr.lines().any(|l| l.contains("Running `") && l.contains("--crate-name cache_app"));
-    let fresh = stderr.lines().any(|l| l.trim_start().starts_with("Fresh cache-app"));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Whether cargo ran rustc for `fx`'s binary crate in a `cargo build -v ARGS` that touches nothing.
+fn recompiled(fx: &Fixture, args: &[&str], env: &[(&str, &str)]) -> bool {
+    let stderr = build_quietly(fx, args, env);
+    let crate_name = format!("--crate-name {} ", fx.name.replace('-', "_"));
+    let ran = stderr.lines().any(|l| l.contains("Running `") && l.contains(&crate_name));
+    let fresh = stderr.lines().any(|l| l.trim_start().starts_with(&format!("Fresh {} v", fx.name)));
     assert_ne!(ran, fresh, "cargo says either: {stderr}");
     ran
 }
@@ -136,21 +153,161 @@ fn recompiled(fx: &Fixture) -> bool {
 #[test]
 fn cargo_metadata_runs_once_per_change_of_the_lock_file_or_manifests() {
     let fx = Fixture::new("cache-app", MAIN, "");
-    fx.build(&[], &[]);
-    let cache = cache_file(&fx);
+    let binary = fx.build(&[], &[]).binary;
+    let cache = cache_file(&target_dir(), &fx, &binary);
     let written = mtime(&cache);
-    assert!(!recompiled(&fx), "a no-op build compiles nothing");
+    assert!(!recompiled(&fx, &[], &[]), "a no-op build compiles nothing");
     // An edit of the source: the crate recompiles, the kept answer is used as is.
     fx.build(&[], &[]);
     assert_eq!(mtime(&cache), written, "cache hit: not rewritten");
     // Cargo.lock changes: rustc tracks it for the macro, so cargo recompiles the crate, and the
     // list is asked of cargo again.
+    touch_lock(&fx);
+    assert!(recompiled(&fx, &[], &[]), "a new Cargo.lock recompiles the binary crate");
+    assert_ne!(mtime(&cache), written, "cargo metadata asked again");
+    assert!(!recompiled(&fx, &[], &[]), "and then nothing");
+}
+
+/// Gives `fx`'s `Cargo.lock` a new mtime, later than anything built so far.
+fn touch_lock(fx: &Fixture) {
     std::thread::sleep(std::time::Duration::from_millis(20));
     let lock = std::fs::File::options().append(true).open(fx.dir.join("Cargo.lock")).unwrap();
     lock.set_modified(std::time::SystemTime::now()).unwrap();
-    assert!(recompiled(&fx), "a new Cargo.lock recompiles the binary crate");
+}
+
+/// A target dir for `dir`'s builds on another file system than `dir`'s: under the first of these
+/// places whose device (`st_dev`) differs, that can be written, runs programs (Docker mounts its
+/// `/dev/shm` noexec) and has room for a debug build.
+/// It is kept between runs, as the fixtures' target dir is, so that a run rebuilds only what
+/// changed. None: the test fails, saying what was tried.
+fn target_dir_on_another_file_system(dir: &Path) -> std::path::PathBuf {
+    use std::hash::{Hash, Hasher};
+    use std::path::PathBuf;
+    /// Room for a debug build of the fixture and profile-info, with a wide margin.
+    const ROOM_KIB: u64 = 256 << 10;
+    let device = |p: &Path| std::fs::metadata(p).map(|m| m.dev());
+    let home = device(dir).expect("the fixture's directory");
+    let mut places = vec![PathBuf::from("/dev/shm")];
+    places.extend(std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from));
+    places.extend([std::env::temp_dir(), "/tmp".into(), "/var/tmp".into(), "/run".into(), "/mnt".into()]);
+    // One directory per checkout, so that two checkouts' runs do not share it.
+    let mut checkout = profile_info_core::fnv::Fnv1a::default();
+    profile_info_tests::workspace().hash(&mut checkout);
+    let name = format!("profile-info-tests-{:016x}", checkout.finish());
+    places.dedup();
+    let mut tried = Vec::new();
+    for place in places {
+        let target = place.join(&name);
+        let verdict = match device(&place) {
+            Err(e) => format!("{e}"),
+            Ok(d) if d == home => "the same file system".to_owned(),
+            Ok(_) => match std::fs::create_dir_all(&target).and_then(|()| device(&target)) {
+                Err(e) => format!("not writable: {e}"),
+                Ok(d) if d == home => "the same file system".to_owned(),
+                Ok(_) if !runs_programs(&target) => "mounted noexec: build scripts could not run".to_owned(),
+                Ok(_) => match free_kib(&target) {
+                    Some(free) if free >= ROOM_KIB => return target,
+                    Some(free) => format!("{free} KiB free, {ROOM_KIB} needed"),
+                    None => "df gave no free space".to_owned(),
+                },
+            },
+        };
+        tried.push(format!("{}: {verdict}", place.display()));
+    }
+    panic!(
+        "no place on another file system than {} (device {home}) for a target dir; tried {tried:?}. \
+         Mount one (a tmpfs at /dev/shm, as Linux has by default) and run the test again",
+        dir.display()
+    );
+}
+
+/// Whether the kernel runs a program written in `dir`.
+fn runs_programs(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join("runs-programs.sh");
+    std::fs::write(&probe, "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    Command::new(&probe).status().is_ok_and(|s| s.success())
+}
+
+/// The room left on `path`'s file system, in KiB, as `df -Pk` reports it.
+fn free_kib(path: &Path) -> Option<u64> {
+    let out = Command::new("df").arg("-Pk").arg(path).output().expect("df (coreutils) is installed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines().nth(1)?.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// A target dir on another file system than the package's (here a tmpfs): the list is the one
+/// `cargo auditable build` writes, for one feature set and then another, the section and the
+/// document hold no path of the target dir, the cache kept there works (a no-op build compiles
+/// nothing, a new `Cargo.lock` recompiles the binary crate and asks cargo again) and leaves no
+/// temporary file behind.
+#[test]
+fn target_dir_on_another_file_system_changes_nothing() {
+    let fx = Fixture::new("deps-otherfs-app", MAIN, OPTIONAL_ITOA);
+    let target = target_dir_on_another_file_system(&fx.dir);
+    let env = [("CARGO_TARGET_DIR", target.to_str().unwrap())];
+    let numbers = ["--features", "numbers"];
+    // The same package built in the fixtures' target dir, on the package's file system, read at
+    // once (the copy cargo-auditable builds there replaces the binary).
+    let here = fx.build(&numbers, &[]).binary;
+    assert_eq!(std::fs::metadata(&here).unwrap().dev(), std::fs::metadata(&fx.dir).unwrap().dev());
+    let (here_document, here_list) = (document(&here), rust_audit_info(&here));
+    let ours = fx.build(&numbers, &env).binary;
+    assert!(ours.starts_with(&target), "{} is in {}", ours.display(), target.display());
+    assert_eq!(run(&ours, &[]).stdout, b"ran\n");
+    assert_eq!(document(&ours)["package"]["dependencies"], "listed");
+    let auditable = fx.copy_to("auditable");
+    let theirs = rust_audit_info(&auditable.auditable_build(&numbers));
+    assert_eq!(rust_audit_info(&ours), theirs);
+    assert!(package_set(&theirs).iter().any(|p| p.0 == "itoa"), "{theirs}");
+    assert_eq!(document(&ours), here_document, "the same document as from the fixtures' target dir");
+    assert_eq!(here_list, theirs);
+
+    // No path of the target dir (nor of the package) in what the binary holds: the document's
+    // section, what it prints, and the list as the two readers inflate it.
+    let raw_list = Command::new("rust-audit-info").arg(&ours).output().unwrap();
+    assert!(raw_list.status.success());
+    let inflated = auditable_info::json_from_file(&ours, Default::default()).expect("auditable-info reads it");
+    let held = [
+        ("the .profile_info section", section(&ours, ".profile_info")),
+        ("--build-info=json", run(&ours, &["--build-info=json"]).stdout),
+        ("rust-audit-info's output", raw_list.stdout),
+        ("auditable-info's inflated list", inflated.into_bytes()),
+    ];
+    let place = target.parent().unwrap();
+    for (what, bytes) in &held {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(text.len() > 100, "{what} is there: {text}");
+        for path in [&target, place, &fx.dir] {
+            assert!(!text.contains(path.to_str().unwrap()), "{what} holds {}: {text}", path.display());
+        }
+    }
+
+    // The cache under the target dir: a no-op build compiles no unit at all.
+    let noop = build_quietly(&fx, &numbers, &env);
+    let compiled: Vec<&str> = noop.lines().filter(|l| l.contains("Compiling ") || l.contains("Running `")).collect();
+    assert!(compiled.is_empty(), "a no-op build compiled {compiled:?}");
+    assert!(noop.contains(&format!("Fresh {} v", fx.name)), "{noop}");
+    let cache = cache_file(&target, &fx, &ours);
+    let written = mtime(&cache);
+    touch_lock(&fx);
+    assert!(recompiled(&fx, &numbers, &env), "a new Cargo.lock recompiles the binary crate");
     assert_ne!(mtime(&cache), written, "cargo metadata asked again");
-    assert!(!recompiled(&fx), "and then nothing");
+    assert_eq!(rust_audit_info(&ours), theirs);
+    let leftovers: Vec<_> = std::fs::read_dir(cache.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+
+    // Another feature set: the binary crate is compiled again, and the list is the other one.
+    assert!(recompiled(&fx, &[], &env), "a new feature set recompiles the binary crate");
+    let without = rust_audit_info(&auditable.auditable_build(&[]));
+    assert_eq!(rust_audit_info(&ours), without);
+    assert!(!package_set(&without).iter().any(|p| p.0 == "itoa"), "{without}");
+    assert!(!recompiled(&fx, &[], &env), "and then nothing");
 }
 
 /// A script for `RUSTC_WORKSPACE_WRAPPER` (the fixture's crates only) that runs rustc with `env`

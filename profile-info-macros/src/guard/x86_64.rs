@@ -162,8 +162,8 @@ fn host_glibc() -> (u32, u32) {
 /// The guard in Intel syntax, one line per string. Only baseline x86-64 instructions, plus CPUID
 /// and XGETBV (the latter only after OSXSAVE). No braces: they are `global_asm!` operand syntax.
 ///
-/// CPUID traps to the hypervisor in a VM (about 10 µs each on the machine this was measured
-/// on), so the guard first checks the values glibc already read, which costs a few calls; only
+/// CPUID traps to the hypervisor in a VM, which makes each one costly (bench/RESULTS.md, "CPU
+/// guard"), so the guard first checks the values glibc already read, which costs a few calls; only
 /// when those lack something — or there is no glibc — does it run CPUID itself, and a refusal is
 /// always decided by CPUID.
 ///
