@@ -1,8 +1,9 @@
 //! What the ladder of `cargo profile-info compare` costs to build (`bash scripts/bench.sh ladder`):
 //! the workspace's examples package (axum, actix-web, tokio, clap and tracing: well over 40
 //! dependencies) compared over the whole ladder twice, each time from an empty target dir: as
-//! compare builds it (one target dir of its own, the strip rung relinked, PGO trained once for the
-//! pgo and bolt rungs) and with `--clean` (each rung built from nothing in a directory of its own,
+//! compare builds it (one target dir and one profile of its own, each rung built once, the strip
+//! and lto-fat rungs compiling the binary's crate alone, PGO trained once for the pgo and bolt
+//! rungs) and with `--clean` (each rung built from nothing in a directory of its own,
 //! as every rung was built before the ladder shared its builds). Each gives its wall time and the
 //! peak size of everything it wrote (target dir and out dir, sampled every two seconds). The last
 //! line is `ratio=`: the ladder's wall time over the from-nothing one's.

@@ -131,9 +131,6 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
     let before: Vec<Vec<u8>> = manifests.iter().map(|m| std::fs::read(m).unwrap()).collect();
     let out = out_dir("ladder");
     let (wrapper, log) = rustc_logger("ladder");
-    // compare's own target dir: lto-fat is to be built in lto-thin's profile, never in one of its own.
-    let fat_dir = target_dir().join("profile-info/target/compare-lto-fat");
-    let _ = std::fs::remove_dir_all(&fat_dir);
     let run_cmd = format!("{{bin}} {N}");
     let result = tool_with(
         &fixture.dir,
@@ -212,7 +209,7 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
     assert_eq!(doc("lto-fat", "/profile/lto"), "fat");
     assert_eq!(doc("lto-fat", "/profile/strip"), "symbols");
     assert_eq!(doc("slow", "/profile/opt_level"), "0");
-    assert_eq!(doc("slow", "/profile/name"), "compare-slow");
+    assert_eq!(doc("slow", "/profile/name"), doc("release", "/profile/name"), "one profile for every rung");
     let v3 = host_runs_v3();
     assert_eq!(doc("pgo", "/target/cpu"), if v3 { "x86-64-v3" } else { "x86-64" });
     assert!(err.contains("llvm-profdata: used "), "which llvm-profdata merged is said:\n{err}");
@@ -226,7 +223,7 @@ fn compare_builds_proves_and_measures_each_variant_then_apply_writes_one() {
     assert!(table.lines().any(|l| l.starts_with("slow") && l.contains(" slower ")), "{table}");
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.lines().filter(|l| l.starts_with("| ")).count() == 8, "{md}");
-    thin_and_fat_share_their_dependencies(&log, &fat_dir, &report);
+    rungs_share_what_cargo_builds_alike(&log, &report);
 
     llvm_profdata_refusals_are_explained(&out);
     chart_is_rendered(&out, &report);
@@ -368,16 +365,29 @@ fn bad_input_gets_one_line_and_a_failure() {
     assert!(workspace().join("Cargo.toml").exists());
 }
 
-/// lto-fat differs from lto-thin only in what the binary's crate is given: cargo's rustc command
-/// lines (the logger's) show its build compiled that crate alone, with `-Clto=fat` after the
-/// profile's `-C lto=thin`, and no directory of its own was made. Each row's compile time is its
-/// binary crate's rustc, as the logger timed it from inside compare's wrapper.
-fn thin_and_fat_share_their_dependencies(log: &Path, fat_dir: &Path, report: &Value) {
-    assert!(!fat_dir.exists(), "{} made", fat_dir.display());
+/// What cargo's rustc command lines (the logger's) and the file system show of the sharing:
+/// lto-fat differs from lto-thin only in what the binary's crate is given, so its build compiled
+/// that crate alone, with `-Clto=fat` after the profile's `-C lto=thin`; the proc macro is built
+/// at most twice for the six rows (release, slow and twin: no LTO, no strip; the others thin and
+/// stripped), not once per rung; every build went to one profile directory. Each row's compile
+/// time is its binary crate's rustc, as the logger timed it from inside compare's wrapper.
+fn rungs_share_what_cargo_builds_alike(log: &Path, report: &Value) {
     let compiled = std::fs::read_to_string(log).expect("the wrapper's log");
+    let macros = compiled.lines().filter(|l| l.contains("--crate-name profile_info_macros ")).count();
+    assert!(macros <= 2, "the proc macro compiled {macros} times:\n{compiled}");
+    let build_dir = target_dir().join("profile-info/target");
+    let vv = Command::new("rustc").arg("-vV").output().unwrap();
+    let vv = String::from_utf8(vv.stdout).unwrap();
+    let host = vv.lines().find_map(|l| l.strip_prefix("host: ")).expect("rustc -vV names its host").to_owned();
+    for dir in [build_dir.clone(), build_dir.join(&host)] {
+        for entry in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).filter(|e| e.path().is_dir()) {
+            let name = entry.file_name().into_string().unwrap();
+            assert!(name == "profile-info-compare" || name == host, "{}: {name}", dir.display());
+        }
+    }
     let bin = |l: &&str| l.contains("--crate-name compare_app ") && l.contains("--crate-type bin");
     let lines: Vec<&str> = compiled.lines().filter(bin).collect();
-    let fat: Vec<&&str> = lines.iter().filter(|l| l.contains("-Clto=fat")).collect();
+    let fat: Vec<&&str> = lines.iter().filter(|l| l.contains("-Clto=fat") && !l.contains("-Cprofile")).collect();
     assert_eq!(fat.len(), 1, "{compiled}");
     let (profile_lto, ours) = (fat[0].find("-C lto=thin").unwrap(), fat[0].find("-Clto=fat").unwrap());
     assert!(profile_lto < ours, "the later flag is the one rustc keeps: {}", fat[0]);

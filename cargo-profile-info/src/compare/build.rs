@@ -3,7 +3,7 @@
 //! a target dir of compare's own, `<target-dir>/profile-info/target`, so that no binary the user
 //! built (`target/release/…`) is replaced or cleaned.
 
-use super::ladder::{Key, Variant, BASELINE};
+use super::ladder::{Key, Variant, PROFILE};
 use crate::Error;
 use profile_info_core::metadata::{Metadata, Package};
 use serde_json::Value as Json;
@@ -28,7 +28,8 @@ pub struct Project {
     pub example: bool,
     /// The names of the workspace's own packages (what "rebuild" recompiles).
     pub members: Vec<String>,
-    /// The host triple, for `--target` when rustflags must not reach build scripts and proc macros.
+    /// The host triple, given as `--target` so that rustflags do not reach build scripts and proc
+    /// macros.
     pub host: String,
 }
 
@@ -160,7 +161,9 @@ impl Project {
         };
         let vv = output(rustc().arg("-vV"), "rustc -vV")?;
         let vv = String::from_utf8_lossy(&vv.stdout);
-        let host = profile_info_core::rustc::Version::parse(&vv).map(|v| v.host.to_owned()).unwrap_or_default();
+        let host = profile_info_core::rustc::Version::parse(&vv)
+            .map(|v| v.host.to_owned())
+            .ok_or_else(|| Error::new("rustc -vV did not say which host it runs on"))?;
         Ok(Project {
             manifest_path: manifest_path.map(Path::to_owned),
             build_dir: target_dir.join("profile-info").join("target"),
@@ -179,7 +182,7 @@ impl Project {
 pub struct Job {
     /// The variant the build belongs to (for messages).
     pub variant: String,
-    /// The cargo profile (`release`, or a custom one defined through `--config`).
+    /// The cargo profile, a custom one inheriting `release` ([`PROFILE`] for every variant).
     pub profile: String,
     /// Profile keys (target-cpu is turned into rustflags).
     pub settings: Vec<(Key, super::ladder::Value)>,
@@ -194,16 +197,27 @@ pub struct Job {
 }
 
 impl Job {
-    /// The build of `variant` with nothing extra.
+    /// The build of `variant`. `lto = "fat"` is built as `lto = "thin"` with `-Clto=fat` given to
+    /// the binary's crate alone: cargo gives every other crate the same command line for both
+    /// (`-C linker-plugin-lto`; only the hash in `-C metadata` differs), rustc keeps the last
+    /// `-C lto` it is given, and the fat rungs then share the thin rung's dependencies, build
+    /// scripts and proc macros.
     pub fn of(variant: &Variant) -> Job {
-        Job {
+        let mut job = Job {
             variant: variant.name.clone(),
-            profile: variant.profile(),
+            profile: PROFILE.to_owned(),
             settings: variant.settings.clone(),
             rustflags: Vec::new(),
             final_flags: Vec::new(),
             rustc_log: None,
+        };
+        if let Some((_, lto)) = job.settings.iter_mut().find(|(k, _)| *k == Key::LTO) {
+            if Key::LTO.expected(lto).is_some_and(|(_, v)| v == "fat") {
+                *lto = super::ladder::Value::Str("thin".into());
+                job.final_flags.push("-Clto=fat".into());
+            }
         }
+        job
     }
 
     fn rustflags(&self) -> Vec<String> {
@@ -213,36 +227,24 @@ impl Job {
         flags
     }
 
-    /// The arguments that select the profile (and target), common to `build` and `clean`.
+    /// The arguments that select the profile and target, common to `build` and `clean`: always
+    /// the host's triple, so that build scripts and proc macros are built for the host without the
+    /// rung's rustflags, in the profile's directory, which every rung shares.
     fn profile_args(&self, project: &Project) -> Vec<String> {
         let mut args = Vec::new();
         if let Some(path) = &project.manifest_path {
             args.extend(["--manifest-path".to_owned(), path.display().to_string()]);
         }
-        if self.profile == BASELINE {
-            args.push("--release".into());
-        } else {
-            let p = &self.profile;
-            args.extend([
-                "--profile".into(),
-                p.clone(),
-                "--config".into(),
-                format!("profile.{p}.inherits=\"release\""),
-            ]);
-            for (key, value) in self.settings.iter().filter(|(k, _)| *k != Key::TARGET_CPU) {
-                args.extend(["--config".into(), format!("profile.{p}.{}={}", key.name(), value.toml())]);
-            }
+        let p = &self.profile;
+        args.extend(["--profile".into(), p.clone(), "--config".into(), format!("profile.{p}.inherits=\"release\"")]);
+        for (key, value) in self.settings.iter().filter(|(k, _)| *k != Key::TARGET_CPU) {
+            args.extend(["--config".into(), format!("profile.{p}.{}={}", key.name(), value.toml())]);
         }
+        args.extend(["--target".into(), project.host.clone()]);
         let flags = self.rustflags();
         if !flags.is_empty() {
-            // With --target, build scripts and proc macros are built for the host without them.
             let list = flags.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
-            args.extend([
-                "--target".into(),
-                project.host.clone(),
-                "--config".into(),
-                format!("build.rustflags=[{list}]"),
-            ]);
+            args.extend(["--config".into(), format!("build.rustflags=[{list}]")]);
         }
         args
     }
@@ -376,21 +378,27 @@ mod tests {
             Job::of(&v).profile_args(&project()),
             [
                 "--profile",
-                "compare-small",
+                "profile-info-compare",
                 "--config",
-                "profile.compare-small.inherits=\"release\"",
+                "profile.profile-info-compare.inherits=\"release\"",
                 "--config",
-                "profile.compare-small.opt-level=\"z\"",
+                "profile.profile-info-compare.opt-level=\"z\"",
                 "--config",
-                "profile.compare-small.lto=true",
+                "profile.profile-info-compare.lto=\"thin\"",
                 "--target",
                 "x86_64-unknown-linux-gnu",
                 "--config",
                 "build.rustflags=[\"-Ctarget-cpu=x86-64-v3\"]",
             ]
         );
+        assert_eq!(Job::of(&v).final_flags, ["-Clto=fat"], "lto = true is fat, given to the binary's crate");
         let release = Variant { name: "release".into(), settings: vec![], pgo: false, bolt: false };
-        assert_eq!(Job::of(&release).profile_args(&project()), ["--release"]);
+        let args = Job::of(&release).profile_args(&project());
+        assert_eq!(
+            args[args.len() - 2..],
+            ["--target", "x86_64-unknown-linux-gnu"],
+            "release's settings, no rustflags"
+        );
     }
 
     #[test]

@@ -139,16 +139,14 @@ pub struct Variant {
     pub bolt: bool,
 }
 
-impl Variant {
-    /// The cargo profile it is built with: `release` itself, or a custom profile inheriting it.
-    pub fn profile(&self) -> String {
-        if self.name == BASELINE {
-            BASELINE.to_owned()
-        } else {
-            format!("compare-{}", self.name)
-        }
-    }
+/// The cargo profile every variant is built in: a custom profile inheriting `release`, given each
+/// variant's settings through `--config`. One profile, so one directory: cargo keeps each set of
+/// settings' artifacts apart by their hash, and build scripts and proc macros, which cargo builds
+/// with the profile's `build-override` (not its `codegen-units` or `panic`) and, under `--target`,
+/// without the rustflags, serve every rung whose other settings agree.
+pub const PROFILE: &str = "profile-info-compare";
 
+impl Variant {
     /// The value of `key`, if the variant sets it.
     pub fn get(&self, key: Key) -> Option<&Value> {
         self.settings.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
@@ -190,7 +188,7 @@ impl Variant {
 
     /// Every document field this variant decides, with the value the file must hold there.
     pub fn expectations(&self) -> Vec<(&'static str, Json)> {
-        let mut all = vec![("profile.name", Json::from(self.profile()))];
+        let mut all = vec![("profile.name", Json::from(PROFILE))];
         all.extend(self.settings.iter().filter_map(|(k, v)| k.expected(v)));
         if self.pgo {
             all.push(("profile.pgo", Json::from("use")));
@@ -345,8 +343,6 @@ mod tests {
         assert!(variants[8].pgo && variants[8].bolt && !pgo.bolt);
         assert_eq!(variants[2].describe(), "lto=thin, strip=true");
         assert_eq!(variants[0].describe(), "release");
-        assert_eq!(variants[0].profile(), "release");
-        assert_eq!(variants[3].profile(), "compare-lto-fat");
     }
 
     #[test]
@@ -400,7 +396,7 @@ mod tests {
         assert_eq!(
             v.expectations(),
             [
-                ("profile.name", json!("compare-x")),
+                ("profile.name", json!(PROFILE)),
                 ("profile.opt_level", json!("0")),
                 ("profile.lto", json!("fat")),
                 ("profile.codegen_units", json!(4)),

@@ -7,11 +7,12 @@
 //!
 //! The user's files are left alone: every build goes to compare's own target dir
 //! (`<target-dir>/profile-info/target`, see `build`), never `target/release`. The rungs share
-//! what cargo lets them share: one target dir, a rung that only changes `strip`, `lto` between thin
-//! and fat (or adds BOLT's link flag) to an earlier one rebuilds the compared crate alone with
-//! that rung's profile, a rung with the flags of another is not built again, one PGO training
-//! serves the `pgo` and `bolt` rungs, and each rung's build is its only one (the binary's rustc
-//! is timed as it runs).
+//! what cargo lets them share: one target dir and one profile in it (`ladder::PROFILE`), so that
+//! build scripts and proc macros serve every rung they can; a rung that only changes `strip`,
+//! `lto` between thin and fat (or adds BOLT's link flag) to an earlier one rebuilds the compared
+//! crate alone with that rung's settings; a rung with the flags of another is not built again;
+//! one PGO training serves the `pgo` and `bolt` rungs; and each rung's build is its only one (the
+//! binary's rustc is timed as it runs).
 
 pub(crate) mod bolt;
 pub(crate) mod build;
@@ -257,7 +258,7 @@ pub fn compare(opts: &Options) -> Result<Report, Error> {
             }
         };
         notes.extend(note.filter(|n| !notes.contains(n)));
-        let (doc, proof) = prove(variant, &job.profile, &binary, &rustc_log(&out, &variant.name), &project)?;
+        let (doc, proof) = prove(variant, &binary, &rustc_log(&out, &variant.name), &project)?;
         let median = measure::Spread::of(&seconds).median;
         progress(&format!("built {} in {median:.1} s: {}", variant.name, report::size(file_size(&binary)?)));
         built.push((variant.clone(), binary, seconds, doc, proof));
@@ -375,12 +376,12 @@ fn debuginfo_bytes(path: &Path) -> Result<u64, Error> {
     Ok(file.sections().filter(dwarf).map(|s| s.size()).sum())
 }
 
-/// The target dir a `--clean` build of `profile` uses (emptied first), or the project's.
-fn clean_target(out: &Path, profile: &str, clean: bool) -> Result<Option<PathBuf>, Error> {
+/// The target dir a `--clean` build of `variant` uses (emptied first), or the project's.
+fn clean_target(out: &Path, variant: &str, clean: bool) -> Result<Option<PathBuf>, Error> {
     if !clean {
         return Ok(None);
     }
-    let dir = out.join("targets").join(profile);
+    let dir = out.join("targets").join(variant);
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(|e| Error::new(format!("cannot empty {}: {e}", dir.display())))?;
     }
@@ -395,55 +396,36 @@ struct Built {
     note: Option<String>,
 }
 
-/// The build of `variant`: its own profile, or, when it differs from a rung built before only in
-/// what the final crate alone is given (`strip`; `lto` between `thin` and `fat`, for which cargo
-/// gives the dependencies the same `-C linker-plugin-lto` command lines), or is that rung's BOLT
-/// rewrite, that rung's profile with the difference given to the compared crate alone, so that
-/// its dependencies are not built again.
+/// The build of `variant` ([`Job::of`]), or, when it differs from a rung built before only in
+/// `strip` (or is that rung's BOLT rewrite), that rung's settings with the difference given to the
+/// compared crate alone, so that its dependencies are not built again.
 fn job_for(variant: &Variant, earlier: &[&Variant]) -> Job {
-    let base = earlier.iter().find_map(|e| Some((*e, final_flags(e, variant)?)));
-    let mut job = match base {
-        None => Job::of(variant),
-        Some((base, flags)) => {
-            let mut job = Job::of(base);
-            job.variant = variant.name.clone();
-            job.final_flags = flags;
-            job
-        }
+    let mut job = Job::of(variant);
+    let but_strip = |settings: &[(Key, ladder::Value)]| {
+        settings.iter().filter(|(k, _)| *k != Key::STRIP).cloned().collect::<Vec<_>>()
     };
+    let base = earlier
+        .iter()
+        .filter(|e| !e.bolt && e.pgo == variant.pgo)
+        .map(|e| Job::of(e))
+        .find(|base| but_strip(&base.settings) == but_strip(&job.settings) && base.settings != job.settings);
+    if let Some(base) = base {
+        // The base's `-C strip` stays on the command line and a later one overrides it; BOLT's rung
+        // keeps the symbols --emit-relocs needs. Without a `strip` of its own, the variant would
+        // need cargo's default, which depends on the other settings: built on its own then.
+        let strip = match variant.get(Key::STRIP).and_then(|v| Key::STRIP.expected(v)) {
+            Some((_, v)) => v.as_str().map(str::to_owned),
+            None => variant.bolt.then(|| "debuginfo".to_owned()),
+        };
+        if let Some(strip) = strip {
+            job.settings = base.settings;
+            job.final_flags.push(format!("-Cstrip={strip}"));
+        }
+    }
     if variant.bolt {
         job.final_flags.push(bolt::EMIT_RELOCS.to_owned());
     }
     job
-}
-
-/// The rustc flags that turn the binary of `base` into that of `variant`, when every dependency
-/// is built alike for both; `None` when they are not.
-fn final_flags(base: &Variant, variant: &Variant) -> Option<Vec<String>> {
-    let differs = |key| base.get(key) != variant.get(key);
-    let only = [Key::STRIP, Key::LTO];
-    let rest = |v: &Variant| v.settings.iter().filter(|(k, _)| !only.contains(k)).cloned().collect::<Vec<_>>();
-    if base.bolt || base.pgo != variant.pgo || rest(base) != rest(variant) {
-        return None;
-    }
-    let rustc = |key: Key, v: &Variant| v.get(key).and_then(|value| key.expected(value)?.1.as_str().map(str::to_owned));
-    let mut flags = Vec::new();
-    if differs(Key::STRIP) {
-        // The base's `-C strip` stays on the command line; a later one overrides it, and BOLT's
-        // rung keeps the symbols --emit-relocs needs. Without a `strip` of its own, the variant
-        // would need cargo's default, which depends on the other settings: not shared.
-        let strip = match rustc(Key::STRIP, variant) {
-            Some(strip) => strip,
-            None if variant.bolt => "debuginfo".to_owned(),
-            None => return None,
-        };
-        flags.push(format!("-Cstrip={strip}"));
-    }
-    if differs(Key::LTO) {
-        let bitcode = |v: &Variant| rustc(Key::LTO, v).filter(|l| l == "thin" || l == "fat");
-        flags.push(format!("-Clto={}", bitcode(variant).zip(bitcode(base))?.0));
-    }
-    Some(flags)
 }
 
 /// Builds `job` `--build-runs` times and keeps its binary as `out/bin/<name>/<bin>`, the
@@ -459,7 +441,7 @@ fn build_one(job: &Job, project: &Project, out: &Path, opts: &Options, name: &st
     let mut seconds = Vec::with_capacity(opts.build_runs);
     let mut kept = PathBuf::new();
     for _ in 0..opts.build_runs {
-        let target = clean_target(out, &job.profile, opts.clean)?;
+        let target = clean_target(out, &job.variant, opts.clean)?;
         let (exe, s) = job.run(project, target.as_deref(), opts.clean)?;
         seconds.push(s);
         kept = keep(&exe, &out.join("bin").join(name), &project.bin)?;
@@ -519,7 +501,7 @@ fn train_pgo(
     }
     std::fs::create_dir_all(&raw).map_err(|e| Error::new(format!("cannot create {}: {e}", raw.display())))?;
     let mut generate = Job::of(variant);
-    generate.profile = format!("{}-generate", variant.profile());
+    generate.variant = format!("{}-generate", variant.name);
     generate.rustflags = vec![format!("-Cprofile-generate={}", raw.display())];
     let instrumented = build_one(&generate, project, out, opts, "pgo-generate")?;
     progress(&format!(
@@ -600,15 +582,9 @@ fn build_bolt(built: Built, out: &Path, commands: &Commands) -> Result<Result<Bu
 }
 
 /// Reads the document out of `binary` (or, for a binary built without the attribute, makes it from
-/// rustc's command line in `rustc_log` and the file) and checks it says what `variant` asked for,
-/// built with the cargo profile `profile`; returns it and which proof it is.
-fn prove(
-    variant: &Variant,
-    profile: &str,
-    binary: &Path,
-    rustc_log: &Path,
-    project: &Project,
-) -> Result<(Json, Proof), Error> {
+/// rustc's command line in `rustc_log` and the file) and checks it says what `variant` asked for;
+/// returns it and which proof it is.
+fn prove(variant: &Variant, binary: &Path, rustc_log: &Path, project: &Project) -> Result<(Json, Proof), Error> {
     let fail = |why: String| Error::new(format!("variant {}: {why}", variant.name));
     let (doc, proof) = match Document::from_file(binary) {
         Ok(doc) => (doc.value, Proof::Document),
@@ -624,20 +600,16 @@ fn prove(
         Proof::Document => "the file's document",
         Proof::CommandLine => "rustc's command line and the file",
     };
-    match contradiction(variant, profile, &doc, source) {
+    match contradiction(variant, &doc, source) {
         None => Ok((doc, proof)),
         Some(why) => Err(fail(why)),
     }
 }
 
-/// The first field in which `document` contradicts `variant` built with the cargo profile
-/// `profile`; a field the document does not have (an older schema without `profile.pgo`) is
-/// unknown, not a contradiction.
-fn contradiction(variant: &Variant, profile: &str, document: &Json, source: &str) -> Option<String> {
-    let mut expected = variant.expectations();
-    expected.retain(|(field, _)| *field != "profile.name");
-    expected.insert(0, ("profile.name", Json::from(profile)));
-    expected.into_iter().find_map(|(field, want)| {
+/// The first field in which `document` contradicts `variant`; a field the document does not have
+/// (an older schema without `profile.pgo`) is unknown, not a contradiction.
+fn contradiction(variant: &Variant, document: &Json, source: &str) -> Option<String> {
+    variant.expectations().into_iter().find_map(|(field, want)| {
         let got = crate::keys::in_json_at(document, field)?;
         (*got != want).then(|| format!("asked {field} = {want}, {source} says {got}"))
     })
@@ -662,48 +634,50 @@ mod tests {
     #[test]
     fn a_document_that_contradicts_its_variant_is_an_error() {
         let v = ladder::parse_variant("fat:lto=fat,codegen-units=1").unwrap();
-        let doc = json!({"profile": {"name": "compare-fat", "lto": "thin", "codegen_units": 1}});
+        let doc = json!({"profile": {"name": ladder::PROFILE, "lto": "thin", "codegen_units": 1}});
         assert_eq!(
-            contradiction(&v, "compare-fat", &doc, "the file's document").unwrap(),
+            contradiction(&v, &doc, "the file's document").unwrap(),
             r#"asked profile.lto = "fat", the file's document says "thin""#
         );
-        let good = json!({"profile": {"name": "compare-fat", "lto": "fat", "codegen_units": 1}});
-        assert_eq!(contradiction(&v, "compare-fat", &good, "d"), None);
+        let good = json!({"profile": {"name": ladder::PROFILE, "lto": "fat", "codegen_units": 1}});
+        assert_eq!(contradiction(&v, &good, "d"), None);
+        let elsewhere = json!({"profile": {"name": "release", "lto": "fat", "codegen_units": 1}});
+        assert!(contradiction(&v, &elsewhere, "d").unwrap().contains("profile.name"));
         let mut pgo = v.clone();
         pgo.pgo = true;
-        assert_eq!(contradiction(&pgo, "compare-fat", &good, "d"), None, "no pgo field yet: unknown");
-        let off = json!({"profile": {"name": "compare-fat", "lto": "fat", "codegen_units": 1, "pgo": "off"}});
-        assert!(contradiction(&pgo, "compare-fat", &off, "d").unwrap().contains("profile.pgo"));
+        assert_eq!(contradiction(&pgo, &good, "d"), None, "no pgo field yet: unknown");
+        let off = json!({"profile": {"name": ladder::PROFILE, "lto": "fat", "codegen_units": 1, "pgo": "off"}});
+        assert!(contradiction(&pgo, &off, "d").unwrap().contains("profile.pgo"));
     }
 
     #[test]
     fn strip_lto_and_bolt_rungs_reuse_the_build_before_them() {
         let (variants, _) = ladder::plan(&Request::default(), |_| None).unwrap();
         let by_name = |n: &str| variants.iter().find(|v| v.name == n).unwrap();
+        let settings = |n: &str| by_name(n).settings.clone();
+        let built = |job: &Job| (job.settings.clone(), job.final_flags.clone());
         let strip = job_for(by_name("strip"), &[by_name("release")]);
-        assert_eq!(
-            (strip.profile.as_str(), strip.final_flags.as_slice()),
-            ("release", &["-Cstrip=symbols".to_owned()][..])
-        );
+        assert_eq!(built(&strip), (settings("release"), vec!["-Cstrip=symbols".to_owned()]));
         let thin = job_for(by_name("lto-thin"), &[by_name("release"), by_name("strip")]);
-        assert_eq!((thin.profile.as_str(), thin.final_flags.len()), ("compare-lto-thin", 0));
+        assert_eq!(built(&thin), (settings("lto-thin"), vec![]));
         let fat = job_for(by_name("lto-fat"), &[by_name("release"), by_name("strip"), by_name("lto-thin")]);
-        assert_eq!(
-            (fat.profile.as_str(), fat.final_flags.as_slice()),
-            ("compare-lto-thin", &["-Clto=fat".to_owned()][..])
-        );
+        assert_eq!(built(&fat), (settings("lto-thin"), vec!["-Clto=fat".to_owned()]), "lto-thin's build, then fat");
         let cgu1 = job_for(by_name("cgu1"), &[by_name("release"), by_name("lto-thin"), by_name("lto-fat")]);
-        assert_eq!((cgu1.profile.as_str(), cgu1.final_flags.len()), ("compare-cgu1", 0), "cgu1 rebuilds every crate");
-        let thin_alone = job_for(by_name("lto-thin"), &[by_name("release")]);
-        assert_eq!(thin_alone.profile, "compare-lto-thin", "release's dependencies are objects, not bitcode");
+        let thin_cgu1: Vec<_> = settings("cgu1")
+            .into_iter()
+            .map(|(k, v)| if k == Key::LTO { (k, ladder::Value::Str("thin".into())) } else { (k, v) })
+            .collect();
+        assert_eq!(built(&cgu1), (thin_cgu1, vec!["-Clto=fat".to_owned()]), "cgu1 rebuilds every crate");
         let bolt = job_for(by_name("bolt"), &[by_name("release"), by_name("pgo")]);
-        assert_eq!(bolt.profile, "compare-pgo");
-        assert_eq!(bolt.final_flags, ["-Cstrip=debuginfo", bolt::EMIT_RELOCS], "symbols kept for --emit-relocs");
-        let alone = job_for(by_name("bolt"), &[by_name("release")]);
+        assert_eq!(bolt.settings, Job::of(by_name("pgo")).settings);
         assert_eq!(
-            (alone.profile.as_str(), alone.final_flags.as_slice()),
-            ("compare-bolt", &[bolt::EMIT_RELOCS.to_owned()][..])
+            bolt.final_flags,
+            ["-Clto=fat", "-Cstrip=debuginfo", bolt::EMIT_RELOCS],
+            "symbols kept for --emit-relocs"
         );
+        let alone = job_for(by_name("bolt"), &[by_name("release")]);
+        assert_eq!(alone.settings, Job::of(by_name("bolt")).settings);
+        assert_eq!(alone.final_flags, ["-Clto=fat", bolt::EMIT_RELOCS]);
     }
 
     #[test]
