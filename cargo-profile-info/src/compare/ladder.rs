@@ -181,11 +181,6 @@ impl Variant {
         self.settings == other.settings && self.pgo == other.pgo && self.bolt == other.bolt
     }
 
-    /// The settings but `key`.
-    pub fn settings_but(&self, key: Key) -> Vec<(Key, Value)> {
-        self.settings.iter().filter(|(k, _)| *k != key).cloned().collect()
-    }
-
     /// Every document field this variant decides, with the value the file must hold there.
     pub fn expectations(&self) -> Vec<(&'static str, Json)> {
         let mut all = vec![("profile.name", Json::from(PROFILE))];
