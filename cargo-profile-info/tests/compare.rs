@@ -664,12 +664,19 @@ fn serve_trains_the_pgo_rung_on_the_instrumented_server() {
         "--out",
         out.to_str().unwrap(),
     ];
-    let result = tool_with(&fixture.dir, &args, &[("RUSTC_WRAPPER", wrapper.to_str().unwrap())]);
+    // The user's RUSTFLAGS, which cargo reads instead of any build.rustflags compare could give.
+    let user_flag = "-Cforce-frame-pointers=yes";
+    let env = [("RUSTC_WRAPPER", wrapper.to_str().unwrap()), ("RUSTFLAGS", user_flag)];
+    let result = tool_with(&fixture.dir, &args, &env);
     let err = stderr(&result);
     assert!(result.status.success(), "compare --serve with pgo failed:\n{err}");
 
-    // What rustc was given for the fixture's binary crate: instrumented, then with the merged profile.
+    // What rustc was given for the fixture's binary crate: instrumented, then with the merged profile,
+    // and the user's flag in every build.
     let compiled = std::fs::read_to_string(&log).expect("the wrapper's log");
+    let bins =
+        compiled.lines().filter(|l| l.contains("--crate-name compare_pgo_serve ") && l.contains("--crate-type bin"));
+    assert!(bins.clone().count() >= 2 && bins.clone().all(|l| l.contains(user_flag)), "{compiled}");
     let lines: Vec<&str> = compiled.lines().filter(|l| l.contains("--crate-name compare_pgo_serve ")).collect();
     let raw = out.join("pgo/raw");
     let merged = out.join("pgo/merged.profdata");

@@ -182,7 +182,7 @@ impl Project {
 pub struct Job {
     /// The variant the build belongs to (for messages).
     pub variant: String,
-    /// The cargo profile, a custom one inheriting `release` ([`PROFILE`] for every variant).
+    /// The cargo profile, a custom one inheriting `release` (`ladder::PROFILE` for every variant).
     pub profile: String,
     /// Profile keys (target-cpu is turned into rustflags).
     pub settings: Vec<(Key, super::ladder::Value)>,
@@ -230,7 +230,8 @@ impl Job {
     /// The arguments that select the profile and target, common to `build` and `clean`: always
     /// the host's triple, so that build scripts and proc macros are built for the host without the
     /// rung's rustflags, in the profile's directory, which every rung shares.
-    fn profile_args(&self, project: &Project) -> Vec<String> {
+    /// `env` is what [`env_rustflags`] found.
+    fn profile_args(&self, project: &Project, env: Option<Vec<String>>) -> Vec<String> {
         let mut args = Vec::new();
         if let Some(path) = &project.manifest_path {
             args.extend(["--manifest-path".to_owned(), path.display().to_string()]);
@@ -241,10 +242,8 @@ impl Job {
             args.extend(["--config".into(), format!("profile.{p}.{}={}", key.name(), value.toml())]);
         }
         args.extend(["--target".into(), project.host.clone()]);
-        let flags = self.rustflags();
-        if !flags.is_empty() {
-            let list = flags.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
-            args.extend(["--config".into(), format!("build.rustflags=[{list}]")]);
+        if let Rustflags::Config(list) = Rustflags::of(self.rustflags(), env) {
+            args.extend(["--config".into(), list]);
         }
         args
     }
@@ -277,7 +276,11 @@ impl Job {
 
     fn command(&self, project: &Project, target_dir: Option<&Path>, args: &[&str]) -> Result<Command, Error> {
         let mut cmd = cargo();
-        cmd.args(args).args(self.profile_args(project));
+        let env = env_rustflags();
+        cmd.args(args).args(self.profile_args(project, env.clone()));
+        if let Rustflags::Env(encoded) = Rustflags::of(self.rustflags(), env) {
+            cmd.env("CARGO_ENCODED_RUSTFLAGS", encoded).env_remove("RUSTFLAGS");
+        }
         cmd.env("CARGO_TARGET_DIR", target_dir.unwrap_or(&project.build_dir));
         if let Some(log) = &self.rustc_log {
             cmd.envs(super::wrapper::env(log, &project.bin)?);
@@ -343,6 +346,43 @@ impl Job {
     }
 }
 
+/// How a build's own rustflags reach cargo.
+#[derive(Debug, PartialEq, Eq)]
+enum Rustflags {
+    /// None to add.
+    None,
+    /// `build.rustflags=[…]` for `--config`.
+    Config(String),
+    /// `CARGO_ENCODED_RUSTFLAGS`: the user's flags from the environment, then the build's. Cargo
+    /// reads the environment's flags instead of any `build.rustflags`, so the build's go there too
+    /// and come last, where rustc lets them override the user's.
+    Env(String),
+}
+
+impl Rustflags {
+    fn of(ours: Vec<String>, env: Option<Vec<String>>) -> Rustflags {
+        match (ours.is_empty(), env) {
+            (true, _) => Rustflags::None,
+            (false, None) => {
+                let list = ours.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ");
+                Rustflags::Config(format!("build.rustflags=[{list}]"))
+            }
+            (false, Some(user)) => Rustflags::Env([user, ours].concat().join("\x1f")),
+        }
+    }
+}
+
+/// The rustflags the environment gives cargo, as cargo reads them: `CARGO_ENCODED_RUSTFLAGS`
+/// (split at 0x1f; set and empty is no flags), else `RUSTFLAGS` (split at spaces); `None` when
+/// neither is set.
+fn env_rustflags() -> Option<Vec<String>> {
+    if let Ok(encoded) = std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        return Some(encoded.split('\x1f').filter(|f| !f.is_empty()).map(str::to_owned).collect());
+    }
+    let flags = std::env::var("RUSTFLAGS").ok()?;
+    Some(flags.split(' ').map(str::trim).filter(|f| !f.is_empty()).map(str::to_owned).collect())
+}
+
 /// Copies `from` to `dir/name`, replacing what was there.
 pub fn keep(from: &Path, dir: &Path, name: &str) -> Result<PathBuf, Error> {
     let to = dir.join(name);
@@ -375,7 +415,7 @@ mod tests {
     fn profiles_are_given_through_config() {
         let v = parse_variant("small:opt-level=z,lto=true,target-cpu=x86-64-v3").unwrap();
         assert_eq!(
-            Job::of(&v).profile_args(&project()),
+            Job::of(&v).profile_args(&project(), None),
             [
                 "--profile",
                 "profile-info-compare",
@@ -393,12 +433,28 @@ mod tests {
         );
         assert_eq!(Job::of(&v).final_flags, ["-Clto=fat"], "lto = true is fat, given to the binary's crate");
         let release = Variant { name: "release".into(), settings: vec![], pgo: false, bolt: false };
-        let args = Job::of(&release).profile_args(&project());
+        let args = Job::of(&release).profile_args(&project(), None);
         assert_eq!(
             args[args.len() - 2..],
             ["--target", "x86_64-unknown-linux-gnu"],
             "release's settings, no rustflags"
         );
+    }
+
+    #[test]
+    fn rustflags_go_where_cargo_reads_them() {
+        let ours = || vec!["-Ctarget-cpu=x86-64-v3".to_owned()];
+        assert_eq!(Rustflags::of(vec![], Some(vec!["-Cx".into()])), Rustflags::None);
+        assert_eq!(
+            Rustflags::of(ours(), None),
+            Rustflags::Config("build.rustflags=[\"-Ctarget-cpu=x86-64-v3\"]".into())
+        );
+        assert_eq!(
+            Rustflags::of(ours(), Some(vec!["-Ctarget-cpu=native".into(), "-Cforce-frame-pointers=yes".into()])),
+            Rustflags::Env("-Ctarget-cpu=native\x1f-Cforce-frame-pointers=yes\x1f-Ctarget-cpu=x86-64-v3".into()),
+            "the user's first, the rung's last"
+        );
+        assert_eq!(Rustflags::of(ours(), Some(vec![])), Rustflags::Env("-Ctarget-cpu=x86-64-v3".into()));
     }
 
     #[test]
