@@ -75,6 +75,7 @@ fn job(dirs: &Dirs, peer: &Peer) -> Result<(Project, Job), Error> {
     let job = Job {
         variant: peer.name.to_owned(),
         profile: PROFILE.to_owned(),
+        for_host_triple: false,
         settings: variant.settings,
         rustflags: vec![],
         final_flags: vec![],

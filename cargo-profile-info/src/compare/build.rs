@@ -28,8 +28,7 @@ pub struct Project {
     pub example: bool,
     /// The names of the workspace's own packages (what "rebuild" recompiles).
     pub members: Vec<String>,
-    /// The host triple, given as `--target` so that rustflags do not reach build scripts and proc
-    /// macros.
+    /// The host triple, given as `--target` (see [`Job::for_host_triple`]).
     pub host: String,
 }
 
@@ -184,6 +183,11 @@ pub struct Job {
     pub variant: String,
     /// The cargo profile, a custom one inheriting `release` (`ladder::PROFILE` for every variant).
     pub profile: String,
+    /// `--target <host>` even without rustflags, as compare's rungs are built: build scripts and
+    /// proc macros then have the profile's host directory, which every rung shares. (With
+    /// rustflags, `--target` is always given, so that they do not reach build scripts and proc
+    /// macros.)
+    pub for_host_triple: bool,
     /// Profile keys (target-cpu is turned into rustflags).
     pub settings: Vec<(Key, super::ladder::Value)>,
     /// Extra rustflags (PGO).
@@ -206,6 +210,7 @@ impl Job {
         let mut job = Job {
             variant: variant.name.clone(),
             profile: PROFILE.to_owned(),
+            for_host_triple: true,
             settings: variant.settings.clone(),
             rustflags: Vec::new(),
             final_flags: Vec::new(),
@@ -227,9 +232,7 @@ impl Job {
         flags
     }
 
-    /// The arguments that select the profile and target, common to `build` and `clean`: always
-    /// the host's triple, so that build scripts and proc macros are built for the host without the
-    /// rung's rustflags, in the profile's directory, which every rung shares.
+    /// The arguments that select the profile and target, common to `build` and `clean`.
     /// `env` is what [`env_rustflags`] found.
     fn profile_args(&self, project: &Project, env: Option<Vec<String>>) -> Vec<String> {
         let mut args = Vec::new();
@@ -241,7 +244,9 @@ impl Job {
         for (key, value) in self.settings.iter().filter(|(k, _)| *k != Key::TARGET_CPU) {
             args.extend(["--config".into(), format!("profile.{p}.{}={}", key.name(), value.toml())]);
         }
-        args.extend(["--target".into(), project.host.clone()]);
+        if self.for_host_triple || !self.rustflags().is_empty() {
+            args.extend(["--target".into(), project.host.clone()]);
+        }
         if let Rustflags::Config(list) = Rustflags::of(self.rustflags(), env) {
             args.extend(["--config".into(), list]);
         }
