@@ -227,8 +227,10 @@ macro_rules! name_enum {
             }
 
             /// The value with this document name.
+            // A `match`, not a search of `ALL`: at opt-level 0 every iterator adapter is a function
+            // of its own in the crate's archive, which every debug link of a dependent indexes.
             pub fn from_name(name: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == name)
+                match name { $($text => Some($name::$variant),)* _ => None }
             }
         }
 
@@ -236,7 +238,10 @@ macro_rules! name_enum {
             fn from_json(json: &crate::read::Json) -> Option<Self> {
                 match json {
                     crate::read::Json::Null => Some(None),
-                    crate::read::Json::Str(s) => $name::from_name(s).map(Some),
+                    crate::read::Json::Str(s) => match $name::from_name(s) {
+                        Some(v) => Some(Some(v)),
+                        None => None,
+                    },
                     _ => None,
                 }
             }
@@ -437,4 +442,32 @@ groups! {
     Target { triple, arch, os, env, cpu, cpu_native, level, features, unchecked_features }
     Rustc { version, channel, commit_hash, commit_date, llvm_version, host }
     Vcs { revision, dirty, time, tag }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `from_name` is a `match` the macro writes from the same list as `NAMES`: every name reads
+    /// back as the value at its place in `ALL`, and nothing else reads.
+    fn reads_back<T: Copy + PartialEq + std::fmt::Debug>(all: &[T], names: &[&str], from_name: fn(&str) -> Option<T>) {
+        assert_eq!(all.len(), names.len());
+        for (value, name) in all.iter().zip(names) {
+            assert_eq!(from_name(name), Some(*value), "{name}");
+        }
+        for other in ["", "FAT", "Thin", "none ", "fat,thin", "4"].into_iter().filter(|o| !names.contains(o)) {
+            assert_eq!(from_name(other), None, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn every_name_reads_back_and_nothing_else() {
+        reads_back(OptLevel::ALL, OptLevel::NAMES, OptLevel::from_name);
+        reads_back(DebugInfo::ALL, DebugInfo::NAMES, DebugInfo::from_name);
+        reads_back(Strip::ALL, Strip::NAMES, Strip::from_name);
+        reads_back(Lto::ALL, Lto::NAMES, Lto::from_name);
+        reads_back(Pgo::ALL, Pgo::NAMES, Pgo::from_name);
+        reads_back(Panic::ALL, Panic::NAMES, Panic::from_name);
+        assert_eq!(Lto::from_name("fat"), Some(Lto::Fat));
+    }
 }
