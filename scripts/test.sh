@@ -21,6 +21,13 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || install_tools /nonexistent/py
 # (libc6-dev-arm64-cross, named in case recommends are off), and runs under qemu-aarch64.
 install_tools qemu-aarch64:qemu-user aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu
 [ -f /usr/aarch64-linux-gnu/lib/libc.a ] || install_tools /usr/aarch64-linux-gnu/lib/libc.a:libc6-dev-arm64-cross
+# The dependency list in Windows and macOS files (tests/tests/deps.rs, cargo-profile-info's
+# tests/deps.rs): both targets' std from rustup, and MinGW's gcc to link the PE executable (there
+# is no Mach-O linker here; the macOS crate is compiled to an object file).
+install_tools x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64
+for target in x86_64-pc-windows-gnu x86_64-apple-darwin; do
+  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+done
 # compare's bolt rung: BOLT instruments, merges and rewrites the pgo rung's binary.
 install_tools llvm-bolt-22:bolt-22
 # Debian releases before llvm-22 was packaged have llvm-19, which reads the format too.

@@ -18,6 +18,8 @@ pub struct Input {
     pub doc: Option<Document>,
     /// The `.dep-v0` dependency list, if there is one.
     pub deps: Option<Dependencies>,
+    /// The file's format, which says why a document is missing.
+    pub format: object::BinaryFormat,
 }
 
 impl Input {
@@ -33,7 +35,7 @@ impl Input {
         let file = object::File::parse(&*data).map_err(|e| Error::file(path, e.to_string()))?;
         let doc = Document::find(&file).map_err(|p| Error::file(path, p))?;
         let deps = deps::from_object(&data).map_err(|p| Error::file(path, p))?;
-        Ok(Input { facts, doc, deps })
+        Ok(Input { facts, doc, deps, format: file.format() })
     }
 
     /// The table features the code outside runtime-dispatched functions needs that the
@@ -103,7 +105,9 @@ pub fn inspect(path: &Path, input: Input, as_json: bool) -> Outcome {
     let mut report = String::new();
     match &input.doc {
         Some(doc) => report.push_str(&profile_info_core::render::text(&doc.info)),
-        None => report.push_str("document:    none (no profile-info section: not built with #[profile_info::main])\n"),
+        None => {
+            let _ = writeln!(report, "document:    none ({})", Document::missing(input.format));
+        }
     }
     let why_not = input.doc.as_ref().and_then(|d| d.info.package.dependencies.as_deref());
     report.push_str(&deps::text(input.deps.as_ref(), why_not));

@@ -44,7 +44,12 @@ impl Document {
         }
         let file = object::File::parse(data)
             .map_err(|e| format!("not an executable this tool reads (ELF, Mach-O or PE): {e}"))?;
-        Document::find(&file)?.ok_or_else(|| match file.format() {
+        Document::find(&file)?.ok_or_else(|| Document::missing(file.format()))
+    }
+
+    /// Why a file of `format` without a profile-info section has none.
+    pub fn missing(format: object::BinaryFormat) -> String {
+        match format {
             object::BinaryFormat::Pe | object::BinaryFormat::Coff => {
                 format!("{NO_SECTION}: profile-info embeds none in Windows (PE) binaries")
             }
@@ -52,7 +57,7 @@ impl Document {
                 format!("{NO_SECTION} ({}): not built with #[profile_info::main]", section::MACHO_SECTION)
             }
             _ => format!("{NO_SECTION} ({}): not built with #[profile_info::main]", section::ELF_SECTION),
-        })
+        }
     }
 
     /// The document in a parsed file: `None` when the file has no profile-info section, an error

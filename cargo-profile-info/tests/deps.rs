@@ -2,7 +2,7 @@
 //! (`rust-audit-info`, installed by scripts/test.sh) and its builder (`cargo auditable build`,
 //! for binaries without profile-info); broken sections made with objcopy and Python's zlib.
 
-use profile_info_tests::{rust_audit_info, target_dir, Fixture};
+use profile_info_tests::{rust_audit_info, target_dir, Fixture, MACOS, WINDOWS};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -74,6 +74,27 @@ fn inspect_shows_the_packages_scanners_see() {
     assert_eq!(dep_lines(&out), expected);
     let json: Value = serde_json::from_slice(&tool(&["inspect", "--json", path(&binary)]).stdout).unwrap();
     assert_eq!(json["dependencies"], rust_audit_info(&binary));
+    assert_eq!(json["document"]["package"]["dependencies"], "listed");
+}
+
+/// A Windows executable (MinGW's link) shows its list and why it has no document; a macOS object
+/// file (no Mach-O linker here) shows both, the document's target the one it was compiled for.
+#[test]
+fn inspect_reads_windows_and_macos_files() {
+    let fx = fixture();
+    let exe = fx.build(&["--target", WINDOWS, "--features", "numbers"], &[]).binary;
+    let out = tool(&["inspect", path(&exe)]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(dep_lines(&out), expected_dep_lines(&exe));
+    let first = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_owned();
+    assert_eq!(first, "document:    none (no profile-info section: profile-info embeds none in Windows (PE) binaries)");
+
+    let object = fx.object_file(MACOS, &["--features", "numbers"]);
+    let out = tool(&["inspect", "--json", path(&object)]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["dependencies"], rust_audit_info(&object));
+    assert_eq!(json["document"]["target"]["triple"], MACOS);
     assert_eq!(json["document"]["package"]["dependencies"], "listed");
 }
 

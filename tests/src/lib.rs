@@ -38,6 +38,14 @@ lto = "off"
 incremental = true
 "#;
 
+/// The Windows target the PE tests build for: its std from rustup, linked by MinGW's gcc (both
+/// installed by scripts/test.sh).
+pub const WINDOWS: &str = "x86_64-pc-windows-gnu";
+
+/// The macOS target the Mach-O tests compile for (std from rustup, installed by scripts/test.sh).
+/// No Mach-O linker exists here: [`Fixture::object_file`] is how its files are made.
+pub const MACOS: &str = "x86_64-apple-darwin";
+
 /// A fixture crate: a binary package depending on profile-info by path.
 pub struct Fixture {
     pub name: String,
@@ -127,6 +135,31 @@ impl Fixture {
         let mut full = vec!["build", "-v", "--message-format=json-render-diagnostics"];
         full.extend_from_slice(args);
         self.cargo(&full, env).output().expect("run cargo")
+    }
+
+    /// The binary crate compiled for `target` with `args` into one object file (`--emit=obj`),
+    /// its link made a no-op (`-C linker=true`): the file a target without a linker here gets,
+    /// holding the crate's own sections. Panics with cargo's output if the build fails.
+    pub fn object_file(&self, target: &str, args: &[&str]) -> PathBuf {
+        let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let out_dir = target_dir().join("objects");
+        std::fs::create_dir_all(&out_dir).expect("objects dir");
+        let object = out_dir.join(format!("{}-{target}.o", self.name));
+        let _ = std::fs::remove_file(&object);
+        // A fresh object needs a compile, which an unchanged crate would not get.
+        std::fs::File::options()
+            .append(true)
+            .open(self.dir.join("src/main.rs"))
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+            .expect("touch main.rs");
+        let emit = format!("--emit=obj={}", object.display());
+        let mut full = vec!["rustc", "--target", target, "--bin", &self.name];
+        full.extend_from_slice(args);
+        full.extend(["--", &emit, "-C", "linker=true"]);
+        let out = self.cargo(&full, &[]).output().expect("run cargo");
+        assert!(out.status.success(), "cargo {full:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(object.is_file(), "rustc wrote no {}", object.display());
+        object
     }
 
     /// Which LTO rustc really performed for `build`'s binary crate (`"off"`, `"thin-local"`,

@@ -1,9 +1,9 @@
 //! The `.dep-v0` dependency list `#[profile_info::main]` writes, checked with cargo-auditable's
 //! own tools as oracles: `cargo auditable build` of the same package gives the expected package
-//! set, `rust-audit-info` and the `auditable-info` crate read our binary as scanners do, readelf
+//! set, `rust-audit-info` and the `auditable-info` crate read our binary as scanners do, objdump
 //! counts the sections, and `cargo build -v` says what was recompiled.
 
-use profile_info_tests::{run, rust_audit_info, section, target_dir, Fixture};
+use profile_info_tests::{run, rust_audit_info, section, target_dir, Fixture, MACOS, WINDOWS};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::os::unix::fs::MetadataExt;
@@ -70,10 +70,10 @@ fn auditable_info(binary: &Path) -> PackageSet {
     package_set(&serde_json::to_value(info).unwrap())
 }
 
-/// How many `.dep-v0` sections readelf finds in `binary`.
+/// How many `.dep-v0` sections objdump (binutils) finds in `binary`, an ELF or PE file.
 fn dep_sections(binary: &Path) -> usize {
-    let out = Command::new("readelf").arg("-SW").arg(binary).output().expect("readelf (binutils) is installed");
-    assert!(out.status.success());
+    let out = Command::new("objdump").arg("-h").arg(binary).output().expect("objdump (binutils) is installed");
+    assert!(out.status.success(), "objdump -h {}: {}", binary.display(), String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains(" .dep-v0 ")).count()
 }
 
@@ -109,6 +109,34 @@ fn scanners_read_the_same_packages_as_cargo_auditable_lists() {
     for absent in ["fnv", "windows-link"] {
         assert!(!names.contains(absent), "{absent} is not in a Linux binary: {names:?}");
     }
+}
+
+/// Windows and macOS files carry the list where scanners look. A PE executable (MinGW's link):
+/// the list `rust-audit-info` and `auditable-info` read is `cargo auditable build`'s for the same
+/// target, Windows-only dependency included, and a binary built both ways has one `.dep-v0`. A
+/// Mach-O object file (no Mach-O linker here): the list is the one cargo-auditable writes in a
+/// Linux binary, as the package has no macOS- or Linux-only dependency.
+#[test]
+fn windows_and_macos_files_carry_the_list_scanners_read() {
+    let fx = fixture();
+    let windows = ["--target", WINDOWS, "--features", "numbers"];
+    let ours = fx.build(&windows, &[]).binary;
+    assert_eq!(dep_sections(&ours), 1);
+    let ours_json = rust_audit_info(&ours);
+    let ours_set = package_set(&ours_json);
+    assert_eq!(auditable_info(&ours), ours_set, "auditable-info and rust-audit-info agree");
+    let copy = fx.copy_to("auditable");
+    let theirs = copy.auditable_build(&windows);
+    assert_eq!(dep_sections(&theirs), 1, "one section, not two");
+    assert_eq!(ours_json, rust_audit_info(&theirs));
+    let names: BTreeSet<&str> = ours_set.iter().map(|p| p.0.as_str()).collect();
+    assert!(names.contains("windows-link") && !names.contains("fnv"), "{names:?}");
+
+    let object = fx.object_file(MACOS, &["--features", "numbers"]);
+    let macos = package_set(&rust_audit_info(&object));
+    assert_eq!(auditable_info(&object), macos, "auditable-info and rust-audit-info agree");
+    let linux = package_set(&rust_audit_info(&copy.auditable_build(&["--features", "numbers"])));
+    assert_eq!(macos, linux);
 }
 
 /// The cache file the macro keeps in the dev profile of `target` for `fx`'s `binary`: the one
