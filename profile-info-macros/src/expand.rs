@@ -101,8 +101,7 @@ fn prologue(cap: &Capture, deps: &Deps, options: &Options) -> String {
             // as a `static` here, rustc would build it again at every edit-compile cycle.
             static __PROFILE_INFO_RENDERED: ::profile_info::__private::Rendered = ::profile_info::__private::Rendered {{
                 program: {program},
-                // SAFETY: the section's JSON is the renderer's `String`'s bytes.
-                json: unsafe {{ ::core::str::from_utf8_unchecked(&__PROFILE_INFO_SECTION.json) }},
+                json: &__PROFILE_INFO_SECTION.json,
                 text: {text},
                 deps: {deps_ref},
             }};
@@ -114,13 +113,20 @@ fn prologue(cap: &Capture, deps: &Deps, options: &Options) -> String {
 }
 
 /// Makes rustc track the vcs and dependency files and the vcs variables so that a new commit or
-/// dependency recompiles the crate; the values are unused.
+/// dependency recompiles the crate; the values are unused. One item for each kind: every item is
+/// one more for rustc to check and evaluate at every build.
 fn track<'a>(files: impl IntoIterator<Item = &'a PathBuf>) -> String {
-    let files = files.into_iter().filter_map(|p| p.to_str());
-    let files = files.map(|p| format!("const _: &[u8] = include_bytes!({});", str_lit(p)));
-    let vars = crate::vcs::TRACKED_ENV.iter();
-    let vars = vars.map(|v| format!("const _: ::core::option::Option<&str> = ::core::option_env!({});", str_lit(v)));
-    files.chain(vars).collect()
+    let files: Vec<String> =
+        files.into_iter().filter_map(|p| p.to_str()).map(|p| format!("include_bytes!({})", str_lit(p))).collect();
+    let vars: Vec<String> =
+        crate::vcs::TRACKED_ENV.iter().map(|v| format!("::core::option_env!({})", str_lit(v))).collect();
+    format!(
+        "const _: [&[u8]; {}] = [{}]; const _: [::core::option::Option<&str>; {}] = [{}];",
+        files.len(),
+        files.join(", "),
+        vars.len(),
+        vars.join(", ")
+    )
 }
 
 /// The document as a constant expression, field by field from the schema table: it starts from

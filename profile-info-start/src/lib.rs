@@ -18,12 +18,27 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 pub struct Rendered {
     /// The program's name, for the error about an unknown format.
     pub program: &'static str,
-    /// The JSON document (`--build-info=json`, the section's).
-    pub json: &'static str,
+    /// The JSON document (`--build-info=json`), the section's own bytes: the expansion refers to
+    /// them without a call, which rustc would evaluate at every build. See [`Rendered::json_str`].
+    pub json: &'static [u8],
     /// The summary (`--build-info`).
     pub text: &'static str,
     /// The `.dep-v0` section's bytes (the dependency list), empty when the binary has none.
     pub deps: &'static [u8],
+}
+
+impl Rendered {
+    /// The JSON document as text: the renderer's UTF-8, checked rather than trusted, as a
+    /// `Rendered` is plain data; empty if it were not UTF-8.
+    // A `match`, not `unwrap_or_default`: a generic std function would be one more object file
+    // of this crate in every debug link (see `handle`).
+    #[allow(clippy::manual_unwrap_or_default)]
+    pub fn json_str(&self) -> &'static str {
+        match std::str::from_utf8(self.json) {
+            Ok(json) => json,
+            Err(_) => "",
+        }
+    }
 }
 
 static RENDERED: AtomicPtr<Rendered> = AtomicPtr::new(std::ptr::null_mut());
@@ -69,7 +84,7 @@ fn handle(doc: &Rendered, flag: &[u8], arg: &[u8]) -> Option<i32> {
     } else {
         return None;
     };
-    Some(if json { print(doc.json, "\n") } else { print(doc.text, "") })
+    Some(if json { print(doc.json_str(), "\n") } else { print(doc.text, "") })
 }
 
 fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
@@ -192,7 +207,7 @@ mod tests {
     use super::*;
 
     fn run(args: &[&str]) -> Option<i32> {
-        let doc = Rendered { program: "app", json: "{}", text: "app 1.0\n", deps: &[] };
+        let doc = Rendered { program: "app", json: b"{}", text: "app 1.0\n", deps: &[] };
         match args {
             [_, arg] => handle(&doc, b"--build-info", arg.as_bytes()),
             _ => None,
@@ -214,7 +229,7 @@ mod tests {
 
     #[test]
     fn rendered_is_what_start_was_given() {
-        static DOC: Rendered = Rendered { program: "app", json: "{}", text: "", deps: &[] };
+        static DOC: Rendered = Rendered { program: "app", json: b"{}", text: "", deps: &[] };
         assert!(rendered().is_none());
         start(&DOC, None);
         assert!(std::ptr::eq(rendered().expect("set by start"), &DOC));

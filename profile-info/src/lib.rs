@@ -163,9 +163,8 @@ pub fn current() -> Option<&'static BuildInfo> {
     // Not cached before `main` started: a call from another thread that early must not hide the
     // document from later ones.
     let rendered = profile_info_start::rendered()?;
-    DOCUMENT
-        .get_or_init(|| BuildInfo::from_json(rendered.json).map(|doc| doc.__rendered(rendered.json, rendered.text)))
-        .as_ref()
+    let json = rendered.json_str();
+    DOCUMENT.get_or_init(|| BuildInfo::from_json(json).map(|doc| doc.__rendered(json, rendered.text))).as_ref()
 }
 
 /// README.md's Rust blocks, compiled and run as doctests (they use the framework features; the

@@ -69,7 +69,7 @@ fn log_option_emits_the_event_to_a_global_subscriber() {
     static RENDERED: std::sync::OnceLock<profile_info::__private::Rendered> = std::sync::OnceLock::new();
     let rendered = RENDERED.get_or_init(|| profile_info::__private::Rendered {
         program: "log",
-        json: info().json().unwrap(),
+        json: info().json().unwrap().as_bytes(),
         text: info().text().unwrap(),
         deps: &[],
     });
