@@ -84,7 +84,8 @@ fn handle(doc: &Rendered, flag: &[u8], arg: &[u8]) -> Option<i32> {
     } else {
         return None;
     };
-    Some(if json { print(doc.json_str(), "\n") } else { print(doc.text, "") })
+    // The JSON's bytes as they are: checking them as UTF-8 would link the check into every binary.
+    Some(if json { print(doc.json, b"\n") } else { print(doc.text.as_bytes(), b"") })
 }
 
 fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
@@ -106,8 +107,8 @@ fn equals(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Writes a rendering and `end` on stdout; the exit code, 1 when stdout is gone.
-pub fn print(document: &str, end: &str) -> i32 {
-    i32::from(!write(STDOUT, &[document.as_bytes(), end.as_bytes()]))
+pub fn print(document: &[u8], end: &[u8]) -> i32 {
+    i32::from(!write(STDOUT, &[document, end]))
 }
 
 const STDOUT: i32 = 1;

@@ -39,10 +39,10 @@ pub fn long_version(info: &crate::BuildInfo) -> &'static str {
 pub fn handle(info: &crate::BuildInfo, matches: &clap::ArgMatches) -> Option<i32> {
     let json = matches.get_one::<String>("build-info")? == "json";
     Some(match (json, info.json(), info.text()) {
-        (true, Some(compiled), _) => profile_info_start::print(compiled, "\n"),
-        (false, _, Some(compiled)) => profile_info_start::print(compiled, ""),
+        (true, Some(compiled), _) => profile_info_start::print(compiled.as_bytes(), b"\n"),
+        (false, _, Some(compiled)) => profile_info_start::print(compiled.as_bytes(), b""),
         // A document made at run time is rendered now.
-        (true, None, _) => profile_info_start::print(&crate::render::json(info), "\n"),
-        (false, _, None) => profile_info_start::print(&crate::render::text(info), ""),
+        (true, None, _) => profile_info_start::print(crate::render::json(info).as_bytes(), b"\n"),
+        (false, _, None) => profile_info_start::print(crate::render::text(info).as_bytes(), b""),
     })
 }
