@@ -3,7 +3,7 @@
 //! `Accept: text/plain`, `cargo profile-info inspect`) and its one-line form for logs.
 
 use crate::model::{BuildInfo, Str};
-use crate::schema::{Field, Text, Value, FIELDS, LINES};
+use crate::schema::{Text, Value, FIELDS, LINES};
 use std::fmt::{Display, Write};
 
 /// The document as compact JSON, fields in schema order: the bytes `--build-info=json` prints
@@ -101,7 +101,7 @@ impl Display for List<'_> {
 /// captured.
 pub fn text(info: &BuildInfo) -> String {
     let mut s = String::new();
-    for line in lines(info) {
+    for line in lines_of(info, true) {
         s.push_str(&line);
         s.push('\n');
     }
@@ -111,57 +111,84 @@ pub fn text(info: &BuildInfo) -> String {
 /// The summary without its first (package) line: what follows the name and version clap
 /// prints for `--version`.
 pub fn details(info: &BuildInfo) -> String {
-    lines(info).skip(1).map(|l| l + "\n").collect()
+    let mut s = String::new();
+    for line in &lines_of(info, true)[1..] {
+        s.push_str(line);
+        s.push('\n');
+    }
+    s
 }
 
 /// The summary on one line for a log, lists left out: `app 0.3.1; crate: bin (features none,
 /// schema 2); profile: release (opt-level 3, …); …`.
 pub fn line(info: &BuildInfo) -> String {
-    let titled: Vec<String> = lines_of(info, false).collect();
-    titled.join("; ").split_whitespace().collect::<Vec<_>>().join(" ")
+    let joined = lines_of(info, false).join("; ");
+    let mut s = String::with_capacity(joined.len());
+    for word in joined.split_whitespace() {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(word);
+    }
+    s
 }
 
-fn lines(info: &BuildInfo) -> impl Iterator<Item = String> + '_ {
-    lines_of(info, true)
-}
-
-fn lines_of(info: &BuildInfo, with_lists: bool) -> impl Iterator<Item = String> + '_ {
-    LINES.iter().copied().filter_map(move |title| {
-        let fields: Vec<&Field> = FIELDS.iter().filter(|f| f.line == title).collect();
-        if !with_lists && fields.iter().all(|f| f.text == Text::List) {
-            return None;
-        }
-        let mut s = if title.is_empty() { String::new() } else { format!("{:<13}", format!("{title}:")) };
-        if fields.iter().all(|f| f.group_absent(info)) {
-            s.push_str("none");
-            return Some(s);
-        }
-        let heads: Vec<String> = fields.iter().filter(|f| f.text == Text::Head).map(|f| shown((f.get)(info))).collect();
-        let parts: Vec<String> = fields
-            .iter()
-            .filter_map(|f| match f.text {
-                Text::Part(name) => Some(format!("{name} {}", shown((f.get)(info)))),
-                Text::PartOrNone(name, known) => match (f.get)(info) {
-                    Value::Null if FIELDS.iter().any(|k| k.key == known && (k.get)(info) != Value::Null) => {
-                        Some(format!("{name} none"))
-                    }
-                    value => Some(format!("{name} {}", shown(value))),
-                },
-                _ => None,
-            })
-            .collect();
-        let lists: Vec<String> = fields.iter().filter(|f| f.text == Text::List).map(|f| shown((f.get)(info))).collect();
-        s.push_str(&heads.join(" "));
-        match (heads.is_empty(), parts.is_empty()) {
-            (_, true) => {}
-            (true, false) => s.push_str(&parts.join(", ")),
-            (false, false) => {
-                let _ = write!(s, " ({})", parts.join(", "));
+/// The summary's lines, the list-only ones left out unless `with_lists`. Loops rather than
+/// iterator adapters: at opt-level 0 each adapter is a function of its own in this crate's
+/// archive, which every debug link of a dependent reads, and the proc macro runs this
+/// unoptimised at every build.
+fn lines_of(info: &BuildInfo, with_lists: bool) -> Vec<String> {
+    let mut lines = Vec::with_capacity(LINES.len());
+    for &title in LINES {
+        let (mut heads, mut parts, mut lists) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut only_lists, mut absent) = (true, true);
+        for f in FIELDS {
+            if f.line != title {
+                continue;
+            }
+            only_lists &= f.text == Text::List;
+            absent &= f.group_absent(info);
+            let value = (f.get)(info);
+            match f.text {
+                Text::Head => heads.push(shown(value)),
+                Text::Part(name) => parts.push(format!("{name} {}", shown(value))),
+                Text::PartOrNone(name, known) if value == Value::Null && is_known(info, known) => {
+                    parts.push(format!("{name} none"))
+                }
+                Text::PartOrNone(name, _) => parts.push(format!("{name} {}", shown(value))),
+                Text::List => lists.push(shown(value)),
             }
         }
-        s.push_str(&lists.join(" "));
-        Some(s)
-    })
+        if !with_lists && only_lists {
+            continue;
+        }
+        let mut s = if title.is_empty() { String::new() } else { format!("{:<13}", format!("{title}:")) };
+        if absent {
+            s.push_str("none");
+        } else {
+            s.push_str(&heads.join(" "));
+            match (heads.is_empty(), parts.is_empty()) {
+                (_, true) => {}
+                (true, false) => s.push_str(&parts.join(", ")),
+                (false, false) => {
+                    let _ = write!(s, " ({})", parts.join(", "));
+                }
+            }
+            s.push_str(&lists.join(" "));
+        }
+        lines.push(s);
+    }
+    lines
+}
+
+/// Whether the field keyed `key` has a value in `info`.
+fn is_known(info: &BuildInfo, key: &str) -> bool {
+    for f in FIELDS {
+        if f.key == key {
+            return (f.get)(info) != Value::Null;
+        }
+    }
+    false
 }
 
 /// A value as the summary shows it.
