@@ -145,32 +145,38 @@ pub fn host() -> Host {
 /// What the document's target features need that this host lacks (features outside
 /// profile-info's table cannot be checked and are not listed).
 pub fn missing_for(info: &BuildInfo) -> Vec<Missing> {
+    let mut missing = Vec::new();
+    let (Some(triple), Some(features)) = (info.target.triple.as_deref(), info.target.features.as_deref()) else {
+        return missing;
+    };
     #[cfg(target_arch = "x86_64")]
-    if info.target.triple.as_deref().is_some_and(|t| t.starts_with("x86_64")) {
+    if triple.starts_with("x86_64") {
         let s = support();
-        return info
-            .target
-            .features
-            .as_deref()
-            .map(profile_info_core::x86::required)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|f| s.lack(f.name).map(|lack| Missing { feature: f.name, lack }))
-            .collect();
+        // Loops rather than iterator adapters: at opt-level 0 each adapter is a function of its
+        // own in this crate's archive, which every debug link of a dependent reads.
+        for f in profile_info_core::x86::required(features) {
+            if let Some(lack) = s.lack(f.name) {
+                missing.push(Missing { feature: f.name, lack });
+            }
+        }
+        return missing;
     }
     match HWCAPS {
-        Some(detect) if info.target.triple.as_deref().is_some_and(|t| t.starts_with("aarch64-")) => {
-            missing_on(&detect(), info)
-        }
-        _ => Vec::new(),
+        Some(detect) if triple.starts_with("aarch64-") => missing_on(&detect(), features),
+        _ => missing,
     }
 }
 
-/// What `info`'s aarch64 features need that a host with these capability bits lacks: the
-/// features the startup guard checks.
-fn missing_on(host: &aarch64::Support, info: &BuildInfo) -> Vec<Missing> {
-    let required = info.target.features.as_deref().map(aarch64::required).unwrap_or_default();
-    required.into_iter().filter(|f| !host.has(f)).map(|f| Missing { feature: f.name, lack: Lack::Cpu }).collect()
+/// What aarch64 `features` need that a host with these capability bits lacks: the features the
+/// startup guard checks.
+fn missing_on(host: &aarch64::Support, features: &[profile_info_core::Str]) -> Vec<Missing> {
+    let mut missing = Vec::new();
+    for f in aarch64::required(features) {
+        if !host.has(f) {
+            missing.push(Missing { feature: f.name, lack: Lack::Cpu });
+        }
+    }
+    missing
 }
 
 /// What this binary ([`crate::current()`]) needs that this host lacks; empty without
@@ -231,9 +237,10 @@ mod aarch64_tests {
         // of Linux's HWCAP_*); none of ATOMICS 8, FPHP 9, ASIMDRDM 12, LRCPC 15, DCPOP 16,
         // ASIMDDP 20, SSBS 28.
         let a72 = aarch64::Support { hwcap: 0x8fb, hwcap2: 0 };
-        let missing: Vec<String> = missing_on(&a72, &info).iter().map(ToString::to_string).collect();
+        let features = info.target.features.as_deref().expect("set above");
+        let missing: Vec<String> = missing_on(&a72, features).iter().map(ToString::to_string).collect();
         assert_eq!(missing, ["dotprod", "dpb", "fp16", "lse", "rcpc", "rdm", "ssbs"]);
         let everything = aarch64::Support { hwcap: u64::MAX, hwcap2: u64::MAX };
-        assert_eq!(missing_on(&everything, &info), []);
+        assert_eq!(missing_on(&everything, features), []);
     }
 }

@@ -26,22 +26,27 @@ pub const PREFIX: &str = crate::schema::LABEL_PREFIX;
 /// The attributes as `(key, value)` pairs, for any OpenTelemetry version or exporter.
 pub fn attributes(info: &BuildInfo) -> Vec<(Cow<'static, str>, String)> {
     let arch = info.target.arch.as_deref().unwrap_or(std::env::consts::ARCH);
-    let s = |v: Option<&str>| v.map(str::to_owned);
     let semantic = [
-        ("service.name", s(info.package.name.as_deref())),
-        ("service.version", s(info.package.version.as_deref())),
-        ("process.runtime.name", Some("rustc".to_owned())),
-        ("process.runtime.version", s(info.rustc.version.as_deref())),
-        ("host.arch", Some(host_arch(arch).to_owned())),
+        ("service.name", info.package.name.as_deref()),
+        ("service.version", info.package.version.as_deref()),
+        ("process.runtime.name", Some("rustc")),
+        ("process.runtime.version", info.rustc.version.as_deref()),
+        ("host.arch", Some(host_arch(arch))),
     ];
-    let semantic = semantic.into_iter().filter_map(|(k, v)| Some((Cow::Borrowed(k), v?)));
-    let facts = crate::facts::Facts::of(info);
-    let facts = facts
-        .pairs()
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (Cow::Owned(format!("{PREFIX}{k}")), v.to_owned()));
-    semantic.chain(facts).collect()
+    // Loops rather than iterator adapters: at opt-level 0 each adapter is a function of its own
+    // in this crate's archive, which every debug link of a dependent reads.
+    let mut all = Vec::new();
+    for (key, value) in semantic {
+        if let Some(value) = value {
+            all.push((Cow::Borrowed(key), value.to_owned()));
+        }
+    }
+    for (key, value) in crate::facts::Facts::of(info).pairs() {
+        if !value.is_empty() {
+            all.push((Cow::Owned(format!("{PREFIX}{key}")), value.to_owned()));
+        }
+    }
+    all
 }
 
 /// The same attributes as [`opentelemetry::KeyValue`]s (feature `opentelemetry`), for
