@@ -2,7 +2,7 @@
 //! (`rust-audit-info`, installed by scripts/test.sh) and its builder (`cargo auditable build`,
 //! for binaries without profile-info); broken sections made with objcopy and Python's zlib.
 
-use profile_info_tests::{rust_audit_info, target_dir, Fixture, MACOS, WINDOWS};
+use profile_info_tests::{require_target, rust_audit_info, target_dir, Fixture, MACOS, WINDOWS};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -81,6 +81,7 @@ fn inspect_shows_the_packages_scanners_see() {
 /// file (no Mach-O linker here) shows both, the document's target the one it was compiled for.
 #[test]
 fn inspect_reads_windows_and_macos_files() {
+    require_target(WINDOWS);
     let fx = fixture();
     let exe = fx.build(&["--target", WINDOWS, "--features", "numbers"], &[]).binary;
     let out = tool(&["inspect", path(&exe)]);

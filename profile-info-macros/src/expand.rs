@@ -71,40 +71,31 @@ fn prologue(cap: &Capture, deps: &Deps, options: &Options) -> String {
     info.package.dependencies = Some(deps.status().into());
     let json = profile_info_core::render::json(&info);
     let text = profile_info_core::render::text(&info);
-    let header = byte_str_lit(&section::encode_header(json.len()));
-    let json_bytes = byte_str_lit(json.as_bytes());
-    let len = json.len();
-    let program = str_lit(cap.info.package.name.as_deref().unwrap_or("program"));
+    let mut bytes = section::encode_header(json.len()).to_vec();
+    bytes.extend_from_slice(json.as_bytes());
+    let (len, section_bytes) = (bytes.len(), byte_str_lit(&bytes));
+    let program = byte_str_lit(cap.info.package.name.as_deref().unwrap_or("program").as_bytes());
     let (elf, macho) = (str_lit(section::ELF_SECTION), str_lit(section::MACHO_SECTION));
     let track = track(cap.tracked.iter().chain(&deps.tracked));
     let deps_ref = if deps.section.is_ok() { "&__PROFILE_INFO_DEPS" } else { "&[]" };
     let deps = crate::deps::emit(deps);
     let flag = option(options.flag.as_deref().map(str_lit));
-    let text = str_lit(&text);
+    let text = byte_str_lit(text.as_bytes());
     let log = if options.log { "::profile_info::__private::log_startup();" } else { "" };
     format!(
         "{{
             {track}
-            #[repr(C)]
-            struct __ProfileInfoSection {{
-                header: [u8; 16],
-                json: [u8; {len}],
-            }}
-            // The document a tool reads without running the file; nothing refers to it but `used`
-            // keeps it through --gc-sections, LTO and strip.
+            // The document a tool reads without running the file (the section's header, then the
+            // JSON); nothing refers to it but `used` keeps it through --gc-sections, LTO and strip.
             #[used]
             #[cfg_attr(target_vendor = \"apple\", unsafe(link_section = {macho}))]
             #[cfg_attr(not(any(target_vendor = \"apple\", windows)), unsafe(link_section = {elf}))]
-            static __PROFILE_INFO_SECTION: __ProfileInfoSection =
-                __ProfileInfoSection {{ header: *{header}, json: *{json_bytes} }};
-            // The document itself is read back from this JSON when `current()` is first called:
-            // as a `static` here, rustc would build it again at every edit-compile cycle.
-            static __PROFILE_INFO_RENDERED: ::profile_info::__private::Rendered = ::profile_info::__private::Rendered {{
-                program: {program},
-                json: &__PROFILE_INFO_SECTION.json,
-                text: {text},
-                deps: {deps_ref},
-            }};
+            static __PROFILE_INFO_SECTION: [u8; {len}] = *{section_bytes};
+            // The document itself is read back from the section's JSON when `current()` is first
+            // called: as a `static` here, rustc would build it again at every edit-compile cycle.
+            // Byte strings in an array, no struct (see `Parts`).
+            static __PROFILE_INFO_RENDERED: ::profile_info::__private::Parts =
+                [{program}, &__PROFILE_INFO_SECTION, {text}, {deps_ref}];
             {deps}
             ::profile_info::__private::start(&__PROFILE_INFO_RENDERED, {flag});
             {log}

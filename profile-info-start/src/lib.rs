@@ -13,49 +13,97 @@
 
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-/// The binary's document as rendered at compile time.
-#[derive(Debug)]
+/// What `#[profile_info::main]`'s expansion hands to [`start`], as bytes: the program's name, the
+/// linker section (its header of [`SECTION_HEADER`] bytes, then the JSON document), the summary and
+/// the `.dep-v0` dependency list (empty when the binary has none).
+///
+/// An array rather than a struct: for a `static` of a struct type rustc works out at every build
+/// whether it needs dropping, which reads every `Copy` impl of every crate the binary depends on;
+/// for an array of slices it knows at once.
+pub type Parts = [&'static [u8]; 4];
+
+/// The length of the section's header: profile-info-core's section format, which profile-info's
+/// tests hold this to.
+pub const SECTION_HEADER: usize = 16;
+
+/// The binary's document as rendered at compile time: its [`Parts`], read.
+#[derive(Clone, Copy, Debug)]
 pub struct Rendered {
-    /// The program's name, for the error about an unknown format.
-    pub program: &'static str,
-    /// The JSON document (`--build-info=json`), the section's own bytes: the expansion refers to
-    /// them without a call, which rustc would evaluate at every build. See [`Rendered::json_str`].
-    pub json: &'static [u8],
-    /// The summary (`--build-info`).
-    pub text: &'static str,
-    /// The `.dep-v0` section's bytes (the dependency list), empty when the binary has none.
-    pub deps: &'static [u8],
+    parts: &'static Parts,
 }
 
 impl Rendered {
-    /// The JSON document as text: the renderer's UTF-8, checked rather than trusted, as a
-    /// `Rendered` is plain data; empty if it were not UTF-8.
-    // A `match`, not `unwrap_or_default`: a generic std function would be one more object file
-    // of this crate in every debug link (see `handle`).
-    #[allow(clippy::manual_unwrap_or_default)]
-    pub fn json_str(&self) -> &'static str {
-        match std::str::from_utf8(self.json) {
-            Ok(json) => json,
-            Err(_) => "",
+    /// The parts as the expansion wrote them.
+    pub const fn new(parts: &'static Parts) -> Rendered {
+        Rendered { parts }
+    }
+
+    /// The program's name, for the error about an unknown format.
+    pub fn program(&self) -> &'static [u8] {
+        self.parts[0]
+    }
+
+    /// The JSON document (`--build-info=json`): the section past its header.
+    pub fn json(&self) -> &'static [u8] {
+        let section = self.parts[1];
+        if section.len() < SECTION_HEADER {
+            return &[];
         }
+        &section[SECTION_HEADER..]
+    }
+
+    /// [`Rendered::json`] as text, checked rather than trusted (the parts are plain data); empty
+    /// if it were not UTF-8.
+    pub fn json_str(&self) -> &'static str {
+        utf8(self.json())
+    }
+
+    /// The summary (`--build-info`).
+    pub fn text(&self) -> &'static [u8] {
+        self.parts[2]
+    }
+
+    /// [`Rendered::text`] as text, checked as [`Rendered::json_str`] is.
+    pub fn text_str(&self) -> &'static str {
+        utf8(self.parts[2])
+    }
+
+    /// The `.dep-v0` section's bytes (the dependency list), empty when the binary has none.
+    pub fn deps(&self) -> &'static [u8] {
+        self.parts[3]
     }
 }
 
-static RENDERED: AtomicPtr<Rendered> = AtomicPtr::new(std::ptr::null_mut());
+// A `match`, not `unwrap_or_default`: a generic std function would be one more object file of
+// this crate in every debug link (see `handle`).
+#[allow(clippy::manual_unwrap_or_default)]
+fn utf8(bytes: &'static [u8]) -> &'static str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(_) => "",
+    }
+}
+
+static RENDERED: AtomicPtr<Parts> = AtomicPtr::new(std::ptr::null_mut());
 
 /// What [`start`] was given; `None` before it ran, or in a program without the attribute.
-pub fn rendered() -> Option<&'static Rendered> {
-    // SAFETY: only ever set from a `&'static Rendered` in `start`.
-    unsafe { RENDERED.load(Ordering::Acquire).as_ref() }
+// A `match`, not `Option::map`, for the reason `utf8` gives.
+#[allow(clippy::manual_map)]
+pub fn rendered() -> Option<Rendered> {
+    // SAFETY: only ever set from a `&'static Parts` in `start`.
+    match unsafe { RENDERED.load(Ordering::Acquire).as_ref() } {
+        Some(parts) => Some(Rendered::new(parts)),
+        None => None,
+    }
 }
 
 /// The prologue of `main`: keeps `rendered` for [`rendered()`], then, when the program's only
 /// argument is `flag` (`--build-info` unless renamed; `None` when disabled), prints the asked
 /// rendering and exits (0; 1 when stdout is gone; 2 for an unknown format).
-pub fn start(rendered: &'static Rendered, flag: Option<&str>) {
-    RENDERED.store(rendered as *const Rendered as *mut Rendered, Ordering::Release);
+pub fn start(parts: &'static Parts, flag: Option<&str>) {
+    RENDERED.store(parts as *const Parts as *mut Parts, Ordering::Release);
     if let Some(flag) = flag {
-        if let Some(code) = args::with_only_argument(|arg| handle(rendered, flag.as_bytes(), arg)) {
+        if let Some(code) = args::with_only_argument(|arg| handle(Rendered::new(parts), flag.as_bytes(), arg)) {
             std::process::exit(code);
         }
     }
@@ -67,7 +115,7 @@ pub fn start(rendered: &'static Rendered, flag: Option<&str>) {
 /// Written with indexes and loops rather than slice and iterator methods: at opt-level 0 each
 /// generic function of std used here is an instance of this crate, in an object file of its
 /// own, and every one of them is on the link line of every debug build of the user's binary.
-fn handle(doc: &Rendered, flag: &[u8], arg: &[u8]) -> Option<i32> {
+fn handle(doc: Rendered, flag: &[u8], arg: &[u8]) -> Option<i32> {
     if !starts_with(arg, flag) {
         return None;
     }
@@ -78,14 +126,14 @@ fn handle(doc: &Rendered, flag: &[u8], arg: &[u8]) -> Option<i32> {
         true
     } else if rest[0] == b'=' {
         let parts: [&[u8]; 6] =
-            [doc.program.as_bytes(), b": unknown ", flag, b" format `", &rest[1..], b"`; expected `text` or `json`\n"];
+            [doc.program(), b": unknown ", flag, b" format `", &rest[1..], b"`; expected `text` or `json`\n"];
         write(STDERR, &parts);
         return Some(2);
     } else {
         return None;
     };
     // The JSON's bytes as they are: checking them as UTF-8 would link the check into every binary.
-    Some(if json { print(doc.json, b"\n") } else { print(doc.text.as_bytes(), b"") })
+    Some(if json { print(doc.json(), b"\n") } else { print(doc.text(), b"") })
 }
 
 fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
@@ -208,9 +256,9 @@ mod tests {
     use super::*;
 
     fn run(args: &[&str]) -> Option<i32> {
-        let doc = Rendered { program: "app", json: b"{}", text: "app 1.0\n", deps: &[] };
+        static PARTS: Parts = [b"app", b"PRFLINFO\x01\0\0\0\x02\0\0\0{}", b"app 1.0\n", &[]];
         match args {
-            [_, arg] => handle(&doc, b"--build-info", arg.as_bytes()),
+            [_, arg] => handle(Rendered::new(&PARTS), b"--build-info", arg.as_bytes()),
             _ => None,
         }
     }
@@ -230,9 +278,10 @@ mod tests {
 
     #[test]
     fn rendered_is_what_start_was_given() {
-        static DOC: Rendered = Rendered { program: "app", json: b"{}", text: "", deps: &[] };
+        static PARTS: Parts = [b"app", b"PRFLINFO\x01\0\0\0\x02\0\0\0{}", b"", &[]];
         assert!(rendered().is_none());
-        start(&DOC, None);
-        assert!(std::ptr::eq(rendered().expect("set by start"), &DOC));
+        start(&PARTS, None);
+        let rendered = rendered().expect("set by start");
+        assert_eq!((rendered.program(), rendered.json_str(), rendered.text_str()), (&b"app"[..], "{}", ""));
     }
 }

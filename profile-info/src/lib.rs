@@ -163,8 +163,8 @@ pub fn current() -> Option<&'static BuildInfo> {
     // Not cached before `main` started: a call from another thread that early must not hide the
     // document from later ones.
     let rendered = profile_info_start::rendered()?;
-    let json = rendered.json_str();
-    DOCUMENT.get_or_init(|| BuildInfo::from_json(json).map(|doc| doc.__rendered(json, rendered.text))).as_ref()
+    let (json, text) = (rendered.json_str(), rendered.text_str());
+    DOCUMENT.get_or_init(|| BuildInfo::from_json(json).map(|doc| doc.__rendered(json, text))).as_ref()
 }
 
 /// README.md's Rust blocks, compiled and run as doctests (they use the framework features; the
@@ -177,7 +177,7 @@ pub struct ReadmeDoctests;
 pub mod __private {
     /// The prologue `#[profile_info::main]` puts at the top of `main`, followed by
     /// [`log_startup`] with the `log` option: in a crate of its own (see profile-info-start).
-    pub use profile_info_start::{start, Rendered};
+    pub use profile_info_start::{start, Parts};
 
     /// `#[profile_info::main(log)]`'s report, called by the expansion only with that option, so
     /// that no other binary links the summary's rendering (not even an unoptimised one).
@@ -197,6 +197,13 @@ pub mod __private {
 
 #[cfg(test)]
 mod tests {
+    /// profile-info-start, which depends on std alone, skips the section's header by its own
+    /// constant: the section format's.
+    #[test]
+    fn start_skips_the_section_header_of_the_section_format() {
+        assert_eq!(profile_info_start::SECTION_HEADER, profile_info_core::section::HEADER_LEN);
+    }
+
     /// The field reference (`docs/document.md`, this crate's documentation) lists every field of
     /// the table and the schema the table writes: a row names a field by its path, or by its last
     /// part after a first path of the same group (`` `rustc.version`, `channel` ``).

@@ -66,12 +66,12 @@ fn log_option_emits_the_event_to_a_global_subscriber() {
     tracing::subscriber::set_global_default(capture.clone()).unwrap();
     // What `#[profile_info::main(log)]` runs at the top of `main` (no flag handling here), with
     // this crate's document.
-    static RENDERED: std::sync::OnceLock<profile_info::__private::Rendered> = std::sync::OnceLock::new();
-    let rendered = RENDERED.get_or_init(|| profile_info::__private::Rendered {
-        program: "log",
-        json: info().json().unwrap().as_bytes(),
-        text: info().text().unwrap(),
-        deps: &[],
+    static PARTS: std::sync::OnceLock<profile_info::__private::Parts> = std::sync::OnceLock::new();
+    let rendered = PARTS.get_or_init(|| {
+        let json = info().json().unwrap().as_bytes();
+        // The section: a header of 16 bytes (its contents are not read here), then the JSON.
+        let section: &'static [u8] = Box::leak([&[0u8; 16][..], json].concat().into_boxed_slice());
+        [b"log", section, info().text().unwrap().as_bytes(), &[]]
     });
     profile_info::__private::start(rendered, None);
     profile_info::__private::log_startup();

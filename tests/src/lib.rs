@@ -46,6 +46,16 @@ pub const WINDOWS: &str = "x86_64-pc-windows-gnu";
 /// No Mach-O linker exists here: [`Fixture::object_file`] is how its files are made.
 pub const MACOS: &str = "x86_64-apple-darwin";
 
+/// Panics, saying how to install it, unless rustc has the standard library of `target`.
+pub fn require_target(target: &str) {
+    let out = Command::new("rustc").args(["--print", "target-libdir", "--target", target]).output().expect("run rustc");
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let has_std = std::fs::read_dir(&dir)
+        .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("libstd-")))
+        .unwrap_or(false);
+    assert!(has_std, "no standard library for {target} (scripts/test.sh runs `rustup target add {target}`)");
+}
+
 /// A fixture crate: a binary package depending on profile-info by path.
 pub struct Fixture {
     pub name: String,
@@ -141,6 +151,7 @@ impl Fixture {
     /// its link made a no-op (`-C linker=true`): the file a target without a linker here gets,
     /// holding the crate's own sections. Panics with cargo's output if the build fails.
     pub fn object_file(&self, target: &str, args: &[&str]) -> PathBuf {
+        require_target(target);
         let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let out_dir = target_dir().join("objects");
         std::fs::create_dir_all(&out_dir).expect("objects dir");

@@ -3,7 +3,7 @@
 //! set, `rust-audit-info` and the `auditable-info` crate read our binary as scanners do, objdump
 //! counts the sections, and `cargo build -v` says what was recompiled.
 
-use profile_info_tests::{run, rust_audit_info, section, target_dir, Fixture, MACOS, WINDOWS};
+use profile_info_tests::{require_target, run, rust_audit_info, section, target_dir, Fixture, MACOS, WINDOWS};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::os::unix::fs::MetadataExt;
@@ -118,6 +118,7 @@ fn scanners_read_the_same_packages_as_cargo_auditable_lists() {
 /// Linux binary, as the package has no macOS- or Linux-only dependency.
 #[test]
 fn windows_and_macos_files_carry_the_list_scanners_read() {
+    require_target(WINDOWS);
     let fx = fixture();
     let windows = ["--target", WINDOWS, "--features", "numbers"];
     let ours = fx.build(&windows, &[]).binary;

@@ -377,7 +377,7 @@ impl Representation {
 fn dependency_list(info: &BuildInfo) -> Option<String> {
     let rendered = profile_info_start::rendered()?;
     (info.json() == Some(rendered.json_str())).then_some(())?;
-    let json = String::from_utf8(profile_info_core::zlib::decompress(rendered.deps)?).ok()?;
+    let json = String::from_utf8(profile_info_core::zlib::decompress(rendered.deps())?).ok()?;
     // The section is the macro's own JSON; anything else is not served as JSON.
     profile_info_core::read::parse_nested(&json, 64).map(|_| json)
 }
