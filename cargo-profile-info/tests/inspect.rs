@@ -511,6 +511,16 @@ fn mutations_never_panic() {
         }
         clean(&format!("file flip {i}"), Document::from_object(&f));
     }
+    // The section's own entry in the ELF section table, made to point past the file: random flips
+    // reach that layer only when the table's layout puts a flippable size or offset in reach.
+    let u64_at = |f: &[u8], i: usize| u64::from_le_bytes(f[i..i + 8].try_into().unwrap()) as usize;
+    let u16_at = |f: &[u8], i: usize| u16::from_le_bytes(f[i..i + 2].try_into().unwrap()) as usize;
+    let (shoff, shentsize, shnum) = (u64_at(&file, 0x28), u16_at(&file, 0x3a), u16_at(&file, 0x3c));
+    let entry = (0..shnum).map(|i| shoff + i * shentsize).find(|&e| u64_at(&file, e + 0x18) == at);
+    let entry = entry.expect("the section table has an entry at the section's offset");
+    let mut f = file.clone();
+    f[entry + 0x20..entry + 0x28].copy_from_slice(&u64::MAX.to_le_bytes());
+    clean("section size past the file", Document::from_object(&f));
     // The mutations reach every layer: object parsing, the section header, the JSON, the schema.
     for layer in [
         "not an executable",
