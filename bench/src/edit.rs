@@ -124,7 +124,7 @@ pub const RUNS: u32 = 2;
 /// hyperfine's warm-up runs per command.
 pub const WARMUP: u32 = 1;
 /// Rounds by default, and with `--quick`.
-pub const ROUNDS: (u32, u32) = (20, 6);
+pub const ROUNDS: (u32, u32) = (40, 6);
 
 /// One run's settings and places.
 #[derive(Clone, Debug)]
@@ -300,7 +300,7 @@ mod tests {
     #[test]
     fn quick_mode_leaves_the_packaged_variant_out() {
         assert_eq!(Plan::new(Path::new("/w"), true, None).rounds, 6);
-        assert_eq!(Plan::new(Path::new("/w"), false, None).rounds, 20);
+        assert_eq!(Plan::new(Path::new("/w"), false, None).rounds, 40);
         let names = |p: Plan| p.variants().iter().map(|v| v.name).collect::<Vec<_>>();
         assert_eq!(names(plan(true)), ["plain", "dependency", "no-dependency-list", "attribute"]);
         assert_eq!(names(plan(false)), ["plain", "dependency", "no-dependency-list", "attribute", "registry"]);

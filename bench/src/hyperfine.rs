@@ -59,6 +59,11 @@ pub fn run(dir: &Path, args: &[String], json: &Path, envs: &[(&str, &Path)]) -> 
     let status = Command::new("hyperfine")
         .args(args)
         .envs(envs.iter().copied())
+        // A backtrace setting makes cargo capture one for each error it creates and drops while
+        // reading manifests: a cost of the environment, growing with the packages, that a default
+        // shell does not have.
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
         .arg("--export-json")
         .arg(json)
         .current_dir(dir)

@@ -3,7 +3,9 @@
 //! whatever cannot be known becomes `None`.
 //!
 //! Cost matters: every rebuild of the binary crate runs this. rustc's answers come from `rustc`
-//! (asked once per toolchain and flags), concurrently with reading the revision (`vcs`).
+//! (asked once per toolchain and flags), concurrently with reading the revision (`vcs`); the
+//! concurrency is the two child processes', not a thread's, which a compile that finds the
+//! answers kept would pay for nothing.
 
 use crate::invocation::Invocation;
 use crate::vcs;
@@ -48,43 +50,51 @@ pub fn capture(invocation: Invocation) -> Capture {
         trees: trees.as_deref(),
         out_dir: flags.as_ref().and_then(|f| f.out_dir.as_deref()).map(Path::new),
     };
-    let cache = profile.as_deref();
-    let (info, tracked) = std::thread::scope(|scope| {
-        let git = scope.spawn(move || {
-            let dir = std::env::var_os("CARGO_MANIFEST_DIR")?;
-            let git = vcs::discover(Path::new(&dir), context)?;
-            let commit = match (&git.checkout, &git.revision) {
-                (Some((work_tree, common)), Some(rev)) if ask_git => {
-                    crate::commit::describe(work_tree, common, rev, cache)
-                }
-                _ => crate::commit::Commit::default(),
-            };
-            Some((git, commit))
-        });
-        let mut info = BuildInfo::__EMPTY;
-        info.package.name = env("CARGO_PKG_NAME");
-        info.package.version = env("CARGO_PKG_VERSION");
-        if let (Some(rustc), Some(f)) = (&rustc, &flags) {
-            from_rustc(&mut info, rustc, f);
-        }
-        let (git, commit) = git.join().ok().flatten().unzip();
-        info.vcs = git.as_ref().map(|g| {
-            let mut vcs = Vcs::__EMPTY;
-            vcs.revision = g.revision.clone().map(s);
-            vcs.dirty = g.dirty;
-            let commit = commit.unwrap_or_default();
-            vcs.time = commit.time.map(s);
-            vcs.tag = commit.tag.map(s);
-            vcs
-        });
-        (info, git.map(|g| g.tracked).unwrap_or_default())
+    // rustc's queries (on a first compile) run while the revision is read.
+    let asking = match (&rustc, &flags) {
+        (Some(rustc), Some(f)) => Some(crate::rustc::start(rustc, &print_args(f), cache_dir(f).as_deref())),
+        _ => None,
+    };
+    let git = revision(context, ask_git, profile.as_deref());
+    let mut info = BuildInfo::__EMPTY;
+    info.package.name = env("CARGO_PKG_NAME");
+    info.package.version = env("CARGO_PKG_VERSION");
+    if let (Some(asking), Some(f)) = (asking, &flags) {
+        from_rustc(&mut info, f, asking.finish());
+    }
+    let (git, commit) = git.unzip();
+    info.vcs = git.as_ref().map(|g| {
+        let mut vcs = Vcs::__EMPTY;
+        vcs.revision = g.revision.clone().map(s);
+        vcs.dirty = g.dirty;
+        let commit = commit.unwrap_or_default();
+        vcs.time = commit.time.map(s);
+        vcs.tag = commit.tag.map(s);
+        vcs
     });
+    let tracked = git.map(|g| g.tracked).unwrap_or_default();
     Capture { info, tracked, flags, profile_dir: profile }
 }
 
-fn from_rustc(info: &mut BuildInfo, rustc: &Path, f: &Flags) {
+/// The repository of the package being compiled, and its commit's facts when git may be asked.
+/// A panic here (a repository this code misreads) costs the document its `vcs`, never the
+/// build.
+fn revision(context: vcs::Context, ask_git: bool, cache: Option<&Path>) -> Option<(vcs::Git, crate::commit::Commit)> {
+    std::panic::catch_unwind(|| {
+        let dir = std::env::var_os("CARGO_MANIFEST_DIR")?;
+        let git = vcs::discover(Path::new(&dir), context)?;
+        let commit = match (&git.checkout, &git.revision) {
+            (Some((work_tree, common)), Some(rev)) if ask_git => crate::commit::describe(work_tree, common, rev, cache),
+            _ => crate::commit::Commit::default(),
+        };
+        Some((git, commit))
+    })
+    .ok()
+    .flatten()
+}
+
+fn from_rustc(info: &mut BuildInfo, f: &Flags, answers: crate::rustc::Answers) {
     let crate_type = if f.test { "test".to_owned() } else { f.crate_type.clone().unwrap_or_else(|| "bin".into()) };
-    let answers = crate::rustc::ask(rustc, &print_args(f), cache_dir(f).as_deref());
     let prints = answers.prints.map(|p| Prints::parse(&p));
     let meta = answers.version.as_deref().and_then(profile_info_core::rustc::Version::parse);
     let final_link = matches!(crate_type.as_str(), "bin" | "test" | "cdylib" | "dylib" | "staticlib");
@@ -262,7 +272,8 @@ mod tests {
         let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
         let args: Vec<&str> = args.split_whitespace().collect();
         let mut info = BuildInfo::__EMPTY;
-        from_rustc(&mut info, Path::new(&rustc), &flags::parse(&args));
+        let f = flags::parse(&args);
+        from_rustc(&mut info, &f, crate::rustc::start(Path::new(&rustc), &print_args(&f), None).finish());
         info
     }
 

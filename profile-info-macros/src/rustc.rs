@@ -1,6 +1,6 @@
 //! rustc's answers for this compile: `rustc -vV`, and `--print cfg --print target-cpus` with the
 //! flags that decide the target. Asked of the compiler binary the macro runs in, the two
-//! concurrently.
+//! concurrently, and concurrently with the rest of the capture.
 //!
 //! Every rebuild of the binary crate runs the macro again, and starting rustc twice would be most
 //! of what it costs. The answers depend only on that binary and those flags, so they
@@ -23,20 +23,38 @@ pub struct Answers {
 /// Separates the two answers in a cache file (neither contains a NUL).
 const SEPARATOR: char = '\0';
 
-/// Asks `rustc`, or reads its earlier answers from `cache` (the cargo profile directory's, when
-/// the compile has one and its answers may be kept).
-pub fn ask(rustc: &Path, print_args: &[String], cache: Option<&Path>) -> Answers {
+/// rustc's answers, read from the cache or still being printed by the two queries.
+pub enum Pending {
+    Kept(Answers),
+    Asking { version: Option<Child>, prints: Option<Child>, file: Option<PathBuf> },
+}
+
+/// Starts asking `rustc`, or reads its earlier answers from `cache` (the cargo profile
+/// directory's, when the compile has one and its answers may be kept). The queries run while the
+/// caller does other work, with no thread of our own: [`Pending::finish`] waits for them.
+pub fn start(rustc: &Path, print_args: &[String], cache: Option<&Path>) -> Pending {
     let file = cache.and_then(|dir| Some(dir.join(".profile-info").join(key(rustc, print_args)?)));
     if let Some(answers) = file.as_deref().and_then(read) {
-        return answers;
+        return Pending::Kept(answers);
     }
     let version = spawn(Command::new(rustc).arg("-vV"));
     let prints = spawn(Command::new(rustc).args(["--print", "cfg", "--print", "target-cpus"]).args(print_args));
-    let answers = Answers { version: output(version), prints: output(prints) };
-    if let (Some(file), Some(version), Some(prints)) = (file, &answers.version, &answers.prints) {
-        write(&file, &format!("{version}{SEPARATOR}{}", kept(prints)));
+    Pending::Asking { version, prints, file }
+}
+
+impl Pending {
+    /// The answers, kept for the next compile when both queries succeeded.
+    pub fn finish(self) -> Answers {
+        let (version, prints, file) = match self {
+            Pending::Kept(answers) => return answers,
+            Pending::Asking { version, prints, file } => (version, prints, file),
+        };
+        let answers = Answers { version: output(version), prints: output(prints) };
+        if let (Some(file), Some(version), Some(prints)) = (file, &answers.version, &answers.prints) {
+            write(&file, &format!("{version}{SEPARATOR}{}", kept(prints)));
+        }
+        answers
     }
-    answers
 }
 
 /// What of `--print cfg --print target-cpus` is kept: the cfg lines, and of the list of CPUs
@@ -104,19 +122,20 @@ mod tests {
         let count = || std::fs::read_to_string(&runs).map_or(0, |r| r.lines().count());
         let flags = vec!["--target".to_owned(), "x86_64-unknown-linux-gnu".to_owned()];
 
-        let first = ask(&rustc, &flags, Some(&dir));
+        let ask = |flags: &[String], cache| start(&rustc, flags, cache).finish();
+        let first = ask(&flags, Some(&dir));
         assert_eq!(first.version.as_deref(), Some("answer -vV\n"));
         assert_eq!(
             first.prints.as_deref(),
             Some("answer --print cfg --print target-cpus --target x86_64-unknown-linux-gnu\n")
         );
         assert_eq!(count(), 2);
-        let again = ask(&rustc, &flags, Some(&dir));
+        let again = ask(&flags, Some(&dir));
         assert_eq!((again.version, again.prints), (first.version, first.prints));
         assert_eq!(count(), 2, "answered from the cache");
-        ask(&rustc, &flags[..1], Some(&dir));
+        ask(&flags[..1], Some(&dir));
         assert_eq!(count(), 4, "other flags, other answers");
-        ask(&rustc, &flags, None);
+        ask(&flags, None);
         assert_eq!(count(), 6, "no cache directory, no cache");
         let _ = std::fs::remove_dir_all(&dir);
     }
