@@ -139,6 +139,17 @@ fn the_ladder_leaves_the_users_build_alone_relinks_strip_bolts_and_apply_recipes
         let ran = ran.output().unwrap();
         assert!(ran.status.success(), "`{command}` failed: {}", text(&ran.stderr));
     }
+    // compare trained on an instrumented build linked with thin LTO; the recipe's is the fat
+    // profile's own. LLVM's profile of each names the same functions with the same control-flow
+    // hashes, so the pgo and bolt rungs got the profile the user's build gets.
+    let merge = commands.iter().find(|c| c.contains("llvm-profdata")).unwrap();
+    let words: Vec<&str> = merge.split_whitespace().collect();
+    let users_profile = words.iter().skip_while(|w| **w != "-o").nth(1).expect("merge -o OUTPUT");
+    let functions = |profile: &Path| instrumented_functions(Path::new(words[0]), profile);
+    let ours = functions(&out.join("pgo").join("merged.profdata"));
+    assert!(ours.len() > 10, "{ours:?}");
+    assert_eq!(ours, functions(Path::new(users_profile)));
+
     let last = commands.last().unwrap();
     let written = PathBuf::from(last.split_whitespace().skip_while(|w| *w != "-o").nth(1).expect("-o OUTPUT"));
     let rebuilt_sections = sections(&written);
@@ -158,6 +169,37 @@ fn the_ladder_leaves_the_users_build_alone_relinks_strip_bolts_and_apply_recipes
     assert!(apply(true).status.success());
     assert_eq!(std::fs::read_to_string(&manifest).unwrap(), after, "replaced in place, same text");
     std::fs::write(&manifest, before).unwrap();
+}
+
+/// The functions an indexed PGO profile has counters for, as `llvm-profdata show` lists them:
+/// (name, control-flow hash, number of counters), sorted. A name loses what differs between two
+/// builds of the same code: the `file;` prefix of a local function (its codegen unit's name) and
+/// the hash legacy mangling ends in (`17h` and 16 hex digits, derived from `-C metadata`).
+fn instrumented_functions(llvm_profdata: &Path, profile: &Path) -> Vec<(String, String, String)> {
+    let shown = Command::new(llvm_profdata).args(["show", "--all-functions"]).arg(profile).output().unwrap();
+    assert!(shown.status.success(), "{}", text(&shown.stderr));
+    let mut functions = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in text(&shown.stdout).lines() {
+        if let Some(name) = line.strip_prefix("  ").filter(|l| !l.starts_with(' ')).and_then(|l| l.strip_suffix(':')) {
+            let name = name.rsplit(';').next().unwrap();
+            let unhashed = match name.len().checked_sub(20).filter(|&at| name[at..].starts_with("17h")) {
+                Some(at) if name.ends_with('E') => format!("{}E", &name[..at]),
+                _ => name.to_owned(),
+            };
+            current = Some((unhashed, String::new()));
+        } else if let Some(hash) = line.trim().strip_prefix("Hash: ") {
+            if let Some(c) = current.as_mut() {
+                c.1 = hash.to_owned();
+            }
+        } else if let Some(counters) = line.trim().strip_prefix("Counters: ") {
+            if let Some((name, hash)) = current.take() {
+                functions.push((name, hash, counters.to_owned()));
+            }
+        }
+    }
+    functions.sort();
+    functions
 }
 
 /// A binary without the attribute is compared too: each row proven from rustc's command line for

@@ -176,6 +176,9 @@ impl Project {
     }
 }
 
+/// The flag that makes the binary's crate of a thin build fat (see [`Job::of`]).
+pub const FAT_LTO: &str = "-Clto=fat";
+
 /// One cargo build: a profile, its settings on top of `release`, and rustflags.
 #[derive(Clone, Debug)]
 pub struct Job {
@@ -219,7 +222,7 @@ impl Job {
         if let Some((_, lto)) = job.settings.iter_mut().find(|(k, _)| *k == Key::LTO) {
             if Key::LTO.expected(lto).is_some_and(|(_, v)| v == "fat") {
                 *lto = super::ladder::Value::Str("thin".into());
-                job.final_flags.push("-Clto=fat".into());
+                job.final_flags.push(FAT_LTO.into());
             }
         }
         job

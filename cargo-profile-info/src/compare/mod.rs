@@ -25,7 +25,7 @@ pub(crate) mod serve;
 pub(crate) mod wrapper;
 
 use crate::{Document, Error};
-use build::{keep, Job, Project};
+use build::{keep, Job, Project, FAT_LTO};
 use ladder::{Key, Request, Variant, BOLT, PGO};
 use report::{Proof, Report, Row, Served};
 use serde_json::Value as Json;
@@ -502,6 +502,11 @@ fn train_pgo(
     std::fs::create_dir_all(&raw).map_err(|e| Error::new(format!("cannot create {}: {e}", raw.display())))?;
     let mut generate = Job::of(variant);
     generate.variant = format!("{}-generate", variant.name);
+    // LLVM instruments each crate before LTO, in the pipeline thin and fat LTO share, so the
+    // instrumented build links with thin LTO (the rung's own dependencies, on every core) even
+    // when the rung is fat: its profile holds the same functions with the same control-flow
+    // hashes (a test compares it with the one the fat build of `apply`'s recipe writes).
+    generate.final_flags.retain(|f| f != FAT_LTO);
     generate.rustflags = vec![format!("-Cprofile-generate={}", raw.display())];
     let instrumented = build_one(&generate, project, out, opts, "pgo-generate")?;
     progress(&format!(
