@@ -167,11 +167,13 @@ mod tests {
     use serde_json::Value;
     use std::process::Command;
 
-    /// `cargo metadata` of this workspace, as cargo prints it.
+    /// `cargo metadata` of this workspace, as cargo prints it. Not `--offline`: the graph has
+    /// every platform's packages, and a machine that only ever built for Linux has not downloaded
+    /// the Windows ones.
     fn cargo_metadata(args: &[&str]) -> String {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let out = Command::new(cargo)
-            .args(["metadata", "--format-version", "1", "--offline", "--locked"])
+            .args(["metadata", "--format-version", "1", "--locked"])
             .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .output()

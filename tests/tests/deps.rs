@@ -497,7 +497,9 @@ fn two_binaries_of_a_workspace_with_different_features() {
 #[test]
 fn vendored_tree_offline() {
     let fx = fixture().copy_to("vendored");
-    let vendored = fx.cargo(&["vendor", "--offline", "--locked", "vendor"], &[]).output().expect("run cargo vendor");
+    // Online and free to trim the lock file copied from the workspace's: it vendors every
+    // platform's packages, and the Windows ones may never have been downloaded here.
+    let vendored = fx.cargo(&["vendor", "vendor"], &[]).output().expect("run cargo vendor");
     assert!(vendored.status.success(), "{}", String::from_utf8_lossy(&vendored.stderr));
     let home = fx.dir.join("empty-cargo-home");
     let _ = std::fs::remove_dir_all(&home);
