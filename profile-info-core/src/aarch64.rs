@@ -111,6 +111,7 @@ mod hwcap2 {
 use hwcap::*;
 use hwcap2::*;
 
+#[inline]
 const fn f(name: &'static str, hwcap: u64, hwcap2: u64) -> Feature {
     Feature { name, hwcap, hwcap2 }
 }
@@ -214,6 +215,7 @@ pub const NO_HWCAP: &[&str] = &[
 ];
 
 /// The feature with this rustc name.
+#[inline]
 pub fn feature(name: &str) -> Option<&'static Feature> {
     FEATURES.iter().find(|f| f.name == name)
 }
@@ -223,6 +225,7 @@ pub const GUARD_EXIT_CODE: u8 = crate::x86::GUARD_EXIT_CODE;
 
 /// What a build with these rustc target features (`--print cfg`) must find on a host, in table
 /// order: every table feature in the list but the [`BASELINE`]. Empty for a baseline build.
+#[inline]
 pub fn required<S: AsRef<str>>(features: &[S]) -> Vec<&'static Feature> {
     let has = |name: &str| features.iter().any(|f| f.as_ref() == name);
     FEATURES.iter().filter(|f| !BASELINE.contains(&f.name) && has(f.name)).collect()
@@ -230,6 +233,7 @@ pub fn required<S: AsRef<str>>(features: &[S]) -> Vec<&'static Feature> {
 
 /// The enabled features the startup guard cannot check: neither in [`FEATURES`] nor in
 /// [`NOT_CPU`]. In the order given.
+#[inline]
 pub fn unchecked<S: AsRef<str>>(features: &[S]) -> Vec<&str> {
     features.iter().map(AsRef::as_ref).filter(|name| feature(name).is_none() && !NOT_CPU.contains(name)).collect()
 }
@@ -245,16 +249,19 @@ pub struct Support {
 
 impl Support {
     /// Whether the host has `feature`'s bits.
+    #[inline]
     pub fn has(&self, feature: &Feature) -> bool {
         self.hwcap & feature.hwcap == feature.hwcap && self.hwcap2 & feature.hwcap2 == feature.hwcap2
     }
 
     /// Whether the named feature is usable; `None` for a name outside the table.
+    #[inline]
     pub fn has_name(&self, name: &str) -> Option<bool> {
         feature(name).map(|f| self.has(f))
     }
 
     /// The usable features, in table order.
+    #[inline]
     pub fn usable(&self) -> Vec<&'static str> {
         FEATURES.iter().filter(|f| self.has(f)).map(|f| f.name).collect()
     }
@@ -262,6 +269,7 @@ impl Support {
 
 /// Reads this process's auxiliary vector.
 #[cfg(all(target_arch = "aarch64", target_os = "linux", target_pointer_width = "64"))]
+#[inline]
 pub fn detect() -> Support {
     extern "C" {
         // `unsigned long getauxval(unsigned long)`: 64 bits on LP64.

@@ -66,6 +66,7 @@ pub const O_FLAG: &str = "-O";
 
 /// Parses rustc's arguments (without the program name). Unknown flags are skipped; for a flag given
 /// twice the last one wins, as in rustc.
+#[inline]
 pub fn parse<S: AsRef<str>>(args: &[S]) -> Flags {
     let mut flags = Flags::default();
     let mut it = args.iter().map(AsRef::as_ref);
@@ -106,6 +107,7 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Flags {
     flags
 }
 
+#[inline]
 fn codegen(flags: &mut Flags, kv: &str) {
     let (key, value) = match kv.split_once('=') {
         Some((k, v)) => (k, Some(v.to_owned())),
@@ -140,6 +142,7 @@ fn codegen(flags: &mut Flags, kv: &str) {
 }
 
 /// A `-Z` option (nightly): only `sanitizer=a,b`, which adds to those given before.
+#[inline]
 fn unstable(flags: &mut Flags, kv: &str) {
     if let Some(list) = kv.strip_prefix("sanitizer=") {
         flags.sanitizers.extend(list.split(',').filter(|s| !s.is_empty()).map(str::to_owned));
@@ -147,12 +150,14 @@ fn unstable(flags: &mut Flags, kv: &str) {
 }
 
 /// The feature name of a `--cfg feature="name"` value.
+#[inline]
 fn cargo_feature(cfg: &str) -> Option<String> {
     Some(cfg.strip_prefix("feature=\"")?.strip_suffix('"')?.to_owned())
 }
 
 /// The opt-level `-O` stands for with this rustc version (major, minor): 3 from 1.86 on, 2 before
 /// (`rustc --help`).
+#[inline]
 pub fn o_flag_level(rustc: (u32, u32)) -> OptLevel {
     if rustc >= (1, 86) {
         OptLevel::O3
@@ -162,6 +167,7 @@ pub fn o_flag_level(rustc: (u32, u32)) -> OptLevel {
 }
 
 /// rustc's boolean spellings.
+#[inline]
 pub fn boolean(v: &str) -> Option<bool> {
     match v {
         "y" | "yes" | "on" | "true" => Some(true),
@@ -171,11 +177,13 @@ pub fn boolean(v: &str) -> Option<bool> {
 }
 
 /// An `-C opt-level` value.
+#[inline]
 pub fn opt_level(v: &str) -> Option<OptLevel> {
     OptLevel::from_name(v)
 }
 
 /// A `-C debuginfo` value (numbers or names).
+#[inline]
 pub fn debuginfo(v: &str) -> Option<DebugInfo> {
     match v {
         "0" | "none" => Some(DebugInfo::None),
@@ -186,11 +194,13 @@ pub fn debuginfo(v: &str) -> Option<DebugInfo> {
 }
 
 /// A `-C strip` value.
+#[inline]
 pub fn strip(v: &str) -> Option<Strip> {
     Strip::from_name(v)
 }
 
 /// A `-C lto` value (`yes`, `thin`, `fat`, `off`…).
+#[inline]
 pub fn lto(v: &str) -> Option<Lto> {
     match v {
         "thin" => Some(Lto::Thin),
@@ -200,6 +210,7 @@ pub fn lto(v: &str) -> Option<Lto> {
 }
 
 /// A `-C panic` value.
+#[inline]
 pub fn panic(v: &str) -> Option<Panic> {
     Panic::from_name(v)
 }
@@ -209,6 +220,7 @@ impl Flags {
     /// out; `rustc` is the compiler's (major, minor) version (for `-O`), `final_link` whether the
     /// crate is linked into an executable or library of its own (LTO is decided there). `panic`
     /// is left to the caller, which asks rustc (`--print cfg`).
+    #[inline]
     pub fn profile(&self, rustc: Option<(u32, u32)>, final_link: bool) -> Profile {
         let s = |v: &str| -> Str { Cow::Owned(v.to_owned()) };
         let mut p = Profile::__EMPTY;
@@ -243,6 +255,7 @@ impl Flags {
 
     /// The other `-C` settings that change the machine code or its safety, with rustc's defaults
     /// (`compiler/rustc_session/src/options.rs`); a value rustc would reject is `None`.
+    #[inline]
     fn codegen(&self, p: &mut Profile) {
         const TARGET: &str = "target-default";
         let s = |v: &str| -> Str { Cow::Owned(v.to_owned()) };
@@ -274,6 +287,7 @@ impl Flags {
 /// without it there is no LTO for one codegen unit or at opt-level 0, and ThinLTO across the
 /// crate's own codegen units otherwise. (Targets that require LTO, such as nvptx, and the
 /// nightly-only `-Z thinlto` are not modelled.)
+#[inline]
 fn session_lto(flag: Option<&str>, opt_level: Option<OptLevel>, codegen_units: Option<u32>) -> Option<Lto> {
     match (flag, codegen_units, opt_level) {
         (Some(v), _, _) => lto(v),
@@ -284,6 +298,7 @@ fn session_lto(flag: Option<&str>, opt_level: Option<OptLevel>, codegen_units: O
 }
 
 /// The cargo profile name from `--out-dir <target>/[<triple>/]<dir>/{deps,examples}`.
+#[inline]
 pub fn profile_name(out_dir: &str) -> Option<String> {
     let mut parts = out_dir.trim_end_matches(['/', '\\']).rsplit(['/', '\\']);
     let last = parts.next()?;

@@ -8,6 +8,9 @@
 //! Feature `serde`: `Serialize`/`Deserialize` for the model types. Off by default, so the proc
 //! macro, which renders the document with [`render::json`], does not wait for serde's derive.
 #![deny(missing_docs)]
+// Every non-generic function is `#[inline]`, so that a debug build compiles it only where it is
+// called (ARCHITECTURE.md, "Crates"); the lint holds the public ones to it.
+#![warn(clippy::missing_inline_in_public_items)]
 
 pub mod aarch64;
 #[doc(hidden)]

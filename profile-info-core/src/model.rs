@@ -222,6 +222,7 @@ macro_rules! name_enum {
             pub const NAMES: &'static [&'static str] = &[$($text),*];
 
             /// The name used in the document.
+            #[inline]
             pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text,)* }
             }
@@ -229,12 +230,14 @@ macro_rules! name_enum {
             /// The value with this document name.
             // A `match`, not a search of `ALL`: at opt-level 0 every iterator adapter is a function
             // of its own in the crate's archive, which every debug link of a dependent indexes.
+            #[inline]
             pub fn from_name(name: &str) -> Option<Self> {
                 match name { $($text => Some($name::$variant),)* _ => None }
             }
         }
 
         impl crate::read::FromJson for Option<$name> {
+            #[inline]
             fn from_json(json: &crate::read::Json) -> Option<Self> {
                 match json {
                     crate::read::Json::Null => Some(None),
@@ -248,6 +251,7 @@ macro_rules! name_enum {
         }
 
         impl std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
@@ -341,6 +345,7 @@ name_enum! {
 impl BuildInfo {
     /// The JSON rendering exactly as embedded at compile time (what `--build-info=json` prints);
     /// `None` for a document that was not compiled in (for example one deserialized at run time).
+    #[inline]
     pub fn json(&self) -> Option<&'static str> {
         (!self.json.is_empty()).then_some(self.json)
     }
@@ -348,6 +353,7 @@ impl BuildInfo {
     /// The human-readable summary exactly as rendered at compile time (what `--build-info`
     /// prints); `None` for a document that was not compiled in. [`BuildInfo`]'s `Display` renders
     /// any document.
+    #[inline]
     pub fn text(&self) -> Option<&'static str> {
         (!self.text.is_empty()).then_some(self.text)
     }
@@ -362,6 +368,7 @@ impl BuildInfo {
     /// assert_eq!(doc.schema, 2);
     /// assert!(profile_info_core::BuildInfo::from_json("{}").is_none());
     /// ```
+    #[inline]
     pub fn from_json(json: &str) -> Option<BuildInfo> {
         crate::read::document(json)
     }
@@ -382,6 +389,7 @@ impl BuildInfo {
 
     /// The document with its compile-time renderings. Public for the proc macro's expansion only.
     #[doc(hidden)]
+    #[inline]
     pub const fn __rendered(mut self, json: &'static str, text: &'static str) -> Self {
         self.json = json;
         self.text = text;
@@ -393,12 +401,14 @@ impl BuildInfo {
 /// assignment would have to drop the old value (which const evaluation refuses for `Cow`).
 /// Public for the proc macro's expansion only.
 #[doc(hidden)]
+#[inline]
 pub const fn __put<T>(slot: &mut T, value: T) {
     std::mem::forget(std::mem::replace(slot, value));
 }
 
 /// Two documents are equal when every field of the schema is; how they were rendered is not compared.
 impl PartialEq for BuildInfo {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.schema == other.schema
             && self.crate_type == other.crate_type
@@ -421,6 +431,7 @@ macro_rules! groups {
 
             /// Sets the field named `key` from JSON; `Some` when it fitted or is not a field of
             /// this schema.
+            #[inline]
             pub(crate) fn __read(&mut self, key: &str, value: &crate::read::Json) -> Option<()> {
                 match key {
                     $(stringify!($field) => self.$field = crate::read::FromJson::from_json(value)?,)*

@@ -32,6 +32,7 @@ pub enum Json {
 
 impl Json {
     /// The value of an object's member `key`; `None` for a missing member or a non-object.
+    #[inline]
     pub fn get(&self, key: &str) -> Option<&Json> {
         let Json::Obj(members) = self else { return None };
         members.iter().find(|(k, _)| k == key).map(|(_, v)| v)
@@ -42,12 +43,14 @@ impl Json {
 const MAX_DEPTH: usize = 8;
 
 /// The value `text` holds, with nothing but whitespace around it.
+#[inline]
 pub fn parse(text: &str) -> Option<Json> {
     parse_nested(text, MAX_DEPTH)
 }
 
 /// As [`parse`], with arrays and objects nested up to `max_depth` deep: for JSON other tools
 /// write, such as `cargo metadata`'s (whose `[package.metadata]` tables nest freely).
+#[inline]
 pub fn parse_nested(text: &str, max_depth: usize) -> Option<Json> {
     let mut p = Parser { bytes: text.as_bytes(), at: 0, max_depth };
     let value = p.value(0)?;
@@ -62,12 +65,14 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    #[inline]
     fn space(&mut self) {
         while self.bytes.get(self.at).is_some_and(|b| b.is_ascii_whitespace()) {
             self.at += 1;
         }
     }
 
+    #[inline]
     fn eat(&mut self, byte: u8) -> bool {
         self.space();
         let found = self.bytes.get(self.at) == Some(&byte);
@@ -75,6 +80,7 @@ impl Parser<'_> {
         found
     }
 
+    #[inline]
     fn literal(&mut self, word: &str, value: Json) -> Option<Json> {
         let end = self.at.checked_add(word.len())?;
         (self.bytes.get(self.at..end)? == word.as_bytes()).then(|| {
@@ -83,6 +89,7 @@ impl Parser<'_> {
         })
     }
 
+    #[inline]
     fn value(&mut self, depth: usize) -> Option<Json> {
         if depth > self.max_depth {
             return None;
@@ -158,6 +165,7 @@ impl Parser<'_> {
     }
 
     /// A string at the cursor, its escapes undone.
+    #[inline]
     fn string(&mut self) -> Option<String> {
         if self.bytes.get(self.at) != Some(&b'"') {
             return None;
@@ -194,6 +202,7 @@ impl Parser<'_> {
     }
 
     /// The character of a `\uXXXX` escape (the `\u` read), a surrogate pair's second half included.
+    #[inline]
     fn unicode_escape(&mut self) -> Option<char> {
         let high = self.hex4()?;
         if !(0xD800..0xDC00).contains(&high) {
@@ -207,6 +216,7 @@ impl Parser<'_> {
         (0xDC00..0xE000).contains(&low).then(|| char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)))?
     }
 
+    #[inline]
     fn hex4(&mut self) -> Option<u32> {
         let digits = std::str::from_utf8(self.bytes.get(self.at..self.at + 4)?).ok()?;
         self.at += 4;
@@ -221,6 +231,7 @@ pub(crate) trait FromJson: Sized {
 }
 
 impl FromJson for Option<Str> {
+    #[inline]
     fn from_json(json: &Json) -> Option<Self> {
         match json {
             Json::Null => Some(None),
@@ -231,6 +242,7 @@ impl FromJson for Option<Str> {
 }
 
 impl FromJson for Option<bool> {
+    #[inline]
     fn from_json(json: &Json) -> Option<Self> {
         match json {
             Json::Null => Some(None),
@@ -241,6 +253,7 @@ impl FromJson for Option<bool> {
 }
 
 impl FromJson for Option<u32> {
+    #[inline]
     fn from_json(json: &Json) -> Option<Self> {
         match json {
             Json::Null => Some(None),
@@ -251,6 +264,7 @@ impl FromJson for Option<u32> {
 }
 
 impl FromJson for Option<Cow<'static, [Str]>> {
+    #[inline]
     fn from_json(json: &Json) -> Option<Self> {
         match json {
             Json::Null => Some(None),
@@ -269,12 +283,14 @@ impl FromJson for Option<Cow<'static, [Str]>> {
 
 /// The members of an object, each handed to `set` (which says whether the value fitted); `None`
 /// for anything but an object or a value that did not fit.
+#[inline]
 pub(crate) fn members(json: &Json, mut set: impl FnMut(&str, &Json) -> Option<()>) -> Option<()> {
     let Json::Obj(members) = json else { return None };
     members.iter().try_for_each(|(key, value)| set(key, value))
 }
 
 /// The document `text` holds: the JSON `--build-info=json` prints and the section holds.
+#[inline]
 pub(crate) fn document(text: &str) -> Option<BuildInfo> {
     let json = parse(text)?;
     let mut info = BuildInfo::__EMPTY;

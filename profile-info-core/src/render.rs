@@ -10,6 +10,7 @@ use std::fmt::{Display, Write};
 /// and the section holds. Written here rather than with serde so that the proc macro does not
 /// depend on serde's derive; with feature `serde`, `serde_json::to_string` gives the same bytes
 /// (tested).
+#[inline]
 pub fn json(info: &BuildInfo) -> String {
     let mut out = String::with_capacity(1024);
     out.push('{');
@@ -42,12 +43,14 @@ pub fn json(info: &BuildInfo) -> String {
     out
 }
 
+#[inline]
 fn member(out: &mut String, name: &str, value: Value<'_>) {
     let _ = write!(out, "\"{name}\":");
     write_value(out, value);
 }
 
 /// Appends one value as JSON.
+#[inline]
 pub fn write_value(out: &mut String, value: Value<'_>) {
     let _ = match value {
         Value::Null => write!(out, "null"),
@@ -63,6 +66,7 @@ pub fn write_value(out: &mut String, value: Value<'_>) {
 pub struct Quoted<S>(pub S);
 
 impl<S: AsRef<str>> Display for Quoted<S> {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_char('"')?;
         for c in self.0.as_ref().chars() {
@@ -85,6 +89,7 @@ impl<S: AsRef<str>> Display for Quoted<S> {
 struct List<'a>(&'a [Str]);
 
 impl Display for List<'_> {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_char('[')?;
         for (i, s) in self.0.iter().enumerate() {
@@ -99,6 +104,7 @@ impl Display for List<'_> {
 
 /// Renders the summary: one line per part of the document, `unknown` for what could not be
 /// captured.
+#[inline]
 pub fn text(info: &BuildInfo) -> String {
     let mut s = String::new();
     for line in lines_of(info, true) {
@@ -110,6 +116,7 @@ pub fn text(info: &BuildInfo) -> String {
 
 /// The summary without its first (package) line: what follows the name and version clap
 /// prints for `--version`.
+#[inline]
 pub fn details(info: &BuildInfo) -> String {
     let mut s = String::new();
     for line in &lines_of(info, true)[1..] {
@@ -121,6 +128,7 @@ pub fn details(info: &BuildInfo) -> String {
 
 /// The summary on one line for a log, lists left out: `app 0.3.1; crate: bin (features none,
 /// schema 2); profile: release (opt-level 3, …); …`.
+#[inline]
 pub fn line(info: &BuildInfo) -> String {
     let joined = lines_of(info, false).join("; ");
     let mut s = String::with_capacity(joined.len());
@@ -137,6 +145,7 @@ pub fn line(info: &BuildInfo) -> String {
 /// iterator adapters: at opt-level 0 each adapter is a function of its own in this crate's
 /// archive, which every debug link of a dependent reads, and the proc macro runs this
 /// unoptimised at every build.
+#[inline]
 fn lines_of(info: &BuildInfo, with_lists: bool) -> Vec<String> {
     let mut lines = Vec::with_capacity(LINES.len());
     for &title in LINES {
@@ -182,6 +191,7 @@ fn lines_of(info: &BuildInfo, with_lists: bool) -> Vec<String> {
 }
 
 /// Whether the field keyed `key` has a value in `info`.
+#[inline]
 fn is_known(info: &BuildInfo, key: &str) -> bool {
     for f in FIELDS {
         if f.key == key {
@@ -192,6 +202,7 @@ fn is_known(info: &BuildInfo, key: &str) -> bool {
 }
 
 /// A value as the summary shows it.
+#[inline]
 fn shown(value: Value<'_>) -> String {
     match value {
         Value::Null => "unknown".into(),
@@ -207,6 +218,7 @@ fn shown(value: Value<'_>) -> String {
 
 /// Renders the summary ([`text`]), or the compile-time rendering when there is one.
 impl Display for BuildInfo {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.text() {
             Some(text) => f.write_str(text),
@@ -218,6 +230,7 @@ impl Display for BuildInfo {
 /// `2026-11-24T22:58:09Z` for seconds since the Unix epoch (UTC, as `vcs.time` and
 /// `/buildinfo`'s `started_at` write it), without a date library (days to civil
 /// date: H. Hinnant's algorithm).
+#[inline]
 pub fn rfc3339(secs: u64) -> String {
     let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
     let z = days + 719_468;

@@ -24,6 +24,7 @@ pub enum Value<'a> {
 /// As `cargo profile-info check --require` takes a value and reports it: strings bare, lists
 /// comma-separated, `null` for not captured.
 impl std::fmt::Display for Value<'_> {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Value::Null => f.write_str("null"),
@@ -120,6 +121,7 @@ pub enum Accepts {
 impl Cargo {
     /// The document value `spelling` gives: `Ok(None)` when other settings decide it, `Err` with
     /// what it accepts when it is not a value of this key.
+    #[inline]
     pub fn document_value(&self, spelling: &str) -> Result<Option<String>, String> {
         let found = match self.accepts {
             Accepts::Spellings(all) => all.iter().find(|(s, _)| *s == spelling).map(|(_, v)| match v {
@@ -136,6 +138,7 @@ impl Cargo {
 
     /// The spelling that gives the document value `value` (the first listed; one that may give it
     /// when nothing gives it alone: `thin-local` is `lto = false`).
+    #[inline]
     pub fn spelling(&self, value: &str) -> Option<String> {
         match self.accepts {
             Accepts::Spellings(all) => {
@@ -147,6 +150,7 @@ impl Cargo {
     }
 
     /// What it accepts, for a message: `fat, thin, off, true or false`.
+    #[inline]
     pub fn describe(&self) -> String {
         match self.accepts {
             Accepts::Spellings(all) => {
@@ -193,23 +197,28 @@ pub const GROUPS: &[Group] = &[
     Group { name: "vcs", ty: "Vcs", optional: true, present: |i| i.vcs.is_some() },
 ];
 
+#[inline]
 fn s(v: Option<&str>) -> Value<'_> {
     v.map_or(Value::Null, Value::Str)
 }
 
+#[inline]
 fn b(v: Option<bool>) -> Value<'static> {
     v.map_or(Value::Null, Value::Bool)
 }
 
+#[inline]
 fn l<'a>(v: &'a Option<std::borrow::Cow<'static, [Str]>>) -> Value<'a> {
     v.as_deref().map_or(Value::Null, Value::List)
 }
 
+#[inline]
 const fn name(ty: &'static str, names: &'static [&'static str]) -> Kind {
     Kind::Name { ty, names }
 }
 
 /// A field of schema 1.
+#[inline]
 const fn f(
     key: &'static str,
     kind: Kind,
@@ -222,21 +231,25 @@ const fn f(
 }
 
 /// A field added in schema 2.
+#[inline]
 const fn v2(field: Field) -> Field {
     Field { since: 2, ..field }
 }
 
 /// A field a `[profile]` key sets.
+#[inline]
 const fn profile(field: Field, key: &'static str, accepts: Accepts) -> Field {
     Field { cargo: Some(Cargo { key, in_profile: true, accepts }), ..field }
 }
 
 /// A field added in schema 3.
+#[inline]
 const fn v3(field: Field) -> Field {
     Field { since: 3, ..field }
 }
 
 /// A field a rustflag sets, which `compare --variant` takes as `key`.
+#[inline]
 const fn rustflag(field: Field, key: &'static str, accepts: Accepts) -> Field {
     Field { cargo: Some(Cargo { key, in_profile: false, accepts }), ..field }
 }
@@ -399,23 +412,27 @@ pub const FIELDS: &[Field] = &[
 
 impl Field {
     /// The group it belongs to; `None` for the top-level `schema` and `crate_type`.
+    #[inline]
     pub fn group(&self) -> Option<&'static Group> {
         let (group, _) = self.key.split_once('.')?;
         GROUPS.iter().find(|g| g.name == group)
     }
 
     /// Its name within its group (`lto` for `profile.lto`).
+    #[inline]
     pub fn name(&self) -> &'static str {
         self.key.split_once('.').map_or(self.key, |(_, name)| name)
     }
 
     /// Whether a document holds it as `null` because its whole group is (`vcs` outside git).
+    #[inline]
     pub(crate) fn group_absent(&self, info: &BuildInfo) -> bool {
         self.group().is_some_and(|g| !(g.present)(info))
     }
 
     /// Whether `value`, written as `cargo profile-info check --require` takes it (strings bare,
     /// lists comma-separated, `null` for not captured), is one this field can hold.
+    #[inline]
     pub fn can_hold(&self, value: &str) -> bool {
         value == "null"
             || match self.kind {
@@ -429,6 +446,7 @@ impl Field {
     /// The document's own spelling of `value` when `value` is another spelling of it (`FAT` for
     /// `fat`, `01` for `1`, `True` for `true`): a value is only ever written as the document
     /// writes it, so such a spelling is refused, and this is what to write instead.
+    #[inline]
     pub fn spelling(&self, value: &str) -> Option<String> {
         let spelled = match self.kind {
             Kind::Name { names, .. } => names.iter().find(|n| n.eq_ignore_ascii_case(value)).map(|n| (*n).to_owned()),
@@ -441,6 +459,7 @@ impl Field {
 
     /// The Cargo.toml setting `value` is the Cargo.toml spelling of, when it is not one the
     /// document holds, and what it gives there: `strip = true` gives `symbols`.
+    #[inline]
     pub fn cargo_spelling(&self, value: &str) -> Option<(String, String)> {
         if self.can_hold(value) {
             return None;
@@ -452,6 +471,7 @@ impl Field {
     }
 
     /// The values it can hold, for a message: `"off", "thin-local", "thin", "fat" or null`.
+    #[inline]
     pub fn describe_values(&self) -> String {
         match self.kind {
             Kind::Name { names, .. } => {
@@ -467,12 +487,14 @@ impl Field {
 }
 
 /// The field with this dotted key.
+#[inline]
 pub fn field(key: &str) -> Option<&'static Field> {
     FIELDS.iter().find(|f| f.key == key)
 }
 
 /// The labels of a document, `(label, value)` in table order; a value not captured is `""`, the
 /// rest as [`Value`]'s `Display` writes them.
+#[inline]
 pub fn labels(info: &BuildInfo) -> Vec<(&'static str, String)> {
     let text = |v| match v {
         Value::Null => String::new(),

@@ -17,6 +17,7 @@ pub const VERSION: u32 = 1;
 pub const HEADER_LEN: usize = 16;
 
 /// The header that precedes `json_len` bytes of JSON.
+#[inline]
 pub fn encode_header(json_len: usize) -> [u8; HEADER_LEN] {
     let mut h = [0; HEADER_LEN];
     h[..8].copy_from_slice(&MAGIC);
@@ -45,6 +46,7 @@ pub enum SectionError {
 }
 
 impl std::fmt::Display for SectionError {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SectionError::Truncated { needed, found } => {
@@ -63,6 +65,7 @@ impl std::error::Error for SectionError {}
 
 /// The JSON document in a section's bytes. Bytes after the document (alignment padding) are
 /// ignored.
+#[inline]
 pub fn decode(bytes: &[u8]) -> Result<&str, SectionError> {
     let header = bytes.get(..HEADER_LEN).ok_or(SectionError::Truncated { needed: HEADER_LEN, found: bytes.len() })?;
     if header[..8] != MAGIC {

@@ -29,6 +29,7 @@ pub enum OsState {
 
 impl OsState {
     /// The XCR0 bits this state needs.
+    #[inline]
     pub const fn xcr0_mask(self) -> u64 {
         match self {
             OsState::None => 0,
@@ -38,6 +39,7 @@ impl OsState {
     }
 
     /// How a missing state is described to a user.
+    #[inline]
     pub const fn describe(self) -> &'static str {
         match self {
             OsState::None => "",
@@ -69,6 +71,7 @@ pub struct Feature {
     pub in_cfg: bool,
 }
 
+#[inline]
 const fn f(name: &'static str, leaf: u32, subleaf: u32, reg: Reg, bit: u8, os: OsState, level: u8) -> Feature {
     Feature { name, leaf, subleaf, reg, bit, os, level, in_cfg: true }
 }
@@ -146,11 +149,13 @@ pub const FEATURES: &[Feature] = &[
 pub const WITHOUT_CPUID: &[&str] = &["crt-static", "x87"];
 
 /// The feature with this rustc name.
+#[inline]
 pub fn feature(name: &str) -> Option<&'static Feature> {
     FEATURES.iter().find(|f| f.name == name)
 }
 
 /// The psABI name of a level: 1 → `"x86-64"`, 2 → `"x86-64-v2"`, …
+#[inline]
 pub const fn level_name(level: u8) -> &'static str {
     match level {
         0 | 1 => "x86-64",
@@ -161,6 +166,7 @@ pub const fn level_name(level: u8) -> &'static str {
 }
 
 /// The highest level (1–4) all of whose cfg-visible features satisfy `has`.
+#[inline]
 pub fn level(has: impl Fn(&str) -> bool) -> u8 {
     (2..=4)
         .take_while(|&n| FEATURES.iter().filter(|f| f.level == n && f.in_cfg).all(|f| has(f.name)))
@@ -169,6 +175,7 @@ pub fn level(has: impl Fn(&str) -> bool) -> u8 {
 }
 
 /// The level a list of enabled rustc feature names reaches.
+#[inline]
 pub fn level_of<S: AsRef<str>>(features: &[S]) -> u8 {
     level(|name| features.iter().any(|f| f.as_ref() == name))
 }
@@ -184,6 +191,7 @@ pub const GUARD_EXIT_CODE: u8 = 86;
 /// in `cfg` on stable although `-C target-cpu=x86-64-v2` and every named CPU of that level enable
 /// it, and no CPU with the rest of v2 lacks it, so checking it never refuses a host that could run
 /// the binary. Names outside the table are not checked. Empty for a baseline build.
+#[inline]
 pub fn required<S: AsRef<str>>(features: &[S]) -> Vec<&'static Feature> {
     let has = |name: &str| features.iter().any(|f| f.as_ref() == name);
     let v2 = level(has) >= 2;
@@ -192,6 +200,7 @@ pub fn required<S: AsRef<str>>(features: &[S]) -> Vec<&'static Feature> {
 
 /// The enabled features (rustc's names, as `--print cfg` lists them) that the startup guard
 /// cannot check: neither in [`FEATURES`] nor in [`WITHOUT_CPUID`]. In the order given.
+#[inline]
 pub fn unchecked<S: AsRef<str>>(features: &[S]) -> Vec<&str> {
     features.iter().map(AsRef::as_ref).filter(|name| feature(name).is_none() && !WITHOUT_CPUID.contains(name)).collect()
 }
@@ -208,6 +217,7 @@ pub enum Lack {
 impl Lack {
     /// The word `/buildinfo`'s runtime section and `check --host --json` give it: `"cpu"` or
     /// `"os-state"`.
+    #[inline]
     pub const fn word(self) -> &'static str {
         match self {
             Lack::Cpu => "cpu",
@@ -229,6 +239,7 @@ impl Support {
     /// Evaluates the table against a CPU, given how to run `cpuid(leaf, subleaf)` → `[eax, ebx,
     /// ecx, edx]` and `xgetbv(0)`. A leaf above the CPU's maximum counts as all zeros, and XGETBV
     /// is only called when OSXSAVE is set (it faults otherwise).
+    #[inline]
     pub fn evaluate(cpuid: impl Fn(u32, u32) -> [u32; 4], xgetbv: impl Fn() -> u64) -> Support {
         let max_basic = cpuid(0, 0)[0];
         let max_ext = cpuid(0x8000_0000, 0)[0];
@@ -249,6 +260,7 @@ impl Support {
     }
 
     /// Why `feature` cannot be used, or `None` when it can (or is not in the table).
+    #[inline]
     pub fn lack(&self, name: &str) -> Option<Lack> {
         let i = FEATURES.iter().position(|f| f.name == name)?;
         let f = &FEATURES[i];
@@ -262,11 +274,13 @@ impl Support {
     }
 
     /// The usable features, in table order.
+    #[inline]
     pub fn usable(&self) -> Vec<&'static str> {
         FEATURES.iter().filter(|f| self.lack(f.name).is_none()).map(|f| f.name).collect()
     }
 
     /// The highest x86-64 level all of whose features are usable.
+    #[inline]
     pub fn level(&self) -> u8 {
         level(|name| self.lack(name).is_none())
     }
@@ -274,6 +288,7 @@ impl Support {
 
 /// Runs CPUID and XGETBV on this machine.
 #[cfg(target_arch = "x86_64")]
+#[inline]
 pub fn detect() -> Support {
     // SAFETY: CPUID exists on every x86_64 CPU (the intrinsic is safe from Rust 1.87 on).
     #[allow(unused_unsafe)]
@@ -296,6 +311,7 @@ pub fn detect() -> Support {
 /// with, as it shares no code with it. Test support, not API.
 #[doc(hidden)]
 #[cfg(target_os = "linux")]
+#[inline]
 pub fn proc_cpuinfo_flags() -> std::io::Result<Vec<String>> {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo")?;
     let flags = cpuinfo

@@ -44,6 +44,7 @@ const DISTANCES: [(u16, u8); 30] = {
 };
 
 /// `data` as a zlib stream.
+#[inline]
 pub fn compress(data: &[u8]) -> Vec<u8> {
     // CMF: deflate with a 32 KiB window; FLG: no dictionary, level "fastest", check bits making
     // CMF·256 + FLG a multiple of 31.
@@ -82,6 +83,7 @@ struct Bits {
 }
 
 impl Bits {
+    #[inline]
     fn put(&mut self, value: u32, len: u32) {
         self.acc |= value << self.len;
         self.len += len;
@@ -93,6 +95,7 @@ impl Bits {
     }
 
     /// A literal/length symbol in the fixed code (Huffman codes go most significant bit first).
+    #[inline]
     fn symbol(&mut self, symbol: u16) {
         let (code, len) = match symbol {
             0..=143 => (0x30 + symbol, 8),
@@ -104,6 +107,7 @@ impl Bits {
     }
 
     /// A back-reference's length: its symbol and extra bits.
+    #[inline]
     fn length(&mut self, len: u16) {
         let (index, extra, bits) = code_of(&LENGTHS, len);
         self.symbol(257 + index);
@@ -111,6 +115,7 @@ impl Bits {
     }
 
     /// A back-reference's distance: its 5-bit code and extra bits.
+    #[inline]
     fn distance(&mut self, distance: u16) {
         let (index, extra, bits) = code_of(&DISTANCES, distance);
         self.put(u32::from(index).reverse_bits() >> 27, 5);
@@ -120,6 +125,7 @@ impl Bits {
 
 /// The index of the code of `table` whose range holds `value`, and the value and count of its
 /// extra bits.
+#[inline]
 fn code_of(table: &[(u16, u8)], value: u16) -> (u16, u32, u32) {
     let index = table.iter().rposition(|&(base, _)| base <= value).expect("value in the table's range");
     let (base, extra) = table[index];
@@ -136,15 +142,18 @@ impl Chains {
     const NONE: usize = usize::MAX;
     const BITS: u32 = 12;
 
+    #[inline]
     fn new(len: usize) -> Chains {
         Chains { head: vec![Self::NONE; 1 << Self::BITS], prev: vec![Self::NONE; len] }
     }
 
+    #[inline]
     fn hash(data: &[u8], at: usize) -> Option<usize> {
         let &[a, b, c] = data.get(at..at + MIN_MATCH)? else { return None };
         Some((u32::from_le_bytes([a, b, c, 0]).wrapping_mul(0x9e37_79b1) >> (32 - Self::BITS)) as usize)
     }
 
+    #[inline]
     fn insert(&mut self, data: &[u8], at: usize) {
         if let Some(h) = Self::hash(data, at) {
             self.prev[at] = self.head[h];
@@ -153,6 +162,7 @@ impl Chains {
     }
 
     /// The longest earlier match of the bytes at `at` within the window: (length, distance).
+    #[inline]
     fn longest(&self, data: &[u8], at: usize) -> (usize, usize) {
         let Some(h) = Self::hash(data, at) else { return (0, 0) };
         let mut best = (0, 0);
@@ -175,6 +185,7 @@ impl Chains {
 /// The data of a zlib stream [`compress`] wrote; `None` for any other stream (stored or dynamic
 /// blocks, a preset dictionary, a wrong checksum, trailing bytes). Meant for the binary's own
 /// section: a fixed-code stream holds at most about 170 times its size, and nothing caps it.
+#[inline]
 pub fn decompress(stream: &[u8]) -> Option<Vec<u8>> {
     let (&[cmf, flg], rest) = stream.split_first_chunk::<2>()?;
     if cmf & 0x0f != 8 || flg & 0x20 != 0 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
@@ -213,6 +224,7 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    #[inline]
     fn get(&mut self, len: u32) -> Option<u32> {
         let mut value = 0;
         for i in 0..len {
@@ -224,11 +236,13 @@ impl Reader<'_> {
     }
 
     /// A Huffman code of `len` bits, most significant bit first.
+    #[inline]
     fn reversed(&mut self, len: u32) -> Option<u32> {
         Some(self.get(len)?.reverse_bits() >> (32 - len))
     }
 
     /// A literal/length symbol of the fixed code: 7, 8 or 9 bits, told apart by their value.
+    #[inline]
     fn symbol(&mut self) -> Option<u16> {
         let code = self.reversed(7)? as u16;
         if code < 0x18 {
@@ -243,11 +257,13 @@ impl Reader<'_> {
     }
 
     /// A length or distance: its code's base plus the extra bits.
+    #[inline]
     fn value(&mut self, &(base, extra): &(u16, u8)) -> Option<u16> {
         Some(base + self.get(u32::from(extra))? as u16)
     }
 }
 
+#[inline]
 fn adler32(data: &[u8]) -> u32 {
     const MOD: u32 = 65521;
     let (mut a, mut b) = (1u32, 0u32);

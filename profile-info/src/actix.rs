@@ -23,6 +23,7 @@ use actix_web::{HttpRequest, HttpResponse};
 /// Without `#[profile_info::main]` on `main` (a unit test, a library): see
 /// [`Config::endpoint`]. There, use [`configure_with`] with [`Config::info`], or
 /// [`try_configure_with`].
+#[inline]
 pub fn configure(cfg: &mut ServiceConfig) {
     configure_with(&Config::default())(cfg)
 }
@@ -34,11 +35,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
 ///
 /// When `config` names no document and `main` has no `#[profile_info::main]`: see
 /// [`Config::endpoint`].
+#[inline]
 pub fn configure_with(config: &Config) -> impl FnOnce(&mut ServiceConfig) + Clone + 'static {
     try_configure_with(config).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// [`configure_with`], or [`NoDocument`] instead of a panic.
+#[inline]
 pub fn try_configure_with(config: &Config) -> Result<impl FnOnce(&mut ServiceConfig) + Clone + 'static, NoDocument> {
     let (endpoint, path) = (config.try_endpoint()?, config.mount_path().to_owned());
     // No method guard: every method reaches the handler, which answers 405 with the right `Allow`.
@@ -47,6 +50,7 @@ pub fn try_configure_with(config: &Config) -> Result<impl FnOnce(&mut ServiceCon
     })
 }
 
+#[inline]
 fn respond(endpoint: &'static Endpoint, req: &HttpRequest) -> HttpResponse {
     let headers = req.headers();
     let reply = endpoint.respond(

@@ -49,6 +49,7 @@ use axum::Router;
 /// Without `#[profile_info::main]` on `main` (a unit test, a library): see
 /// [`Config::endpoint`]. There, use [`router_with`] with [`Config::info`], or
 /// [`try_router_with`].
+#[inline]
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     router_with(&Config::default())
 }
@@ -60,11 +61,13 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 ///
 /// When `config` names no document and `main` has no `#[profile_info::main]`: see
 /// [`Config::endpoint`].
+#[inline]
 pub fn router_with<S: Clone + Send + Sync + 'static>(config: &Config) -> Router<S> {
     try_router_with(config).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// [`router_with`], or [`NoDocument`] instead of a panic.
+#[inline]
 pub fn try_router_with<S: Clone + Send + Sync + 'static>(config: &Config) -> Result<Router<S>, NoDocument> {
     // Every method goes to the service, which answers 405 itself with the right `Allow`.
     Ok(Router::new().route_service(config.mount_path(), BuildInfoService::try_with_config(config)?))

@@ -4,6 +4,7 @@
 /// checks, so `app --build-info` works even when `app` has required arguments. The format is
 /// given with `=` only: `app --build-info json` is `--build-info` followed by the positional
 /// `json`, which clap refuses (the argument is exclusive) rather than reading it as the format.
+#[inline]
 pub fn arg() -> clap::Arg {
     clap::Arg::new("build-info")
         .long("build-info")
@@ -22,6 +23,7 @@ pub fn arg() -> clap::Arg {
 /// version (clap prints the name before it), then the summary's lines after the package line
 /// ([`crate::render::details`]: profile, checks, target, features, rustc, vcs). Each call
 /// renders and leaks one string: call it once, where the `Command` is built.
+#[inline]
 pub fn long_version(info: &crate::BuildInfo) -> &'static str {
     let version = info.package.version.as_deref().unwrap_or("unknown");
     Box::leak(format!("{version}\n{}", crate::render::details(info).trim_end()).into_boxed_str())
@@ -36,6 +38,7 @@ pub fn long_version(info: &crate::BuildInfo) -> &'static str {
 /// let matches = cmd.get_matches_from(["app"]);
 /// assert_eq!(profile_info::clap::handle(info, &matches), None);
 /// ```
+#[inline]
 pub fn handle(info: &crate::BuildInfo, matches: &clap::ArgMatches) -> Option<i32> {
     let json = matches.get_one::<String>("build-info")? == "json";
     Some(match (json, info.json(), info.text()) {

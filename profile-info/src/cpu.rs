@@ -110,6 +110,7 @@ pub struct Missing {
 }
 
 impl std::fmt::Display for Missing {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.lack {
             Lack::Cpu => f.write_str(self.feature),
@@ -119,6 +120,7 @@ impl std::fmt::Display for Missing {
 }
 
 #[cfg(target_arch = "x86_64")]
+#[inline]
 fn support() -> &'static profile_info_core::x86::Support {
     static SUPPORT: std::sync::OnceLock<profile_info_core::x86::Support> = std::sync::OnceLock::new();
     SUPPORT.get_or_init(profile_info_core::x86::detect)
@@ -132,6 +134,7 @@ const HWCAPS: Option<fn() -> aarch64::Support> = Some(aarch64::detect);
 const HWCAPS: Option<fn() -> aarch64::Support> = None;
 
 /// The host's features and level, detected once per process.
+#[inline]
 pub fn host() -> Host {
     #[cfg(target_arch = "x86_64")]
     {
@@ -144,6 +147,7 @@ pub fn host() -> Host {
 
 /// What the document's target features need that this host lacks (features outside
 /// profile-info's table cannot be checked and are not listed).
+#[inline]
 pub fn missing_for(info: &BuildInfo) -> Vec<Missing> {
     let mut missing = Vec::new();
     let (Some(triple), Some(features)) = (info.target.triple.as_deref(), info.target.features.as_deref()) else {
@@ -169,6 +173,7 @@ pub fn missing_for(info: &BuildInfo) -> Vec<Missing> {
 
 /// What aarch64 `features` need that a host with these capability bits lacks: the features the
 /// startup guard checks.
+#[inline]
 fn missing_on(host: &aarch64::Support, features: &[profile_info_core::Str]) -> Vec<Missing> {
     let mut missing = Vec::new();
     for f in aarch64::required(features) {
@@ -181,6 +186,7 @@ fn missing_on(host: &aarch64::Support, features: &[profile_info_core::Str]) -> V
 
 /// What this binary ([`crate::current()`]) needs that this host lacks; empty without
 /// `#[profile_info::main]`.
+#[inline]
 pub fn missing() -> Vec<Missing> {
     crate::current().map(missing_for).unwrap_or_default()
 }

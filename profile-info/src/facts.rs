@@ -13,17 +13,20 @@ pub struct Facts {
 
 impl Facts {
     /// The facts of `info`.
+    #[inline]
     pub fn of(info: &BuildInfo) -> Facts {
         Facts { pairs: crate::schema::labels(info) }
     }
 
     /// `(label, value)` in the order of the Prometheus labels.
+    #[inline]
     pub fn pairs(&self) -> Vec<(&'static str, &str)> {
         self.pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
     }
 }
 
 /// The summary on one line, for a log: [`crate::render::line`].
+#[inline]
 pub fn summary(info: &BuildInfo) -> String {
     crate::render::line(info)
 }

@@ -68,6 +68,9 @@
 #![doc = include_str!("../docs/integrations.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
+// Every non-generic function is `#[inline]`, so that a debug build compiles it only where it is
+// called (ARCHITECTURE.md, "Crates"); the lint holds the public ones to it.
+#![warn(clippy::missing_inline_in_public_items)]
 
 // The macros name `::profile_info::…`; this lets them expand inside this crate too (its tests).
 extern crate self as profile_info;
@@ -158,6 +161,7 @@ pub use profile_info_macros::build_info;
 /// The first call reads the document from the JSON the binary embeds (about 1.5 KiB, once); later
 /// calls return the same reference. Its [`BuildInfo::json`] and [`BuildInfo::text`] are the
 /// compile-time renderings.
+#[inline]
 pub fn current() -> Option<&'static BuildInfo> {
     static DOCUMENT: std::sync::OnceLock<Option<BuildInfo>> = std::sync::OnceLock::new();
     // Not cached before `main` started: a call from another thread that early must not hide the
@@ -184,6 +188,7 @@ pub mod __private {
     ///
     /// The prologue runs before `main` could install a tracing subscriber, so the event is only
     /// emitted when a global one already exists; otherwise the line goes to stderr, never lost.
+    #[inline]
     pub fn log_startup() {
         let Some(info) = crate::current() else { return };
         #[cfg(feature = "tracing")]

@@ -24,6 +24,7 @@ use std::borrow::Cow;
 pub const PREFIX: &str = crate::schema::LABEL_PREFIX;
 
 /// The attributes as `(key, value)` pairs, for any OpenTelemetry version or exporter.
+#[inline]
 pub fn attributes(info: &BuildInfo) -> Vec<(Cow<'static, str>, String)> {
     let arch = info.target.arch.as_deref().unwrap_or(std::env::consts::ARCH);
     let semantic = [
@@ -52,11 +53,13 @@ pub fn attributes(info: &BuildInfo) -> Vec<(Cow<'static, str>, String)> {
 /// The same attributes as [`opentelemetry::KeyValue`]s (feature `opentelemetry`), for
 /// `Resource::builder().with_attributes(…)`.
 #[cfg(feature = "opentelemetry")]
+#[inline]
 pub fn key_values(info: &BuildInfo) -> Vec<opentelemetry::KeyValue> {
     attributes(info).into_iter().map(|(k, v)| opentelemetry::KeyValue::new(k, v)).collect()
 }
 
 /// The semantic conventions' `host.arch` for rustc's `target_arch`.
+#[inline]
 fn host_arch(arch: &str) -> &str {
     match arch {
         "x86_64" => "amd64",

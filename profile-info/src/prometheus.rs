@@ -47,6 +47,7 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// `<prefix>_build_info`, with anything the exposition format does not allow in a metric name
 /// replaced by `_` (a package name like `my-app` gives `my_app_build_info`).
+#[inline]
 pub fn metric_name(prefix: &str) -> String {
     let mut name: String = prefix
         .chars()
@@ -70,6 +71,7 @@ pub fn metric_name(prefix: &str) -> String {
 
 /// The gauge in the text exposition format (HELP, TYPE and the sample), ready to append to a
 /// `/metrics` body.
+#[inline]
 pub fn text(info: &BuildInfo, prefix: &str) -> String {
     let name = metric_name(prefix);
     let mut out = format!("# HELP {name} {HELP}\n# TYPE {name} gauge\n{name}{{");
@@ -81,6 +83,7 @@ pub fn text(info: &BuildInfo, prefix: &str) -> String {
 }
 
 /// A label value as the exposition format wants it: `\`, `"` and newline escaped.
+#[inline]
 fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
@@ -96,6 +99,7 @@ fn escape(value: &str) -> String {
 
 /// Registers the gauge, set to 1, in a `prometheus-client` registry as `<prefix>_build_info`.
 #[cfg(feature = "prometheus-client")]
+#[inline]
 pub fn register(registry: &mut prometheus_client::registry::Registry, info: &BuildInfo, prefix: &str) {
     use prometheus_client::metrics::{family::Family, gauge::Gauge};
     let family = Family::<Vec<(&'static str, String)>, Gauge>::default();
@@ -109,6 +113,7 @@ pub fn register(registry: &mut prometheus_client::registry::Registry, info: &Bui
 /// Describes the gauge and sets it to 1 in the `metrics` crate's current recorder (install the
 /// recorder, e.g. a Prometheus exporter, first).
 #[cfg(feature = "metrics")]
+#[inline]
 pub fn record(info: &BuildInfo, prefix: &str) {
     let name = metric_name(prefix);
     metrics::describe_gauge!(name.clone(), HELP);

@@ -39,6 +39,7 @@ impl BuildInfoService {
     /// Without `#[profile_info::main]` on `main` (a unit test, a library): see
     /// [`Config::endpoint`]. There, use [`BuildInfoService::with_config`] with
     /// [`Config::info`], or [`BuildInfoService::try_with_config`].
+    #[inline]
     pub fn new() -> Self {
         Self::with_config(&Config::default())
     }
@@ -49,17 +50,20 @@ impl BuildInfoService {
     ///
     /// When `config` names no document and `main` has no `#[profile_info::main]`: see
     /// [`Config::endpoint`].
+    #[inline]
     pub fn with_config(config: &Config) -> Self {
         BuildInfoService { endpoint: config.endpoint() }
     }
 
     /// [`BuildInfoService::with_config`], or [`NoDocument`] instead of a panic.
+    #[inline]
     pub fn try_with_config(config: &Config) -> Result<Self, NoDocument> {
         Ok(BuildInfoService { endpoint: config.try_endpoint()? })
     }
 }
 
 impl Default for BuildInfoService {
+    #[inline]
     fn default() -> Self {
         Self::new()
     }
@@ -70,10 +74,12 @@ impl<B> tower_service::Service<Request<B>> for BuildInfoService {
     type Error = Infallible;
     type Future = Ready<Result<Self::Response, Infallible>>;
 
+    #[inline]
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
+    #[inline]
     fn call(&mut self, req: Request<B>) -> Self::Future {
         ready(Ok(respond(self.endpoint, &req)))
     }

@@ -71,6 +71,7 @@ static META: Metadata<'static> = Metadata::new(
 );
 
 /// Emits the startup event for `info` to the current subscriber.
+#[inline]
 pub fn startup_event(info: &BuildInfo) {
     // The check `tracing::event!` makes before building any value (its `__is_enabled`, which is
     // not public API): the level filter, the call site's cached interest, then the subscriber.

@@ -87,6 +87,7 @@ pub struct Config {
 }
 
 impl Default for Config {
+    #[inline]
     fn default() -> Self {
         Config { path: DEFAULT_PATH.to_owned(), runtime: true, text: true, dependencies: false, info: None }
     }
@@ -95,18 +96,21 @@ impl Default for Config {
 impl Config {
     /// `/buildinfo`, runtime section and text rendering on, the document of
     /// [`crate::current()`].
+    #[inline]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Mounts the endpoint at `path` (used by the framework modules; [`Endpoint`] itself answers
     /// whatever request it is given).
+    #[inline]
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = path.into();
         self
     }
 
     /// Whether to add the `runtime` section (host CPU, whether the binary runs on it, start time).
+    #[inline]
     pub fn runtime(mut self, on: bool) -> Self {
         self.runtime = on;
         self
@@ -124,12 +128,14 @@ impl Config {
     /// assert!(body.ends_with(br#","dependencies":null}"#));
     /// assert!(!Config::new().info(info).endpoint().json().ends_with(br#","dependencies":null}"#));
     /// ```
+    #[inline]
     pub fn dependencies(mut self, on: bool) -> Self {
         self.dependencies = on;
         self
     }
 
     /// Whether `Accept: text/plain` gets the text rendering (otherwise always JSON).
+    #[inline]
     pub fn text(mut self, on: bool) -> Self {
         self.text = on;
         self
@@ -137,12 +143,14 @@ impl Config {
 
     /// Serves this document instead of [`crate::current()`]'s: for programs without
     /// `#[profile_info::main]`, pass `profile_info::build_info!()` expanded in the binary crate.
+    #[inline]
     pub fn info(mut self, info: &'static BuildInfo) -> Self {
         self.info = Some(info);
         self
     }
 
     /// The path the endpoint is mounted at.
+    #[inline]
     pub fn mount_path(&self) -> &str {
         &self.path
     }
@@ -155,6 +163,7 @@ impl Config {
     /// When no document was given with [`Config::info`] and `main` has no
     /// `#[profile_info::main]` (so [`crate::current()`] is `None`): in a unit test or a library,
     /// give the document, or use [`Config::try_endpoint`].
+    #[inline]
     pub fn endpoint(&self) -> &'static Endpoint {
         self.try_endpoint().unwrap_or_else(|e| panic!("{e}"))
     }
@@ -167,6 +176,7 @@ impl Config {
     /// let info = profile_info::build_info!();
     /// assert!(profile_info::serve::Config::new().info(info).try_endpoint().is_ok());
     /// ```
+    #[inline]
     pub fn try_endpoint(&self) -> Result<&'static Endpoint, NoDocument> {
         let info = self.info.or_else(crate::current).ok_or(NoDocument)?;
         // A handful of configurations per process at most, each built once: a list is enough.
@@ -194,6 +204,7 @@ impl Config {
 pub struct NoDocument;
 
 impl std::fmt::Display for NoDocument {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(
             "profile-info's /buildinfo has no document: put #[profile_info::main] on main, \
@@ -217,6 +228,7 @@ pub enum Method {
 
 impl Method {
     /// The method named `name` (case-sensitive, as HTTP methods are).
+    #[inline]
     pub fn from_name(name: &str) -> Method {
         match name {
             "GET" => Method::Get,
@@ -263,34 +275,40 @@ pub struct Reply {
 
 impl Reply {
     /// `200`, `304` or `405`.
+    #[inline]
     pub fn status(&self) -> u16 {
         self.status
     }
 
     /// The headers to send, lowercase names (`content-length` excepted: see [`Reply::content_length`]).
+    #[inline]
     pub fn headers(&self) -> Headers {
         self.headers
     }
 
     /// The representation: what `GET` sends, also for `HEAD` (servers that strip the body of a
     /// `HEAD` answer themselves want it to compute `Content-Length`); empty for `304` and `405`.
+    #[inline]
     pub fn body(&self) -> &'static [u8] {
         self.body
     }
 
     /// Whether the request was `HEAD`: a server that does not strip bodies itself sends none and
     /// [`Reply::content_length`] as `Content-Length`.
+    #[inline]
     pub fn is_head(&self) -> bool {
         self.head
     }
 
     /// The length of [`Reply::body`] in decimal, pre-formatted.
+    #[inline]
     pub fn content_length(&self) -> &'static str {
         self.content_length
     }
 }
 
 impl Endpoint {
+    #[inline]
     fn build(info: &'static BuildInfo, runtime: bool, text: bool, dependencies: bool) -> Endpoint {
         let section = runtime.then(|| Runtime::now(info));
         let mut json = String::from("{\"build\":");
@@ -322,6 +340,7 @@ impl Endpoint {
     /// The answer to a request with this method, `If-None-Match` field values and `Accept` field
     /// values: give every line of each field (HTTP lets a client split one list over several
     /// lines, and the lines together are the field's value); none for a field that is absent.
+    #[inline]
     pub fn respond<'a, 'b>(
         &'static self,
         method: Method,
@@ -343,13 +362,16 @@ impl Endpoint {
     }
 
     /// The JSON body `GET` answers.
+    #[inline]
     pub fn json(&self) -> &'static [u8] {
         self.json.body
     }
 }
 
 impl Representation {
+    #[inline]
     fn new(body: String, content_type: &'static str, vary: bool) -> Representation {
+        #[inline]
         fn leak(s: String) -> &'static str {
             Box::leak(s.into_boxed_str())
         }
@@ -374,6 +396,7 @@ impl Representation {
 
 /// The binary's dependency list, when `info` is its own document (`#[profile_info::main]`'s,
 /// which keeps the `.dep-v0` section's bytes beside it) and it has one.
+#[inline]
 fn dependency_list(info: &BuildInfo) -> Option<String> {
     let rendered = profile_info_start::rendered()?;
     (info.json() == Some(rendered.json_str())).then_some(())?;

@@ -2,6 +2,7 @@
 //! `If-None-Match` list matches a representation's tag.
 
 /// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2): `W/"x"` matches `"x"`.
+#[inline]
 pub(super) fn matches(list: &[u8], etag: &str) -> bool {
     list.split(|&b| b == b',')
         .map(|tag| tag.trim_ascii())
@@ -37,6 +38,7 @@ pub(super) fn prefers_text<'b>(accept: impl IntoIterator<Item = &'b [u8]>) -> bo
 struct Best(Option<(u8, f32)>);
 
 impl Best {
+    #[inline]
     fn offer(&mut self, kind: &str, sub: &str, want_kind: &str, want_sub: &str, q: f32) {
         let specificity = match (kind.eq_ignore_ascii_case(want_kind), sub.eq_ignore_ascii_case(want_sub)) {
             (true, true) => 2,
@@ -50,6 +52,7 @@ impl Best {
     }
 
     /// 0 when no range matched.
+    #[inline]
     fn q(&self) -> f32 {
         self.0.map_or(0.0, |(_, q)| q)
     }

@@ -13,6 +13,7 @@ pub(super) struct Runtime {
 }
 
 impl Runtime {
+    #[inline]
     pub(super) fn now(info: &BuildInfo) -> Runtime {
         Runtime {
             host: crate::cpu::host(),
@@ -21,6 +22,7 @@ impl Runtime {
         }
     }
 
+    #[inline]
     pub(super) fn write_json(&self, out: &mut String) {
         let _ = write!(out, "{{\"arch\":{},\"level\":", Quoted(std::env::consts::ARCH));
         let _ = match self.host.level {
@@ -44,6 +46,7 @@ impl Runtime {
         let _ = write!(out, "],\"started_at\":{}}}", Quoted(&self.started_at));
     }
 
+    #[inline]
     pub(super) fn write_text(&self, out: &mut String) {
         let level = self.host.level.unwrap_or(std::env::consts::ARCH);
         let cpu = if self.missing.is_empty() {
@@ -67,6 +70,7 @@ impl Runtime {
 /// bound of the program's own start: the later of the two is the program's start to the second
 /// after a build, and the process's otherwise. What it cannot see is a program exec'd long after
 /// its file was written by a process that had started earlier still (`sh -c 'sleep 60; exec app'`).
+#[inline]
 fn process_start() -> u64 {
     let secs = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let now = secs(std::time::SystemTime::now());
@@ -82,6 +86,7 @@ fn process_start() -> u64 {
 /// The boot time (`btime` in /proc/stat) plus the process's start after boot (field 22 of
 /// /proc/self/stat, in USER_HZ ticks, which Linux fixes at 100 for /proc).
 #[cfg(target_os = "linux")]
+#[inline]
 fn linux_process_start() -> Option<u64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Field 2, the command name, may hold spaces and parentheses: count from after its last `)`,
