@@ -5,8 +5,10 @@
 //! and lto-fat rungs compiling the binary's crate alone, PGO trained once for the pgo and bolt
 //! rungs) and with `--clean` (each rung built from nothing in a directory of its own,
 //! as every rung was built before the ladder shared its builds). Each gives its wall time and the
-//! peak size of everything it wrote (target dir and out dir, sampled every two seconds). The last
-//! line is `ratio=`: the ladder's wall time over the from-nothing one's.
+//! peak size of everything it wrote (target dir and out dir, sampled every two seconds), the CPU
+//! time it took (this process and every process it waited for: cargo, rustc, the runs) and how
+//! busy that kept the machine's cores, which says how much wall time running builds side by side
+//! could still save. The last line is `ratio=`: the ladder's wall time over the from-nothing one's.
 
 use crate::{io, log};
 use cargo_profile_info::compare::{compare, Options};
@@ -45,6 +47,27 @@ pub struct Cost {
     pub seconds: f64,
     /// The most bytes its directories held at once.
     pub peak_bytes: u64,
+    /// User and system CPU seconds of this process and the processes it waited for.
+    pub cpu_seconds: f64,
+}
+
+/// User and system CPU seconds so far of this process and of every child it has waited for (and,
+/// through them, their children: cargo waits for each rustc).
+fn cpu_seconds() -> f64 {
+    let seconds = |who| {
+        // SAFETY: a zeroed rusage is a valid value of the plain C struct, which getrusage fills.
+        let mut usage = unsafe { std::mem::zeroed::<libc::rusage>() };
+        // SAFETY: `usage` is a valid, writable rusage.
+        unsafe { libc::getrusage(who, &mut usage) };
+        let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        tv(usage.ru_utime) + tv(usage.ru_stime)
+    };
+    seconds(libc::RUSAGE_SELF) + seconds(libc::RUSAGE_CHILDREN)
+}
+
+/// The cores the machine gives this process.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// One run's settings and places.
@@ -117,7 +140,7 @@ impl Plan {
         std::fs::create_dir_all(&target).map_err(|e| io(&target.display().to_string(), e))?;
         std::env::set_var("CARGO_TARGET_DIR", &target);
         let (done, peak) = (AtomicBool::new(false), AtomicU64::new(0));
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), cpu_seconds());
         let result = std::thread::scope(|scope| {
             scope.spawn(|| {
                 while !done.load(Ordering::Relaxed) {
@@ -129,10 +152,10 @@ impl Plan {
             done.store(true, Ordering::Relaxed);
             result
         });
-        let seconds = start.elapsed().as_secs_f64();
+        let (seconds, cpu_seconds) = (start.elapsed().as_secs_f64(), cpu_seconds() - cpu);
         std::env::remove_var("CARGO_TARGET_DIR");
         result?;
-        Ok(Cost { seconds, peak_bytes: peak.load(Ordering::Relaxed).max(disk_bytes(&dir)) })
+        Ok(Cost { seconds, peak_bytes: peak.load(Ordering::Relaxed).max(disk_bytes(&dir)), cpu_seconds })
     }
 
     /// Measures both ways and returns the section's text.
@@ -143,17 +166,24 @@ impl Plan {
             log(&format!("ladder: {}", way.title));
             costs.push((way, self.measure(way)?));
         }
-        Ok(table(deps, self.quick, &costs))
+        Ok(table(deps, self.quick, cores(), &costs))
     }
 }
 
-/// The section's text: the table and the ratio line.
-pub fn table(deps: usize, quick: bool, costs: &[(Way, Cost)]) -> String {
+/// The section's text: the table (the cores busy is the CPU time over the wall time of `cores`)
+/// and the ratio line.
+pub fn table(deps: usize, quick: bool, cores: usize, costs: &[(Way, Cost)]) -> String {
     let rungs = if quick { "release, strip, lto-thin (--quick)" } else { "the whole ladder" };
     let mut text = format!("{PACKAGE} --example {EXAMPLE} ({deps} dependencies), {rungs}, --runs 1\n");
-    let mut rows = vec![["way", "wall time", "peak size"].map(str::to_owned).to_vec()];
+    let mut rows = vec![["way", "wall time", "peak size", "CPU time", "cores busy"].map(str::to_owned).to_vec()];
     for (way, cost) in costs {
-        rows.push(vec![way.title.to_owned(), format!("{:.1} s", cost.seconds), size(cost.peak_bytes)]);
+        rows.push(vec![
+            way.title.to_owned(),
+            format!("{:.1} s", cost.seconds),
+            size(cost.peak_bytes),
+            format!("{:.1} s", cost.cpu_seconds),
+            format!("{:.0} % of {cores}", 100.0 * cost.cpu_seconds / (cost.seconds * cores as f64)),
+        ]);
     }
     text.push_str(&aligned(&rows));
     if let [(_, nothing), .., (_, ladder)] = costs {
@@ -170,15 +200,17 @@ mod tests {
     #[test]
     fn the_table_ends_with_the_time_ratio() {
         let costs = [
-            (WAYS[0], Cost { seconds: 200.0, peak_bytes: 2_000_000_000 }),
-            (WAYS[1], Cost { seconds: 90.0, peak_bytes: 900_000_000 }),
+            (WAYS[0], Cost { seconds: 200.0, peak_bytes: 2_000_000_000, cpu_seconds: 380.0 }),
+            (WAYS[1], Cost { seconds: 90.0, peak_bytes: 900_000_000, cpu_seconds: 162.0 }),
         ];
-        let text = table(52, false, &costs);
+        let text = table(52, false, 2, &costs);
         assert!(
             text.starts_with("profile-info-examples --example hello (52 dependencies), the whole ladder"),
             "{text}"
         );
         assert!(text.contains("each rung built from nothing (--clean)      200.0 s    2000.00 MB"), "{text}");
+        assert!(text.contains("380.0 s   95 % of 2\n"), "{text}");
+        assert!(text.contains("162.0 s   90 % of 2\n"), "{text}");
         assert!(text.ends_with("size_ratio=0.45\nratio=0.45\n"), "{text}");
     }
 

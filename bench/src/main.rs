@@ -107,7 +107,7 @@ enum Command_ {
         rounds: Option<u32>,
     },
     /// compare's ladder on the examples package (over 40 dependencies), as compare builds it and
-    /// with each rung built from nothing (--clean): wall time and peak size; the last line is
+    /// with each rung built from nothing (--clean): wall time, peak size and CPU time; the last line is
     /// `ratio=` (the ladder's time over from-nothing's). Tens of minutes; not run with --quick.
     Ladder {
         /// release, strip and lto-thin only
