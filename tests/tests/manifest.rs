@@ -159,10 +159,10 @@ impl Drop for Scratch {
     }
 }
 
-/// What README's "At run time and on the network" promises a service pays for by default: with
-/// no feature on, profile-info's graph (build-time crates included, as cargo must check them at
-/// every build) is its own four crates and nothing else. A crate added here costs every edit-compile cycle of every
-/// dependent (syn, quote and proc-macro2: bench/RESULTS.md, "Edit-compile cycle").
+/// What README's "At run time and on the network" promises a service pays for by default: with no
+/// feature on, profile-info's graph (build-time crates included, as cargo must check them at every
+/// build) is its own four crates and nothing else. A crate added here costs every edit-compile
+/// cycle of every dependent (syn, quote and proc-macro2: bench/RESULTS.md, "Edit-compile cycle").
 #[test]
 fn the_default_graph_is_profile_infos_own_crates() {
     let out = run_cargo(&["tree", "--locked", "-p", "profile-info", "-e", "normal,build", "--prefix", "none"]);
